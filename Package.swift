@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "servreg",
+    products: [
+        .executable(name: "servreg", targets: ["servreg"]),
+        .library(name: "ServiceRegistry", targets: ["ServiceRegistry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "ServiceRegistry", swiftSettings: swiftSettings),
+        .target(
+            name: "RegistrySQLite",
+            dependencies: ["ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServregCLI",
+            dependencies: [
+                "ServiceRegistry", "RegistrySQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "servreg", dependencies: ["ServregCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "servreg-bench",
+            dependencies: ["ServiceRegistry", "RegistrySQLite"],
+            path: "Benchmarks/servreg-bench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ServiceRegistryTests", dependencies: ["ServiceRegistry"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RegistrySQLiteTests",
+            dependencies: ["RegistrySQLite", "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServregEndToEndTests",
+            dependencies: ["ServregCLI", "ServiceRegistry"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

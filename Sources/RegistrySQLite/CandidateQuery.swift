@@ -1,0 +1,93 @@
+import GRDB
+import ServiceRegistry
+
+/// Turns the parts of a filter that an index can answer into SQL that selects a superset
+/// of the matching services of one specification. The exact filter is evaluated on every
+/// candidate afterwards, so the SQL only has to never miss a match.
+struct CandidateQuery {
+    let sql: String
+    let arguments: StatementArguments
+
+    /// Candidate ids for `filter` within `specification`, or nil when the index cannot help.
+    static func make(specification: String, filter: LDAPFilter) -> CandidateQuery? {
+        var arguments = StatementArguments()
+        guard let sql = select(filter, specification: specification, arguments: &arguments) else { return nil }
+        return CandidateQuery(sql: sql, arguments: arguments)
+    }
+
+    private static let reserved: Set<String> = ["service.id", "objectclass", "service.ranking", "service.scope"]
+
+    private static func select(
+        _ filter: LDAPFilter, specification: String, arguments: inout StatementArguments
+    ) -> String? {
+        switch filter {
+        case .and(let children):
+            let parts = children.compactMap { select($0, specification: specification, arguments: &arguments) }
+            if parts.isEmpty { return nil }
+            return compound(parts, "INTERSECT")
+        case .or(let children):
+            var parts: [String] = []
+            for child in children {
+                guard let part = select(child, specification: specification, arguments: &arguments) else { return nil }
+                parts.append(part)
+            }
+            return compound(parts, "UNION")
+        case .not:
+            return nil
+        case .present(let attribute):
+            guard !reserved.contains(attribute.folded) else { return nil }
+            arguments += [specification, attribute.folded]
+            return "SELECT service_id FROM property_index WHERE specification = ? AND key = ?"
+        case .substring(let attribute, _):
+            guard !reserved.contains(attribute.folded) else { return nil }
+            arguments += [specification, attribute.folded]
+            return "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = 3"
+        case .comparison(let attribute, let op, let operand):
+            guard !reserved.contains(attribute.folded) else { return nil }
+            return comparison(attribute.folded, op, operand, specification: specification, arguments: &arguments)
+        }
+    }
+
+    private static func compound(_ parts: [String], _ keyword: String) -> String {
+        if parts.count == 1 { return parts[0] }
+        return parts.map { "SELECT service_id FROM (\($0))" }.joined(separator: " \(keyword) ")
+    }
+
+    private static func comparison(
+        _ key: String, _ op: ComparisonOperator, _ operand: FilterOperand, specification: String,
+        arguments: inout StatementArguments
+    ) -> String {
+        let base = "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = "
+        var branches: [String] = []
+        func add(kind: Int, condition: String, _ values: [any DatabaseValueConvertible]) {
+            branches.append(base + "\(kind)" + condition)
+            arguments += StatementArguments([specification, key] + values)
+        }
+        let sqlOperator: String
+        switch op {
+        case .equal, .approx: sqlOperator = "="
+        case .greaterOrEqual: sqlOperator = ">="
+        case .lessOrEqual: sqlOperator = "<="
+        }
+        if let integer = operand.integerValue {
+            add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
+        }
+        if let float = operand.floatValue {
+            // Stored floats are finite; NaN is above all of them (Java's Double.compare).
+            if float.isNaN {
+                if op == .lessOrEqual { add(kind: 2, condition: "", []) }
+            } else {
+                add(kind: 2, condition: " AND value \(sqlOperator) ?", [float])
+            }
+        }
+        if op == .approx {
+            add(kind: 3, condition: "", [])
+        } else {
+            add(kind: 3, condition: " AND value \(sqlOperator) ?", [operand.text])
+        }
+        if let boolean = operand.booleanValue {
+            add(kind: 4, condition: " AND value = ?", [boolean ? 1 : 0])
+        }
+        return branches.count == 1 ? branches[0] : compound(branches, "UNION ALL")
+    }
+}

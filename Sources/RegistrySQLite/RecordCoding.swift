@@ -1,0 +1,57 @@
+import GRDB
+import ServiceRegistry
+
+/// Converts services to and from their SQLite row and index form.
+enum RecordCoding {
+    static func specificationsJSON(_ specifications: [String]) -> String {
+        var out = "["
+        for (offset, name) in specifications.enumerated() {
+            if offset > 0 { out.append(",") }
+            JSONWriter.writeString(name, to: &out)
+        }
+        out.append("]")
+        return out
+    }
+
+    static func decodeSpecifications(_ text: String) throws -> [String] {
+        guard case .array(let items) = try JSONValue.parse(text) else { throw corrupt("specifications") }
+        return try items.map { item in
+            guard case .string(let name) = item else { throw corrupt("specifications") }
+            return name
+        }
+    }
+
+    static func decodeProperties(_ text: String) throws -> ServiceProperties {
+        do {
+            return try ServiceProperties(PropertyInput.parseJSONObject(text))
+        } catch {
+            throw corrupt("properties")
+        }
+    }
+
+    static func decodeRecord(_ row: Row) throws -> ServiceRecord {
+        let scopeText: String = row[2]
+        guard let scope = ServiceScope(rawValue: scopeText) else { throw corrupt("scope") }
+        return ServiceRecord(
+            id: row[0], specifications: try decodeSpecifications(row[3]), ranking: row[1], scope: scope,
+            properties: try decodeProperties(row[4]))
+    }
+
+    private static func corrupt(_ what: String) -> RegistryError {
+        .store("the store holds a service whose \(what) cannot be read (corrupt store)")
+    }
+
+    /// Index entries of one value: (kind, value), one per list element, deduplicated.
+    static func indexEntries(_ value: PropertyValue) -> [(Int, any DatabaseValueConvertible)] {
+        switch value {
+        case .integer(let i): return [(1, i)]
+        case .float(let d): return [(2, d)]
+        case .string(let s): return [(3, s)]
+        case .boolean(let b): return [(4, b ? 1 : 0)]
+        case .list(let items):
+            if items.isEmpty { return [(0, 0)] }
+            var seen = Set<PropertyValue>()
+            return items.filter { seen.insert($0).inserted }.flatMap(indexEntries)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+import ServiceRegistry
+
+/// The embedded default store: one SQLite file in WAL mode, opened once per process.
+///
+/// Opening never changes a file that is not a servreg store: foreign, corrupt and newer
+/// files are reported with `RegistryError.store` and left byte for byte as they were.
+public final class SQLiteStore: RegistryStore {
+    /// How a command intends to use the store.
+    public enum Access: Sendable {
+        /// Reads only: a missing store reads as empty and is not created.
+        case read
+        /// Reads and writes: a missing store is created (0600, in 0700 directories).
+        case write
+    }
+
+    public let path: String
+    private let queue: DatabaseQueue
+    private var inWrite = false
+
+    /// Opens (or, for `.write`, creates) the store at `path`.
+    public init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = false
+        configuration.label = "servreg"
+
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && access == .read {
+            // Nothing stored yet: read an empty in-memory registry instead of creating a file.
+            queue = try DatabaseQueue(configuration: configuration)
+            try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }
+            return
+        }
+        if !exists { try Self.createFile(at: path) }
+        try Self.checkHeader(path)
+        let writable = FileManager.default.isWritableFile(atPath: path)
+        if access == .read, !writable { configuration.readonly = true }
+        if access == .write, !writable {
+            throw RegistryError.permissionDenied("store \(path) is not writable")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.inDatabase { db in try Self.prepare(db, path: path, writable: !configuration.readonly) }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    // MARK: RegistryStore
+
+    public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase { db in
+                if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db)) }
+                try db.beginTransaction(.deferred)
+                do {
+                    let result = try body(SQLiteTransaction(db: db))
+                    try db.commit()
+                    return result
+                } catch {
+                    try? db.rollback()
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase { db in
+                if inWrite {
+                    // Nested in an enclosing write (e.g. an atomic batch): a savepoint.
+                    var result: T?
+                    try db.inSavepoint {
+                        result = try body(SQLiteTransaction(db: db))
+                        return .commit
+                    }
+                    return result!
+                }
+                inWrite = true
+                defer { inWrite = false }
+                try db.beginTransaction(.immediate)
+                do {
+                    let result = try body(SQLiteTransaction(db: db))
+                    try db.commit()
+                    return result
+                } catch {
+                    try? db.rollback()
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    // MARK: Opening
+
+    private static func createFile(at path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try createDirectories(directory) }
+        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return }
+            if code == EACCES || code == EPERM || code == EROFS {
+                throw RegistryError.permissionDenied(
+                    "cannot create store \(path): \(String(cString: strerror(code)))")
+            }
+            throw RegistryError.store("cannot create store \(path): \(String(cString: strerror(code)))")
+        }
+        close(fd)
+    }
+
+    private static func createDirectories(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            if !isDirectory.boolValue { throw RegistryError.store("cannot create store: \(directory) is not a directory") }
+            return
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory { try createDirectories(parent) }
+        if mkdir(directory, 0o700) != 0, errno != EEXIST {
+            let code = errno
+            let message = "cannot create directory \(directory): \(String(cString: strerror(code)))"
+            if code == EACCES || code == EPERM || code == EROFS { throw RegistryError.permissionDenied(message) }
+            throw RegistryError.store(message)
+        }
+    }
+
+    /// Refuses files that are not SQLite databases before SQLite sees them.
+    private static func checkHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            if !FileManager.default.isReadableFile(atPath: path) { throw RegistryError.permissionDenied("store \(path) is not readable") }
+            throw RegistryError.store("cannot open store \(path)")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { return }
+        if header != Data("SQLite format 3\0".utf8) {
+            throw RegistryError.store("\(path) is not a servreg store (not an SQLite database); left untouched")
+        }
+    }
+
+    private static func prepare(_ db: Database, path: String, writable: Bool) throws {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let pageCount = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        if pageCount > 0 && applicationID != StoreSchema.applicationID {
+            throw RegistryError.store(
+                "\(path) is an SQLite database but not a servreg store; left untouched")
+        }
+        if version > StoreSchema.currentVersion {
+            throw RegistryError.store(
+                "\(path) was written by a newer servreg (schema \(version); this one knows up to "
+                    + "\(StoreSchema.currentVersion)); left untouched")
+        }
+        guard writable else { return }
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        if version < StoreSchema.currentVersion {
+            try db.inTransaction(.immediate) {
+                let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                if current < StoreSchema.currentVersion { try StoreSchema.migrate(db, from: current) }
+                return .commit
+            }
+        }
+        if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+    }
+
+    /// Maps SQLite failures to the registry's errors and exit statuses.
+    static func translate(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return RegistryError.storeBusy("store \(path) is busy (locked by another process); try again")
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return RegistryError.permissionDenied("store \(path) is not writable: \(detail)")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return RegistryError.store("\(path) is corrupt or not a servreg store (\(detail)); left untouched")
+        case .SQLITE_FULL:
+            return RegistryError.store("store \(path): the disk is full; nothing was changed")
+        case .SQLITE_CANTOPEN:
+            return RegistryError.store("cannot open store \(path): \(detail)")
+        default:
+            return RegistryError.store("store \(path): \(detail)")
+        }
+    }
+}

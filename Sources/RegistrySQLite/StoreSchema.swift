@@ -1,0 +1,64 @@
+import GRDB
+
+/// The SQLite schema of a servreg store and its migrations, versioned by `user_version`.
+enum StoreSchema {
+    /// `PRAGMA application_id` of every servreg store: "SRVG".
+    static let applicationID: Int32 = 0x5352_5647
+
+    /// The schema version this build writes; a store with a higher one is refused.
+    static var currentVersion: Int { migrations.count }
+
+    /// Migration n takes a store from version n to n + 1.
+    static let migrations: [@Sendable (Database) throws -> Void] = [
+        { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE service (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ranking INTEGER NOT NULL,
+                        scope TEXT NOT NULL,
+                        specifications TEXT NOT NULL,
+                        properties TEXT NOT NULL,
+                        registered_at REAL NOT NULL,
+                        modified_at REAL NOT NULL
+                    );
+                    CREATE INDEX service_by_order ON service(ranking DESC, id);
+                    -- One row per (specification, service): lookups by specification in order.
+                    CREATE TABLE service_specification (
+                        specification TEXT NOT NULL,
+                        ranking INTEGER NOT NULL,
+                        service_id INTEGER NOT NULL,
+                        PRIMARY KEY (specification, ranking DESC, service_id)
+                    ) WITHOUT ROWID;
+                    -- One row per (specification, key, value): narrows filtered lookups. Kinds:
+                    -- 0 empty list, 1 integer, 2 float, 3 string, 4 boolean (value 0/1).
+                    CREATE TABLE property_index (
+                        specification TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        value NOT NULL,
+                        service_id INTEGER NOT NULL,
+                        PRIMARY KEY (specification, key, kind, value, service_id)
+                    ) WITHOUT ROWID;
+                    -- The event log: every change, in commit order.
+                    CREATE TABLE event (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        service_id INTEGER NOT NULL,
+                        specifications TEXT NOT NULL,
+                        old_properties TEXT,
+                        new_properties TEXT,
+                        time REAL NOT NULL,
+                        reason TEXT
+                    );
+                    """)
+        }
+    ]
+
+    /// Brings a store to the current version inside the caller's transaction.
+    static func migrate(_ db: Database, from version: Int) throws {
+        for migration in migrations[version...] { try migration(db) }
+        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        try db.execute(sql: "PRAGMA user_version = \(currentVersion)")
+    }
+}

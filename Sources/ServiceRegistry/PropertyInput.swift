@@ -1,0 +1,193 @@
+/// Parses property input from the command line: `key=value`, `key:TYPE=value` and JSON
+/// objects (DESIGN.md section 2, "Values").
+public enum PropertyInput {
+    /// Parses one `key=value` or `key:TYPE=value` assignment.
+    ///
+    /// Without a type the value is inferred: an integer (no leading zeros, so `02134`
+    /// stays a string), a decimal float, `true`/`false`, else a string.
+    public static func parseAssignment(_ text: String) throws(RegistryError) -> (String, PropertyValue) {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw .invalidInput("property \(Quoting.quoted(text)) is not of the form key=value")
+        }
+        var key = String(text[..<equals])
+        let raw = String(text[text.index(after: equals)...])
+        var type: String?
+        if let colon = key.lastIndex(of: ":") {
+            type = String(key[key.index(after: colon)...])
+            key = String(key[..<colon])
+        }
+        do {
+            try PropertyKey.validate(key)
+        } catch {
+            throw .invalidInput("property \(Quoting.quoted(text)): \(error.message)")
+        }
+        do {
+            guard let type else { return (key, try infer(raw)) }
+            return (key, try convert(raw, to: type))
+        } catch {
+            throw .invalidInput("property \(Quoting.quoted(text)): \(error.message)")
+        }
+    }
+
+    /// The value a bare command-line word stands for.
+    public static func infer(_ raw: String) throws(RegistryError) -> PropertyValue {
+        if looksLikeInteger(raw) {
+            guard let value = Int64(raw) else {
+                throw .invalidInput("\(raw) is out of the 64-bit integer range (force a type with key:float= or key:str=)")
+            }
+            return .integer(value)
+        }
+        if looksLikeDecimal(raw), let value = Double(raw), value.isFinite { return .float(value) }
+        switch raw {
+        case "true": return .boolean(true)
+        case "false": return .boolean(false)
+        default: return .string(raw)
+        }
+    }
+
+    /// Converts text to a named type: `str`, `int`, `float`, `bool`, `list`, `list<T>`.
+    public static func convert(_ raw: String, to type: String) throws(RegistryError) -> PropertyValue {
+        switch type {
+        case "str", "string": return .string(raw)
+        case "int", "integer":
+            guard let value = Int64(raw.trimmingSpaces) else {
+                throw .invalidInput("\(Quoting.quoted(raw)) is not a 64-bit integer")
+            }
+            return .integer(value)
+        case "float", "double":
+            guard let value = Double(raw.trimmingSpaces), value.isFinite, looksLikeNumber(raw.trimmingSpaces) else {
+                throw .invalidInput("\(Quoting.quoted(raw)) is not a finite number")
+            }
+            return .float(value)
+        case "bool", "boolean":
+            switch raw.trimmingSpaces.lowercased() {
+            case "true": return .boolean(true)
+            case "false": return .boolean(false)
+            default: throw .invalidInput("\(Quoting.quoted(raw)) is not a boolean (true or false)")
+            }
+        case "list":
+            var items: [PropertyValue] = []
+            for part in splitList(raw) { items.append(try infer(part)) }
+            return .list(items)
+        default:
+            if type.hasPrefix("list<"), type.hasSuffix(">") {
+                let element = String(type.dropFirst(5).dropLast())
+                if element.hasPrefix("list") { throw .invalidInput("lists cannot be nested") }
+                var items: [PropertyValue] = []
+                for part in splitList(raw) { items.append(try convert(part, to: element)) }
+                return .list(items)
+            }
+            throw .invalidInput(
+                "unknown type \(Quoting.quoted(type)) (types: str, int, float, bool, list, list<T>)")
+        }
+    }
+
+    /// Splits a list literal at commas; `\,` is a literal comma, and empty text is `[]`.
+    static func splitList(_ raw: String) -> [String] {
+        if raw.isEmpty { return [] }
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for character in raw {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "," {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if escaped { current.append("\\") }
+        parts.append(current)
+        return parts
+    }
+
+    /// Converts a JSON object into property pairs (scalars and lists of scalars).
+    public static func parseJSONObject(_ text: String) throws(RegistryError) -> [(String, PropertyValue)] {
+        guard case .object(let members) = try JSONValue.parse(text) else {
+            throw .invalidInput("--props-json: expected a JSON object")
+        }
+        var pairs: [(String, PropertyValue)] = []
+        for (key, json) in members {
+            do {
+                try PropertyKey.validate(key)
+            } catch {
+                throw .invalidInput("--props-json: \(error.message)")
+            }
+            pairs.append((key, try propertyValue(json, key: key, allowList: true)))
+        }
+        return pairs
+    }
+
+    static func propertyValue(_ json: JSONValue, key: String, allowList: Bool) throws(RegistryError) -> PropertyValue {
+        switch json {
+        case .string(let s): return .string(s)
+        case .integer(let i): return .integer(i)
+        case .float(let d): return .float(d)
+        case .bool(let b): return .boolean(b)
+        case .null:
+            throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) is null (use --unset to remove a key)")
+        case .object:
+            throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) is an object (not a property type)")
+        case .array(let items):
+            guard allowList else { throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) nests a list in a list") }
+            var values: [PropertyValue] = []
+            for item in items { values.append(try propertyValue(item, key: key, allowList: false)) }
+            return .list(values)
+        }
+    }
+
+    private static func looksLikeInteger(_ raw: String) -> Bool {
+        var digits = Substring(raw)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        return digits == "0" || digits.first != "0"
+    }
+
+    private static func looksLikeDecimal(_ raw: String) -> Bool {
+        guard looksLikeNumber(raw) else { return false }
+        var body = Substring(raw)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let mantissa = body.prefix(while: { $0 != "e" && $0 != "E" })
+        let whole = mantissa.prefix(while: { $0 != "." })
+        return whole == "0" || whole.first != "0" || whole.isEmpty
+    }
+
+    /// Decimal number syntax only: no `inf`, `nan` or hex floats.
+    private static func looksLikeNumber(_ raw: String) -> Bool {
+        var sawDigit = false
+        var sawDot = false
+        var sawExponent = false
+        var previous: Character?
+        for (offset, character) in raw.enumerated() {
+            switch character {
+            case "0"..."9": sawDigit = true
+            case "+", "-":
+                guard offset == 0 || previous == "e" || previous == "E" else { return false }
+            case ".":
+                guard !sawDot, !sawExponent else { return false }
+                sawDot = true
+            case "e", "E":
+                guard sawDigit, !sawExponent else { return false }
+                sawExponent = true
+                sawDigit = false
+            default: return false
+            }
+            previous = character
+        }
+        return sawDigit
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,27 @@
+/// A change to a service's properties, as `set-props` expresses it.
+public struct PropertyUpdate: Sendable {
+    /// Keys to set, in the order given.
+    public var assignments: [(String, PropertyValue)]
+    /// Keys to remove.
+    public var removals: [String]
+    /// Replace the whole property set instead of merging (OSGi `setProperties`).
+    public var replace: Bool
+
+    public init(assignments: [(String, PropertyValue)] = [], removals: [String] = [], replace: Bool = false) {
+        self.assignments = assignments
+        self.removals = removals
+        self.replace = replace
+    }
+}
+
+/// What a registration asks for, before validation.
+public struct RegistrationRequest: Sendable {
+    public var specifications: [String]
+    /// Properties in the order given; may include `service.ranking` and `service.scope`.
+    public var properties: [(String, PropertyValue)]
+
+    public init(specifications: [String], properties: [(String, PropertyValue)]) {
+        self.specifications = specifications
+        self.properties = properties
+    }
+}

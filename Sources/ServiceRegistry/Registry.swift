@@ -1,0 +1,228 @@
+/// The service registry: validates requests by the domain rules and runs them against a
+/// store, one transaction per operation.
+public final class Registry {
+    public let store: any RegistryStore
+
+    public init(store: any RegistryStore) {
+        self.store = store
+    }
+
+    // MARK: Writing
+
+    /// Registers a service; returns it with its new id.
+    public func register(_ request: RegistrationRequest) throws -> ServiceRecord {
+        let validated = try Self.validate(request)
+        return try store.write { writer in
+            try writer.insert(
+                specifications: validated.specifications, ranking: validated.ranking, scope: validated.scope,
+                properties: validated.properties)
+        }
+    }
+
+    /// Changes a service's properties; returns the service after the change and whether
+    /// any value changed (no event is logged when none did).
+    public func setProperties(id: ServiceID, _ update: PropertyUpdate) throws -> (ServiceRecord, changed: Bool) {
+        try Self.validate(update)
+        return try store.write { writer in
+            guard let previous = try writer.service(id: id) else { throw RegistryError.noSuchService(id) }
+            let next = try Self.apply(update, to: previous)
+            let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
+            let respelled = !changed && next.properties != previous.properties
+            if changed || respelled { try writer.update(next, previous: previous, logEvent: changed) }
+            return (next, changed)
+        }
+    }
+
+    /// Unregisters services; unknown ids are returned, the known ones are removed.
+    public func unregister(ids: [ServiceID]) throws -> (removed: [ServiceRecord], missing: [ServiceID]) {
+        try store.write { writer in
+            var removed: [ServiceRecord] = []
+            var missing: [ServiceID] = []
+            var seen = Set<ServiceID>()
+            for id in ids where seen.insert(id).inserted {
+                if let record = try writer.service(id: id) {
+                    try writer.delete(record, reason: "unregistered")
+                    removed.append(record)
+                } else {
+                    missing.append(id)
+                }
+            }
+            return (removed, missing)
+        }
+    }
+
+    // MARK: Reading
+
+    /// One service by id.
+    public func service(id: ServiceID) throws -> ServiceRecord {
+        guard let record = try store.read({ try $0.service(id: id) }) else { throw RegistryError.noSuchService(id) }
+        return record
+    }
+
+    /// The best service for a query in an order, or nil.
+    public func first(_ query: ServiceQuery, order: ServiceOrder = .ranking) throws -> ServiceRecord? {
+        try store.read { reader in
+            var best: ServiceRecord?
+            var sawKey = false
+            let folded = order.key.map(PropertyKey.fold)
+            try reader.forEachService(matching: query) { record in
+                if let folded, record.value(forFoldedKey: folded) != nil { sawKey = true }
+                if let current = best {
+                    if order.precedes(record, current) { best = record }
+                } else {
+                    best = record
+                }
+                return order != .ranking
+            }
+            if let key = order.key, best != nil, !sawKey { throw Self.unknownSortKey(key) }
+            return best
+        }
+    }
+
+    /// Calls `body` with every service of a query in an order, at most `limit` of them.
+    public func forEach(
+        _ query: ServiceQuery, order: ServiceOrder = .ranking, limit: Int? = nil,
+        _ body: (ServiceRecord) throws -> Void
+    ) throws {
+        try store.read { reader in
+            var emitted = 0
+            if order == .ranking {
+                try reader.forEachService(matching: query) { record in
+                    if let limit, emitted >= limit { return false }
+                    try body(record)
+                    emitted += 1
+                    return limit.map { emitted < $0 } ?? true
+                }
+                return
+            }
+            var all: [ServiceRecord] = []
+            try reader.forEachService(matching: query) { record in
+                all.append(record)
+                return true
+            }
+            if let key = order.key, !all.isEmpty {
+                let folded = PropertyKey.fold(key)
+                if !all.contains(where: { $0.value(forFoldedKey: folded) != nil }) { throw Self.unknownSortKey(key) }
+            }
+            all.sort(by: order.precedes)
+            for record in all.prefix(limit ?? all.count) { try body(record) }
+        }
+    }
+
+    /// The number of services a query matches.
+    public func count(_ query: ServiceQuery) throws -> Int {
+        try store.read { reader in
+            if query.filter == nil { return try reader.countServices(specification: query.specification) }
+            var count = 0
+            try reader.forEachService(matching: query) { _ in
+                count += 1
+                return true
+            }
+            return count
+        }
+    }
+
+    private static func unknownSortKey(_ key: String) -> RegistryError {
+        .invalidInput("no matching service has the property \(Quoting.quoted(key)) to sort by")
+    }
+
+    // MARK: Validation
+
+    struct ValidatedRegistration {
+        var specifications: [String]
+        var ranking: Int64
+        var scope: ServiceScope
+        var properties: ServiceProperties
+    }
+
+    static func validate(_ request: RegistrationRequest) throws(RegistryError) -> ValidatedRegistration {
+        if request.specifications.isEmpty { throw .invalidInput("a service needs at least one specification") }
+        var specifications: [String] = []
+        for name in request.specifications {
+            try SpecificationName.validate(name)
+            if !specifications.contains(name) { specifications.append(name) }
+        }
+        let all = try ServiceProperties(request.properties)
+        var ranking: Int64 = 0
+        var scope = ServiceScope.singleton
+        var properties = ServiceProperties()
+        for entry in all.entries {
+            switch entry.foldedKey {
+            case ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass:
+                throw .invalidInput("\(entry.key) is read-only: it is assigned by the registry")
+            case ReservedKey.foldedRanking:
+                ranking = try rankingValue(entry.value)
+            case ReservedKey.foldedScope:
+                guard case .string(let text) = entry.value, let value = ServiceScope(rawValue: text) else {
+                    throw .invalidInput("service.scope must be singleton, bundle or prototype")
+                }
+                scope = value
+            default:
+                properties.set(entry.key, entry.value)
+            }
+        }
+        return ValidatedRegistration(
+            specifications: specifications, ranking: ranking, scope: scope, properties: properties)
+    }
+
+    static func rankingValue(_ value: PropertyValue) throws(RegistryError) -> Int64 {
+        guard case .integer(let ranking) = value else {
+            throw .invalidInput("service.ranking must be an integer, not a \(value.typeName)")
+        }
+        return ranking
+    }
+
+    static func validate(_ update: PropertyUpdate) throws(RegistryError) {
+        let assigned = try ServiceProperties(update.assignments)
+        if update.replace, !update.removals.isEmpty {
+            throw .invalidInput("--unset cannot be combined with --replace (replace sets the whole property set)")
+        }
+        if !update.replace, update.assignments.isEmpty, update.removals.isEmpty {
+            throw .invalidInput("nothing to change: give key=value pairs, --prop, --props-json or --unset")
+        }
+        for entry in assigned.entries {
+            try checkWritable(entry.key, folded: entry.foldedKey)
+            if entry.foldedKey == ReservedKey.foldedRanking { _ = try rankingValue(entry.value) }
+        }
+        var removed = Set<String>()
+        for key in update.removals {
+            let folded = PropertyKey.fold(key)
+            try checkWritable(key, folded: folded)
+            if folded == ReservedKey.foldedRanking {
+                throw .invalidInput("service.ranking cannot be unset; set it to 0 instead")
+            }
+            if assigned.entry(forFolded: folded) != nil {
+                throw .invalidInput("property \(Quoting.quoted(key)) is both set and unset")
+            }
+            removed.insert(folded)
+        }
+    }
+
+    private static func checkWritable(_ key: String, folded: String) throws(RegistryError) {
+        switch folded {
+        case ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass:
+            throw .invalidInput("\(ReservedKey.reservedName(forFolded: folded) ?? key) is read-only")
+        case ReservedKey.foldedScope:
+            throw .invalidInput("service.scope is fixed at registration")
+        default:
+            return
+        }
+    }
+
+    static func apply(_ update: PropertyUpdate, to previous: ServiceRecord) throws(RegistryError) -> ServiceRecord {
+        var next = previous
+        if update.replace {
+            next.properties = ServiceProperties()
+            next.ranking = 0
+        }
+        for key in update.removals { next.properties.remove(key) }
+        for (key, value) in update.assignments {
+            if PropertyKey.fold(key) == ReservedKey.foldedRanking {
+                next.ranking = try rankingValue(value)
+            } else {
+                next.properties.set(key, value)
+            }
+        }
+        return next
+    }
+}

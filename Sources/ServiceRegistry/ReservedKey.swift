@@ -1,0 +1,48 @@
+/// The property keys the registry maintains itself (OSGi names).
+public enum ReservedKey {
+    /// The store-assigned id; read-only.
+    public static let serviceID = "service.id"
+    /// The specification names a service is registered under; read-only.
+    public static let objectClass = "objectClass"
+    /// The ranking used for ordering; an integer, default 0.
+    public static let ranking = "service.ranking"
+    /// The scope, fixed at registration.
+    public static let scope = "service.scope"
+
+    static let foldedServiceID = "service.id"
+    static let foldedObjectClass = "objectclass"
+    static let foldedRanking = "service.ranking"
+    static let foldedScope = "service.scope"
+
+    /// All reserved keys in display order.
+    public static let all = [serviceID, objectClass, ranking, scope]
+
+    /// The reserved key a folded key names, if any.
+    static func reservedName(forFolded folded: String) -> String? {
+        switch folded {
+        case foldedServiceID: serviceID
+        case foldedObjectClass: objectClass
+        case foldedRanking: ranking
+        case foldedScope: scope
+        default: nil
+        }
+    }
+}
+
+/// Property keys are matched case-insensitively and displayed as last spelled (OSGi).
+public enum PropertyKey {
+    /// The form a key is compared in.
+    @inline(__always)
+    public static func fold(_ key: String) -> String {
+        if key.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) { return key }
+        return key.lowercased()
+    }
+
+    /// Checks that a key is non-empty and free of control characters.
+    public static func validate(_ key: String) throws(RegistryError) {
+        if key.isEmpty { throw .invalidInput("property key is empty") }
+        if key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalidInput("property key \(Quoting.quoted(key)) contains a control character")
+        }
+    }
+}

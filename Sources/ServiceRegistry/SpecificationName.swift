@@ -1,0 +1,19 @@
+/// Rules for specification names (OSGi `objectClass` entries).
+public enum SpecificationName {
+    private static let forbidden: Set<Unicode.Scalar> = ["(", ")", "*", "=", "<", ">", "~", "\\"]
+
+    /// Checks a name: non-empty, no white space, control characters or `( ) * = < > ~ \`.
+    public static func validate(_ name: String) throws(RegistryError) {
+        if name.isEmpty { throw .invalidInput("specification name is empty") }
+        for scalar in name.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
+                throw .invalidInput(
+                    "specification name \(Quoting.quoted(name)) contains white space or a control character")
+            }
+            if forbidden.contains(scalar) {
+                throw .invalidInput(
+                    "specification name \(Quoting.quoted(name)) contains '\(scalar)' (not allowed: ( ) * = < > ~ \\)")
+            }
+        }
+    }
+}

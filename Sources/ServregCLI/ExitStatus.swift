@@ -1,0 +1,64 @@
+import ArgumentParser
+import ServiceRegistry
+
+/// servreg's documented exit statuses (DESIGN.md section 4).
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    case noMatch = 1
+    case conditionFailed = 2
+    case refused = 3
+    case resyncNeeded = 4
+    case usage = 64
+    case invalidInput = 65
+    case internalError = 70
+    case storeError = 74
+    case storeBusy = 75
+    case permissionDenied = 77
+    case interrupted = 130
+
+    /// The status an error ends a command with; the one place errors map to statuses.
+    static func forError(_ error: any Error) -> ExitStatus {
+        switch error {
+        case let error as RegistryError:
+            switch error {
+            case .invalidInput, .filterSyntax: return .invalidInput
+            case .noSuchService: return .noMatch
+            case .store: return .storeError
+            case .storeBusy: return .storeBusy
+            case .permissionDenied: return .permissionDenied
+            }
+        case let error as CommandLineError:
+            return error.status
+        default:
+            return .internalError
+        }
+    }
+
+    /// The table printed by `--help` and the manual.
+    static let helpTable = """
+        EXIT STATUS:
+          0    success
+          1    nothing matched / no such service
+          2    a condition failed
+          3    refused by a hook or a schema
+          4    listen --since asked for events no longer kept
+          64   usage error (unknown command or option, missing argument)
+          65   invalid input (bad filter, property, value or JSON; read-only key)
+          70   internal error (a bug: please report it)
+          74   store error (cannot open or create; corrupt or foreign file)
+          75   store busy (lock wait timed out)
+          77   permission denied (store not writable)
+          130  interrupted
+        """
+}
+
+/// An error found while interpreting the command line itself.
+struct CommandLineError: Error {
+    let status: ExitStatus
+    let message: String
+
+    static func usage(_ message: String) -> CommandLineError { CommandLineError(status: .usage, message: message) }
+    static func invalid(_ message: String) -> CommandLineError {
+        CommandLineError(status: .invalidInput, message: message)
+    }
+}

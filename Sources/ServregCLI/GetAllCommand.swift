@@ -1,0 +1,75 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg get-all`: every matching service, in order.
+    struct GetAll: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "get-all",
+            abstract: "Print all matching services in order (exit 1 if none).",
+            discussion: """
+                Without a specification, all services are considered. Order: highest
+                service.ranking first, then lowest service.id; with --min/--max KEY, by KEY first
+                (services without KEY last). --count prints the number of matches (0 exits 1).
+
+                Example: servreg get-all acme.IPlumber --filter '(price<=100)' --json
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The specification name (default: all services).", valueName: "spec"))
+        var specification: String?
+
+        @OptionGroup var query: QueryOptions
+
+        @Option(name: .long, help: ArgumentHelp("Print at most n services.", valueName: "n"))
+        var limit: Int?
+
+        @Flag(name: .long, help: "Print the number of matching services only.")
+        var count = false
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if count && (query.min != nil || query.max != nil) {
+                throw ValidationError("--count cannot be combined with --min or --max")
+            }
+        }
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let serviceQuery = try query.query(specification: specification)
+            let order = try query.order()
+            let registry = try context.registry(global, access: .read)
+            if count {
+                var total = try registry.count(serviceQuery)
+                if let limit { total = Swift.min(total, limit) }
+                context.output.write("\(total)\n")
+                return total == 0 ? .noMatch : .success
+            }
+            let mode = global.outputMode
+            var matched = 0
+            var collected: [ServiceRecord] = []
+            if mode == .json { context.output.write("[") }
+            try registry.forEach(serviceQuery, order: order, limit: limit) { record in
+                switch mode {
+                case .json:
+                    context.output.write((matched == 0 ? "\n" : ",\n") + ServiceFormatter.json(record))
+                case .ids:
+                    context.output.write("\(record.id)\n")
+                case .human:
+                    collected.append(record)
+                }
+                matched += 1
+            }
+            switch mode {
+            case .json: context.output.write(matched == 0 ? "]\n" : "\n]\n")
+            case .human where matched > 0:
+                let formatter = ServiceFormatter(escapeControls: context.output.isTerminal, color: context.usesColor)
+                context.output.write(formatter.table(collected))
+            case .human:
+                context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")
+            case .ids: break
+            }
+            return matched == 0 ? .noMatch : .success
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg get`: the best service of a specification.
+    struct Get: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the best service of a specification (exit 1 if none).",
+            discussion: """
+                The best service is the first in get-all's order: highest service.ranking, then
+                lowest service.id; with --min/--max KEY, the smallest/largest KEY first.
+
+                Example: servreg get acme.IPlumber --filter '(&(price<=100)(location=BH3))'
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The specification name.", valueName: "spec"))
+        var specification: String
+
+        @OptionGroup var query: QueryOptions
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let serviceQuery = try query.query(specification: specification)
+            let order = try query.order()
+            guard let record = try context.registry(global, access: .read).first(serviceQuery, order: order) else {
+                if global.outputMode == .human { context.note("no service of \(specification) matches") }
+                return .noMatch
+            }
+            let formatter = ServiceFormatter(escapeControls: context.output.isTerminal, color: context.usesColor)
+            switch global.outputMode {
+            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
+            case .ids: context.output.write("\(record.id)\n")
+            case .human: context.output.write(formatter.table([record]))
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+/// Options every command takes: where the store is and how to print.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long, help: ArgumentHelp("The store file (default: $SERVREG_STORE, else the XDG data directory).", valueName: "path"),
+        completion: .file(extensions: ["db"]))
+    var store: String?
+
+    @Flag(name: .long, help: "Print JSON: one object per service, types kept.")
+    var json = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Print service ids only, one per line.")
+    var quiet = false
+
+    func validate() throws {
+        if json && quiet { throw ValidationError("--json and --quiet cannot be combined") }
+    }
+
+    var outputMode: OutputMode { json ? .json : (quiet ? .ids : .human) }
+
+    /// Option names that may also stand before the command name.
+    static let hoistable: [(name: String, takesValue: Bool)] = [
+        ("--store", true), ("--json", false), ("-q", false), ("--quiet", false),
+    ]
+}
+
+/// How a command prints its results.
+enum OutputMode {
+    case human
+    case json
+    case ids
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg props`: all properties of one service.
+    struct Props: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print all properties of one service, with their types (exit 1 if unknown).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"))
+        var id: String
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let serviceID = try ServiceIDArgument.parse(id)
+            let record = try context.registry(global, access: .read).service(id: serviceID)
+            let formatter = ServiceFormatter(escapeControls: context.output.isTerminal, color: context.usesColor)
+            switch global.outputMode {
+            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
+            case .ids: context.output.write("\(record.id)\n")
+            case .human: context.output.write(formatter.propertyTable(record))
+            }
+            return .success
+        }
+    }
+}

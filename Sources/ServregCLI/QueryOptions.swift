@@ -1,0 +1,39 @@
+import ArgumentParser
+import ServiceRegistry
+
+/// `--filter`, `--min` and `--max`: which services and in what order.
+struct QueryOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An LDAP filter (RFC 4515, OSGi semantics), e.g. '(&(price<=100)(location=BH3))'.", valueName: "filter"))
+    var filter: String?
+
+    @Option(name: .long, help: ArgumentHelp("Order by this property, smallest first.", valueName: "key"))
+    var min: String?
+
+    @Option(name: .long, help: ArgumentHelp("Order by this property, largest first.", valueName: "key"))
+    var max: String?
+
+    func validate() throws {
+        if min != nil && max != nil { throw ValidationError("--min and --max cannot be combined") }
+    }
+
+    func query(specification: String?) throws -> ServiceQuery {
+        if let specification { try SpecificationName.validate(specification) }
+        let parsed = try filter.map { text throws(RegistryError) in try LDAPFilter.parse(text) }
+        return ServiceQuery(specification: specification, filter: parsed)
+    }
+
+    func order() throws -> ServiceOrder {
+        if let min {
+            try PropertyKey.validate(min)
+            return .minimum(key: min)
+        }
+        if let max {
+            try PropertyKey.validate(max)
+            return .maximum(key: max)
+        }
+        return .ranking
+    }
+}

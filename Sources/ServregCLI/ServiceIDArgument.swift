@@ -1,0 +1,11 @@
+import ServiceRegistry
+
+/// Parses service ids given on the command line.
+enum ServiceIDArgument {
+    static func parse(_ text: String) throws -> ServiceID {
+        guard let id = ServiceID(text), id >= 1 else {
+            throw CommandLineError.invalid("invalid service id '\(text)' (ids are positive integers)")
+        }
+        return id
+    }
+}

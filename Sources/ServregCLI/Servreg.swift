@@ -1,0 +1,39 @@
+import ArgumentParser
+
+/// The `servreg` command: a service registry driven from the command line.
+public struct Servreg: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "servreg",
+        abstract: "A service registry: register services under specifications, find them by LDAP filter.",
+        discussion: """
+            Services are registered under one or more specification names with typed
+            properties, get a service.id that is never reused, and are found again by
+            specification and an LDAP filter (RFC 4515, OSGi semantics), ordered by
+            service.ranking (highest first, then lowest id).
+
+            The store is an SQLite file: --store PATH, else $SERVREG_STORE, else
+            $XDG_DATA_HOME/servreg/registry.db (~/.local/share/servreg/registry.db).
+            --store, --json and -q may stand before or after the command name.
+
+            \(ExitStatus.helpTable)
+            """,
+        version: "0.1.0",
+        subcommands: [Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self]
+    )
+
+    public init() {}
+}
+
+/// A command that runs against a `CommandContext` and ends with an exit status.
+protocol RegistryCommand: ParsableCommand {
+    func execute(in context: CommandContext) throws -> ExitStatus
+}
+
+extension RegistryCommand {
+    mutating func run() throws {
+        let context = CommandContext()
+        let status = try execute(in: context)
+        context.output.flush()
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}

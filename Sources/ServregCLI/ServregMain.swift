@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import ServiceRegistry
+
+/// The entry point shared by the `servreg` executable (and later the shell and batch runner).
+public enum ServregMain {
+    /// Runs one command line (without the program name) and returns its exit status.
+    public static func run(arguments: [String]) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let context = CommandContext()
+        let status = run(arguments: hoistGlobalOptions(arguments), in: context)
+        context.output.flush()
+        context.errors.flush()
+        return status.rawValue
+    }
+
+    static func run(arguments: [String], in context: CommandContext) -> ExitStatus {
+        let command: any ParsableCommand
+        do {
+            command = try Servreg.parseAsRoot(arguments)
+        } catch {
+            let code = Servreg.exitCode(for: error)
+            if code == .success {
+                context.output.write(Servreg.fullMessage(for: error) + "\n")
+                return .success
+            }
+            context.reportError(Servreg.message(for: error) + usageHint(arguments))
+            return .usage
+        }
+        guard let registryCommand = command as? any RegistryCommand else {
+            // The root command alone: show help.
+            context.output.write(Servreg.helpMessage() + "\n")
+            return .success
+        }
+        do {
+            return try registryCommand.execute(in: context)
+        } catch let error as RegistryError {
+            context.reportError(error.message)
+            return ExitStatus.forError(error)
+        } catch let error as CommandLineError {
+            context.reportError(error.message)
+            return error.status
+        } catch {
+            context.reportError("internal error: \(error)")
+            return .internalError
+        }
+    }
+
+    private static func usageHint(_ arguments: [String]) -> String {
+        let names = Servreg.configuration.subcommands.map { $0._commandName }
+        if let first = arguments.first, names.contains(first) {
+            return " (see 'servreg \(first) --help')"
+        }
+        return " (see 'servreg --help')"
+    }
+
+    /// Moves `--store`, `--json` and `-q` written before the command name to after it.
+    static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
+        var hoisted: [String] = []
+        var index = 0
+        outer: while index < arguments.count {
+            let argument = arguments[index]
+            for option in GlobalOptions.hoistable {
+                if argument == option.name {
+                    hoisted.append(argument)
+                    if option.takesValue, index + 1 < arguments.count {
+                        hoisted.append(arguments[index + 1])
+                        index += 1
+                    }
+                    index += 1
+                    continue outer
+                }
+                if option.takesValue, argument.hasPrefix(option.name + "=") {
+                    hoisted.append(argument)
+                    index += 1
+                    continue outer
+                }
+            }
+            break
+        }
+        guard !hoisted.isEmpty, index < arguments.count else { return arguments }
+        return [arguments[index]] + hoisted + arguments[(index + 1)...]
+    }
+}

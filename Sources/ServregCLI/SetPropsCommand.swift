@@ -1,0 +1,48 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg set-props`: change a service's properties.
+    struct SetProps: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-props",
+            abstract: "Change properties of a service (merge by default).",
+            discussion: """
+                key=value pairs, --prop and --props-json are merged into the existing properties;
+                --unset KEY removes one; --replace makes the given properties the whole set
+                (service.ranking back to 0 unless given). service.id and objectClass are
+                read-only and service.scope is fixed at registration: changing them exits 65.
+                A change that leaves every value as it was is not an event.
+
+                Example: servreg set-props 7 price=80 --unset discount
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"))
+        var id: String
+
+        @Argument(help: ArgumentHelp("Properties to set, as with --prop.", valueName: "key=value"))
+        var pairs: [String] = []
+
+        @OptionGroup var properties: PropertyOptions
+
+        @Option(name: .long, help: ArgumentHelp("Remove a property. Repeatable.", valueName: "key"))
+        var unset: [String] = []
+
+        @Flag(name: .long, help: "Replace the whole property set instead of merging.")
+        var replace = false
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let serviceID = try ServiceIDArgument.parse(id)
+            let update = PropertyUpdate(assignments: try properties.pairs(extra: pairs), removals: unset, replace: replace)
+            let (record, _) = try context.registry(global, access: .write).setProperties(id: serviceID, update)
+            switch global.outputMode {
+            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
+            case .ids: context.output.write("\(record.id)\n")
+            case .human: break
+            }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// A buffered text stream to a file descriptor.
+///
+/// Commands run on one thread at a time, so the buffer needs no lock.
+final class TextOutput: @unchecked Sendable {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    /// Whether the stream is a terminal (controls escaping and colour).
+    let isTerminal: Bool
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        self.isTerminal = isatty(descriptor) == 1
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    static let standardOutput = TextOutput(descriptor: STDOUT_FILENO)
+    static let standardError = TextOutput(descriptor: STDERR_FILENO)
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes out what is buffered; a closed pipe ends the process quietly.
+    func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                break
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import ServregCLI
+
+exit(ServregMain.run(arguments: Array(CommandLine.arguments.dropFirst())))
