@@ -16,7 +16,7 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     private var inWrite = false
 
     /// Opens (or, for `.write`, creates) the store at `path`.

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import RegistrySQLite
+@testable import ServiceRegistry
+
+/// A fresh directory per test, removed afterwards.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "servreg-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+private func request(_ specs: [String], _ json: String = "{}") throws -> RegistrationRequest {
+    RegistrationRequest(specifications: specs, properties: try PropertyInput.parseJSONObject(json))
+}
+
+@Suite struct SQLiteStoreTests {
+    let directory = TemporaryDirectory()
+    var storePath: String { directory.path + "/nested/dir/registry.db" }
+
+    @Test func createsFileAndDirectoriesPrivately() throws {
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+        _ = try registry.register(try request(["a.B"]))
+        let fileMode = try FileManager.default.attributesOfItem(atPath: storePath)[.posixPermissions] as? Int
+        let dirMode = try FileManager.default.attributesOfItem(atPath: directory.path + "/nested/dir")[.posixPermissions]
+            as? Int
+        #expect(fileMode == 0o600)
+        #expect(dirMode == 0o700)
+    }
+
+    @Test func readingAMissingStoreDoesNotCreateIt() throws {
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+        #expect(try registry.count(ServiceQuery()) == 0)
+        #expect(!FileManager.default.fileExists(atPath: storePath))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/nested"))
+    }
+
+    @Test func reopeningKeepsEverything() throws {
+        var ids: [ServiceID] = []
+        do {
+            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+            ids.append(try registry.register(try request(["a.B", "c.D"], #"{"price": 90, "ratio": 1.0, "tags": ["x"], "Name": "é"}"#)).id)
+            ids.append(try registry.register(try request(["a.B"], #"{"service.ranking": 3}"#)).id)
+        }
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+        let first = try registry.service(id: ids[0])
+        #expect(first.specifications == ["a.B", "c.D"])
+        #expect(first.properties["price"] == .integer(90))
+        #expect(first.properties["ratio"] == .float(1.0))
+        #expect(first.properties["tags"] == .list([.string("x")]))
+        #expect(first.properties.entries.map(\.key).contains("Name"))
+        #expect(try registry.first(ServiceQuery(specification: "a.B"))?.id == ids[1])
+    }
+
+    @Test func idsAreNeverReused() throws {
+        do {
+            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+            let a = try registry.register(try request(["a.B"]))
+            let b = try registry.register(try request(["a.B"]))
+            #expect(b.id == a.id + 1)
+            _ = try registry.unregister(ids: [b.id])
+        }
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+        let c = try registry.register(try request(["a.B"]))
+        #expect(c.id == 3)
+    }
+
+    @Test func usesWALAndFullSynchronousWrites() throws {
+        let store = try SQLiteStore(path: storePath, access: .write)
+        let (mode, synchronous) = try store.queue.inDatabase { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)  // FULL
+    }
+
+    @Test func everyChangeIsLogged() throws {
+        let store = try SQLiteStore(path: storePath, access: .write)
+        let registry = Registry(store: store)
+        let record = try registry.register(try request(["a.B"], #"{"price": 1}"#))
+        _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
+        _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
+        _ = try registry.unregister(ids: [record.id])
+        let log = try store.changes(after: 0)
+        #expect(log.map(\.kind) == [.registered, .modified, .unregistered])
+        #expect(log.map(\.sequence) == [1, 2, 3])
+        #expect(log[1].oldProperties?["price"] == .integer(1))
+        #expect(log[1].newProperties?["price"] == .integer(2))
+        #expect(log[2].oldProperties?["service.id"] == .integer(record.id))
+        #expect(log[2].reason == "unregistered")
+    }
+
+    @Test func failedWriteLeavesNothingBehind() throws {
+        let store = try SQLiteStore(path: storePath, access: .write)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try store.write { writer in
+                _ = try writer.insert(specifications: ["a.B"], ranking: 0, scope: .singleton, properties: ServiceProperties())
+                throw Boom()
+            }
+        }
+        let registry = Registry(store: store)
+        #expect(try registry.count(ServiceQuery()) == 0)
+        #expect(try store.changes(after: 0).isEmpty)
+    }
+
+    // MARK: Files that are not servreg stores
+
+    private func expectRefusedAndUntouched(_ path: String, mentioning phrase: String) throws {
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        for access in [SQLiteStore.Access.read, .write] {
+            do {
+                _ = try SQLiteStore(path: path, access: access)
+                Issue.record("opening \(path) should fail")
+            } catch let error as RegistryError {
+                guard case .store(let message) = error else {
+                    Issue.record("unexpected error \(error)")
+                    continue
+                }
+                #expect(message.contains(phrase), "\(message)")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func refusesANonSQLiteFile() throws {
+        let path = directory.path + "/notes.txt"
+        try Data("hello, this is not a database\n".utf8).write(to: URL(fileURLWithPath: path))
+        try expectRefusedAndUntouched(path, mentioning: "not an SQLite database")
+    }
+
+    @Test func refusesAForeignSQLiteDatabase() throws {
+        let path = directory.path + "/foreign.db"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in try db.execute(sql: "CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
+        }
+        try expectRefusedAndUntouched(path, mentioning: "not a servreg store")
+    }
+
+    @Test func refusesAStoreFromANewerServreg() throws {
+        do {
+            let store = try SQLiteStore(path: storePath, access: .write)
+            try store.queue.inDatabase { db in
+                try db.execute(sql: "PRAGMA user_version = 99")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        try expectRefusedAndUntouched(storePath, mentioning: "newer servreg")
+    }
+
+    @Test func refusesACorruptStore() throws {
+        do {
+            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+            for _ in 0..<50 { _ = try registry.register(try request(["a.B"], #"{"pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#)) }
+        }
+        // Keep the SQLite header but destroy everything after the first page's header.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: storePath))
+        for index in 100..<bytes.count { bytes[index] = 0xA5 }
+        try bytes.write(to: URL(fileURLWithPath: storePath))
+        let before = bytes
+        #expect(throws: RegistryError.self) {
+            let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+            _ = try registry.count(ServiceQuery())
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == before)
+    }
+}

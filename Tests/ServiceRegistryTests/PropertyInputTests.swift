@@ -1,0 +1,83 @@
+import Testing
+
+@testable import ServiceRegistry
+
+@Suite struct PropertyInputTests {
+    @Test(arguments: [
+        ("price=90", PropertyValue.integer(90)),
+        ("price=-7", .integer(-7)),
+        ("ratio=1.5", .float(1.5)),
+        ("ratio=1e3", .float(1000)),
+        ("ok=true", .boolean(true)),
+        ("ok=false", .boolean(false)),
+        ("zip=02134", .string("02134")),
+        ("name=Joe Bloggs", .string("Joe Bloggs")),
+        ("empty=", .string("")),
+        ("eq=a=b", .string("a=b")),
+        ("n=nan", .string("nan")),
+        ("n=inf", .string("inf")),
+        ("n=0", .integer(0)),
+        ("n=0.5", .float(0.5)),
+    ])
+    func infersTypes(text: String, expected: PropertyValue) throws {
+        let (_, value) = try PropertyInput.parseAssignment(text)
+        #expect(value == expected)
+    }
+
+    @Test func forcedTypes() throws {
+        #expect(try PropertyInput.parseAssignment("zip:int=02134").1 == .integer(2134))
+        #expect(try PropertyInput.parseAssignment("price:str=90").1 == .string("90"))
+        #expect(try PropertyInput.parseAssignment("price:float=90").1 == .float(90))
+        #expect(try PropertyInput.parseAssignment("ok:bool=TRUE").1 == .boolean(true))
+        #expect(
+            try PropertyInput.parseAssignment("ports:list<int>=1,2,3").1 == .list([.integer(1), .integer(2), .integer(3)]))
+        #expect(try PropertyInput.parseAssignment("tags:list<str>=a\\,b,c").1 == .list([.string("a,b"), .string("c")]))
+        #expect(try PropertyInput.parseAssignment("tags:list<str>=").1 == .list([]))
+        #expect(try PropertyInput.parseAssignment("mixed:list=1,x,2.5").1 == .list([.integer(1), .string("x"), .float(2.5)]))
+    }
+
+    @Test(arguments: [
+        "novalue", "=5", "k:int=abc", "k:int=1.5", "k:float=abc", "k:float=nan", "k:bool=yes", "k:widget=1",
+        "k:list<list<int>>=1", "big=99999999999999999999", "k\u{1}ey=1",
+    ])
+    func rejectsBadAssignments(text: String) {
+        #expect(throws: RegistryError.self) { try PropertyInput.parseAssignment(text) }
+    }
+
+    @Test func jsonKeepsIntegerAndFloatApart() throws {
+        let pairs = try PropertyInput.parseJSONObject(#"{"a": 42, "b": 42.0, "c": 1e2, "d": [1, 2.5, "x", true], "e": "é"}"#)
+        #expect(pairs.map(\.0) == ["a", "b", "c", "d", "e"])
+        #expect(pairs[0].1 == .integer(42))
+        #expect(pairs[1].1 == .float(42))
+        #expect(pairs[1].1 != .integer(42))
+        #expect(pairs[2].1 == .float(100))
+        #expect(pairs[3].1 == .list([.integer(1), .float(2.5), .string("x"), .boolean(true)]))
+        #expect(pairs[4].1 == .string("é"))
+    }
+
+    @Test(arguments: [
+        "", "[1]", "{", #"{"a": null}"#, #"{"a": {"b": 1}}"#, #"{"a": [[1]]}"#, #"{"a": 1,}"#, #"{"a": 01}"#,
+        #"{"a": 1} x"#, #"{"": 1}"#, #"{"a": 123456789012345678901}"#, #"{"a": "\ud800"}"#,
+    ])
+    func rejectsBadJSON(text: String) {
+        #expect(throws: RegistryError.self) { try PropertyInput.parseJSONObject(text) }
+    }
+
+    @Test func jsonErrorsSayWhere() {
+        #expect(throws: RegistryError.invalidInput("invalid JSON at offset 9: expected ',' or '}'")) {
+            try PropertyInput.parseJSONObject(#"{"a": 1 "b": 2}"#)
+        }
+    }
+
+    @Test func jsonWriterRoundTripsTypes() throws {
+        let properties = try ServiceProperties([
+            ("i", .integer(42)), ("f", .float(42)), ("s", .string("tab\t\"q\"\u{1}")), ("l", .list([.float(1e300), .boolean(false)])),
+            ("big", .float(1e16)), ("small", .float(5e-324)),
+        ])
+        let text = JSONWriter.object(properties)
+        #expect(text.contains(#""f":42.0"#))
+        #expect(text.contains(#""i":42"#))
+        let back = try ServiceProperties(PropertyInput.parseJSONObject(text))
+        #expect(back == properties)
+    }
+}
