@@ -46,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServregEndToEndTests",
-            dependencies: ["ServregCLI", "ServiceRegistry"],
+            dependencies: ["servreg"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -15,9 +15,14 @@ public enum ServregMain {
     }
 
     static func run(arguments: [String], in context: CommandContext) -> ExitStatus {
-        let command: any ParsableCommand
+        var command: any ParsableCommand
         do {
             command = try Servreg.parseAsRoot(arguments)
+            guard command is any RegistryCommand else {
+                // Built-in commands (help) and the bare root, which asks for help.
+                try command.run()
+                return .success
+            }
         } catch {
             let code = Servreg.exitCode(for: error)
             if code == .success {
@@ -27,11 +32,7 @@ public enum ServregMain {
             context.reportError(Servreg.message(for: error) + usageHint(arguments))
             return .usage
         }
-        guard let registryCommand = command as? any RegistryCommand else {
-            // The root command alone: show help.
-            context.output.write(Servreg.helpMessage() + "\n")
-            return .success
-        }
+        guard let registryCommand = command as? any RegistryCommand else { return .internalError }
         do {
             return try registryCommand.execute(in: context)
         } catch let error as RegistryError {

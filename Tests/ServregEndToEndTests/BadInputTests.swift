@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Bad input: one line on stderr naming the problem, the documented status, no change.
+@Suite struct BadInputTests {
+    let servreg = ServregProcess()
+
+    static let cases: [(arguments: [String], status: Int32, message: String)] = [
+        (["get", "acme.IPlumber", "--filter", "(&(price<=100)(location=BH3)"], 65, "filter error at column 29: unexpected end of filter; expected ')'"),
+        (["get-all", "--filter", "(price<100)"], 65, "filter error at column 7: '<' is not an operator; use '<='"),
+        (["get-all", "--filter", ""], 65, "filter error at column 1: the filter is empty"),
+        (["get-all", "acme.IPlumber", "--min", "nosuchkey"], 65, "no matching service has the property 'nosuchkey'"),
+        (["register", "acme.IPlumber", "--prop", "novalue"], 65, "property 'novalue' is not of the form key=value"),
+        (["register", "acme.IPlumber", "--prop", "price:int=cheap"], 65, "'cheap' is not a 64-bit integer"),
+        (["register", "acme.IPlumber", "--props-json", "{\"a\": 1,"], 65, "invalid JSON at offset"),
+        (["register", "acme.IPlumber", "--ranking", "5.7"], 65, "--ranking: '5.7' is not a 64-bit integer"),
+        (["register", "acme.IPlumber", "--props-json", "{\"service.ranking\": \"10\"}"], 65, "service.ranking must be an integer"),
+        (["register", "acme.IPlumber", "--prop", "price=1", "--prop", "PRICE=2"], 65, "given twice"),
+        (["register", "acme.IPlumber", "--prop", "service.id=5"], 65, "service.id is read-only"),
+        (["register", "bad name"], 65, "specification name 'bad name' contains white space"),
+        (["register", ""], 65, "specification name is empty"),
+        (["register", "a(b"], 65, "contains '('"),
+        (["set-props", "1", "objectClass=x"], 65, "objectClass is read-only"),
+        (["set-props", "1", "service.scope=bundle"], 65, "service.scope is fixed at registration"),
+        (["set-props", "1", "service.ranking=high"], 65, "service.ranking must be an integer"),
+        (["set-props", "1", "a=1", "A=2"], 65, "given twice"),
+        (["set-props", "1"], 65, "nothing to change"),
+        (["set-props", "999", "a=1"], 1, "no service with id 999"),
+        (["props", "abc"], 65, "invalid service id 'abc'"),
+        (["unregister", "0"], 65, "invalid service id '0'"),
+        (["frobnicate"], 64, "Unexpected argument 'frobnicate'"),
+        (["get-all", "--bogus"], 64, "Unknown option '--bogus'"),
+        (["get"], 64, "Missing expected argument '<spec>'"),
+        (["get-all", "--min", "a", "--max", "b"], 64, "--min and --max cannot be combined"),
+        (["get-all", "--limit", "0"], 64, "--limit must be at least 1"),
+    ]
+
+    @Test(arguments: cases.indices)
+    func rejectsWithOneLineAndLeavesTheStoreAlone(index: Int) throws {
+        let (arguments, status, message) = Self.cases[index]
+        _ = try servreg.register(["acme.IPlumber", "--prop", "price=90", "--prop", "location=BH3"])
+        let before = try servreg.storeSnapshot()
+        let result = try servreg.run(arguments)
+        #expect(result.status == status, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("servreg: error: "), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(arguments): \(result.stderr)")
+        #expect(result.stdout == "")
+        #expect(try servreg.storeSnapshot() == before, "\(arguments) changed the store")
+    }
+
+    @Test func foreignFileIsReportedAndUntouched() throws {
+        let path = servreg.directory + "/notes.txt"
+        let content = Data("my shopping list\n".utf8)
+        try content.write(to: URL(fileURLWithPath: path))
+        for arguments in [["get-all"], ["register", "a.B"]] {
+            let result = try servreg.run(["--store", path] + arguments)
+            #expect(result.status == 74)
+            #expect(result.stderr == "servreg: error: \(path) is not a servreg store (not an SQLite database); left untouched\n")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
+    }
+
+    @Test func unwritableStoreDirectoryIsPermissionDenied() throws {
+        let locked = servreg.directory + "/locked"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: servreg.directory)
+        var prefix: [String] = []
+        if geteuid() == 0 {
+            // root ignores file modes: drop to nobody for this run.
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        }
+        let result = try servreg.run(["register", "a.B", "--store", locked + "/registry.db"], prefix: prefix)
+        #expect(result.status == 77, "\(result.stderr)")
+        #expect(result.stderr.contains("Permission denied"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: locked + "/registry.db"))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@Suite struct CommandTests {
+    let servreg = ServregProcess()
+
+    @Test func registerPrintsTheIdAlone() throws {
+        let first = try servreg.run(["register", "acme.IPlumber", "--prop", "price=90"])
+        #expect(first.status == 0)
+        #expect(first.stdout == "1\n")
+        #expect(first.stderr == "")
+        #expect(try servreg.register(["acme.IPlumber"]) == 2)
+        let json = try servreg.run(["register", "acme.IPlumber", "--props-json", #"{"price": 42.0}"#, "--json"])
+        #expect(json.stdout == #"{"service.id":3,"objectClass":["acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","price":42.0}"# + "\n")
+    }
+
+    @Test func getReturnsTheBestMatch() throws {
+        let cheap = try servreg.register(["acme.IPlumber", "--prop", "price=90", "--prop", "location=BH3"])
+        let ranked = try servreg.register(["acme.IPlumber", "--prop", "price=95", "--prop", "location=BH3", "--ranking", "10"])
+        _ = try servreg.register(["acme.IPlumber", "--prop", "price=150", "--prop", "location=BH3", "--ranking", "20"])
+        let filter = "(&(price<=100)(location=BH3))"
+        #expect(try servreg.run(["get", "acme.IPlumber", "--filter", filter, "-q"]).stdout == "\(ranked)\n")
+        #expect(try servreg.run(["get", "acme.IPlumber", "--filter", filter, "--min", "price", "-q"]).stdout == "\(cheap)\n")
+        let none = try servreg.run(["get", "acme.IPlumber", "--filter", "(price<=10)"])
+        #expect(none.status == 1)
+        #expect(none.stdout == "")
+        let json = try servreg.run(["get", "acme.IPlumber", "--filter", filter, "--json"])
+        #expect(json.stdout.hasPrefix(#"{"service.id":\#(ranked),"#))
+    }
+
+    @Test func getAllListsInOrderInEveryOutputMode() throws {
+        let a = try servreg.register(["acme.IPlumber", "--prop", "name=Joe Bloggs", "--prop", "price=90"])
+        let b = try servreg.register(["acme.IPlumber", "--prop", "name=Ann", "--prop", "price=120", "--ranking", "5"])
+        let c = try servreg.register(["acme.IElectrician", "acme.IPlumber", "--props-json", #"{"price": 80.5, "ok": true}"#])
+        let human = try servreg.run(["get-all", "acme.IPlumber"])
+        #expect(human.status == 0)
+        #expect(
+            human.stdout == """
+                ID  RANKING  SPECIFICATIONS                   PROPERTIES
+                \(b)   5        acme.IPlumber                    name=Ann price=120
+                \(a)   0        acme.IPlumber                    name="Joe Bloggs" price=90
+                \(c)   0        acme.IElectrician,acme.IPlumber  ok=true price=80.5
+
+                """)
+        #expect(try servreg.run(["get-all", "acme.IPlumber", "-q"]).lines == ["\(b)", "\(a)", "\(c)"])
+        #expect(try servreg.run(["get-all", "-q", "--max", "price"]).lines == ["\(b)", "\(a)", "\(c)"])
+        #expect(try servreg.run(["get-all", "-q", "--min", "price"]).lines == ["\(c)", "\(a)", "\(b)"])
+        #expect(try servreg.run(["get-all", "-q", "--limit", "2"]).lines == ["\(b)", "\(a)"])
+        #expect(try servreg.run(["get-all", "acme.IElectrician", "-q"]).lines == ["\(c)"])
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "3\n")
+        #expect(try servreg.run(["get-all", "--count", "--filter", "(price<=100)"]).stdout == "2\n")
+
+        let json = try servreg.run(["get-all", "--json", "--filter", "(ok=true)"])
+        #expect(
+            json.stdout == """
+                [
+                {"service.id":\(c),"objectClass":["acme.IElectrician","acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","ok":true,"price":80.5}
+                ]
+
+                """)
+        let empty = try servreg.run(["get-all", "--json", "--filter", "(price>=1000)"])
+        #expect(empty.status == 1)
+        #expect(empty.stdout == "[]\n")
+        let zero = try servreg.run(["get-all", "nothing.Here", "--count"])
+        #expect(zero.status == 1)
+        #expect(zero.stdout == "0\n")
+    }
+
+    @Test func propsShowsTypes() throws {
+        let id = try servreg.register([
+            "acme.IPlumber", "--prop", "price=90", "--prop", "ratio:float=1", "--prop", "zip=02134", "--prop",
+            "ports:list<int>=80,443",
+        ])
+        let human = try servreg.run(["props", "\(id)"])
+        #expect(
+            human.stdout == """
+                KEY              TYPE       VALUE
+                service.id       int        \(id)
+                objectClass      list<str>  [acme.IPlumber]
+                service.ranking  int        0
+                service.scope    str        singleton
+                ports            list<int>  [80,443]
+                price            int        90
+                ratio            float      1.0
+                zip              str        02134
+
+                """)
+        let json = try servreg.run(["props", "\(id)", "--json"])
+        #expect(json.stdout.contains(#""ratio":1.0"#))
+        #expect(json.stdout.contains(#""price":90,"#))
+        let missing = try servreg.run(["props", "999"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "servreg: error: no service with id 999\n")
+    }
+
+    @Test func setPropsMergesReplacesAndUnsets() throws {
+        let id = try servreg.register(["acme.IPlumber", "--prop", "price=90", "--prop", "name=Joe"])
+        #expect(try servreg.run(["set-props", "\(id)", "price=80", "--prop", "Location=BH3"]).status == 0)
+        #expect(
+            try servreg.run(["props", "\(id)", "--json"]).stdout.hasSuffix(#""Location":"BH3","name":"Joe","price":80}"# + "\n"))
+        #expect(try servreg.run(["set-props", "\(id)", "--unset", "name"]).status == 0)
+        #expect(try servreg.run(["set-props", "\(id)", "--replace", "--prop", "only=1", "--prop", "service.ranking=4"]).status == 0)
+        #expect(
+            try servreg.run(["props", "\(id)", "--json"]).stdout
+                == #"{"service.id":\#(id),"objectClass":["acme.IPlumber"],"service.ranking":4,"service.scope":"singleton","only":1}"# + "\n")
+    }
+
+    @Test func unregisterRemovesKnownIdsAndReportsUnknownOnes() throws {
+        let a = try servreg.register(["acme.IPlumber"])
+        let b = try servreg.register(["acme.IPlumber"])
+        let result = try servreg.run(["unregister", "\(a)", "77", "\(b)"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "servreg: error: no service with id 77\n")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+        // ids are never reused
+        #expect(try servreg.register(["acme.IPlumber"]) == b + 1)
+    }
+
+    @Test func globalOptionsMayStandBeforeTheCommand() throws {
+        let other = servreg.directory + "/other.db"
+        let id = try servreg.run(["--store", other, "register", "x.Y"])
+        #expect(id.status == 0)
+        #expect(try servreg.run(["--store=\(other)", "--json", "get", "x.Y"]).stdout.hasPrefix(#"{"service.id":1"#))
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+    }
+
+    @Test func helpDocumentsExitStatuses() throws {
+        let help = try servreg.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("EXIT STATUS"))
+        #expect(help.stdout.contains("75   store busy"))
+        let unregisterHelp = try servreg.run(["unregister", "--help"]).stdout.split(whereSeparator: \.isWhitespace)
+        #expect(unregisterHelp.joined(separator: " ").contains("the known ones are still removed"))
+        #expect(try servreg.run(["help", "get-all"]).stdout.contains("--count"))
+    }
+
+    @Test func readingDoesNotCreateTheStore() throws {
+        #expect(try servreg.run(["get-all"]).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
+    }
+}

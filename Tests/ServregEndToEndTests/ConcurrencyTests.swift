@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@Suite struct ConcurrencyTests {
+    let servreg = ServregProcess()
+
+    @Test func eightWritersOfTwoHundredServicesEach() throws {
+        let script = """
+            for i in $(seq 1 200); do
+              "$SERVREG" register acme.IWorker --prop writer=$1 --prop n=$i -q >> "$2" || exit 1
+            done
+            """
+        let processes: [Process] = try (1...8).map { writer in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", script, "writer", "\(writer)", servreg.directory + "/ids-\(writer)"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["SERVREG"] = ServregProcess.binary
+            environment["SERVREG_STORE"] = servreg.storePath
+            environment["SERVREG_BUSY_TIMEOUT"] = "60"
+            process.environment = environment
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        var printed: [Int] = []
+        for writer in 1...8 {
+            let text = try String(contentsOfFile: servreg.directory + "/ids-\(writer)", encoding: .utf8)
+            printed += text.split(separator: "\n").compactMap { Int($0) }
+        }
+        #expect(printed.count == 1600)
+        #expect(Set(printed).count == 1600)
+        #expect(try servreg.run(["get-all", "acme.IWorker", "--count"]).stdout == "1600\n")
+        let stored = try servreg.run(["get-all", "-q"]).lines.compactMap(Int.init)
+        #expect(Set(stored) == Set(printed))
+    }
+}
