@@ -1,1 +1,174 @@
-print("x")
+// servreg-bench: builds benchmark stores and times one-shot servreg commands.
+//
+//   servreg-bench generate PATH COUNT      a store with COUNT services over 10 specifications
+//   servreg-bench run SERVREG DATA_DIR     runs the benchmarks of `make bench` and prints a report
+import Foundation
+import RegistrySQLite
+import ServiceRegistry
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let specifications = (0..<10).map { "acme.IService\($0)" }
+let tagWords = ["red", "green", "blue", "fast", "cheap", "local", "certified", "new"]
+
+func generate(path: String, count: Int) throws {
+    try? FileManager.default.removeItem(atPath: path)
+    let store = try SQLiteStore(path: path, access: .write)
+    var random = SplitMix(state: 2026)
+    var made = 0
+    while made < count {
+        let batch = min(10_000, count - made)
+        try store.write { writer in
+            for _ in 0..<batch {
+                let n = made
+                made += 1
+                var properties = ServiceProperties()
+                properties.set("name", .string("service-\(n)"))
+                properties.set("price", .integer(Int64.random(in: 1...1000, using: &random)))
+                properties.set("location", .string("BH\(Int.random(in: 0..<10, using: &random))"))
+                properties.set(
+                    "tags",
+                    .list((0..<2).map { _ in .string(tagWords.randomElement(using: &random)!) }))
+                _ = try writer.insert(
+                    specifications: [specifications[n % specifications.count]],
+                    ranking: Int64.random(in: 0..<4, using: &random), scope: .singleton, properties: properties)
+            }
+        }
+    }
+}
+
+/// Runs a command once; returns (wall seconds, max RSS in KiB, exit status).
+func spawn(_ arguments: [String], environment: [String: String]) -> (Double, Int, Int32) {
+    var pid: pid_t = 0
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else {
+        fatalError("cannot run \(arguments[0])")
+    }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    var end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+    return (seconds, usage.ru_maxrss, (status >> 8) & 0xFF)
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func report(_ name: String, _ times: [Double], target: String) {
+    let padded = name.padding(toLength: 60, withPad: " ", startingAt: 0)
+    print(
+        padded
+            + String(
+                format: " median %6.2f ms  p90 %6.2f ms  min %6.2f ms", percentile(times, 0.5) * 1000,
+                percentile(times, 0.9) * 1000, times.min()! * 1000) + "   (target \(target))")
+}
+
+/// Peak RSS in KiB of one run. Run through a shell's exec: a child forked from this
+/// (larger) process would report this process's RSS as its own peak.
+func peakRSS(_ arguments: [String], environment: [String: String]) -> Int {
+    spawn(["/bin/sh", "-c", "exec \"$0\" \"$@\""] + arguments, environment: environment).1
+}
+
+func run(binary: String, data: String) throws {
+    let small = data + "/store-1k.db"
+    let large = data + "/store-100k.db"
+    for (path, count) in [(small, 1_000), (large, 100_000)] where !FileManager.default.fileExists(atPath: path) {
+        print("generating \(path) (\(count) services)…")
+        try generate(path: path, count: count)
+    }
+    var environment = ProcessInfo.processInfo.environment
+    environment["NO_COLOR"] = "1"
+    func times(_ arguments: [String], store: String, runs: Int, expect: Int32 = 0) -> ([Double], Int) {
+        var walls: [Double] = []
+        var peak = 0
+        environment["SERVREG_STORE"] = store
+        for _ in 0..<3 { _ = spawn([binary] + arguments, environment: environment) }
+        for _ in 0..<runs {
+            let (wall, rss, status) = spawn([binary] + arguments, environment: environment)
+            if status != expect { fatalError("\(arguments) exited \(status)") }
+            walls.append(wall)
+            peak = max(peak, rss)
+        }
+        return (walls, peak)
+    }
+
+    print("servreg benchmarks — \(binary)\n")
+    let filter = "(&(price<=100)(location=BH3))"
+    let (version, _) = times(["--version"], store: large, runs: 200)
+    report("process start: servreg --version", version, target: "reference")
+    let (get, _) = times(["get", "acme.IService3", "--filter", filter], store: large, runs: 300)
+    report("get SPEC --filter '\(filter)' (100k)", get, target: "≤ 5 ms")
+    let (getAll, _) = times(["get-all", "acme.IService3", "--filter", filter, "-q"], store: large, runs: 100)
+    report("get-all SPEC --filter … -q (100k)", getAll, target: "reference")
+    let (count, _) = times(["get-all", "acme.IService3", "--count"], store: large, runs: 100)
+    report("get-all SPEC --count (100k)", count, target: "reference")
+
+    let scratch = data + "/register-scratch.db"
+    try? FileManager.default.removeItem(atPath: scratch)
+    try FileManager.default.copyItem(atPath: large, toPath: scratch)
+    let (register, _) = times(
+        ["register", "acme.IService1", "--prop", "name=bench", "--prop", "price=10", "--prop", "location=BH1"],
+        store: scratch, runs: 300)
+    report("register SPEC --prop … (100k, durable: synchronous=FULL)", register, target: "≤ 5 ms")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+
+    func rss(_ arguments: [String], store: String) -> Int {
+        environment["SERVREG_STORE"] = store
+        return (0..<5).map { _ in peakRSS([binary] + arguments, environment: environment) }.max()!
+    }
+    let getSmallRSS = rss(["get", "acme.IService3", "--filter", filter], store: small)
+    let getRSS = rss(["get", "acme.IService3", "--filter", filter], store: large)
+    let countSmallRSS = rss(["get-all", "acme.IService3", "--count"], store: small)
+    let countRSS = rss(["get-all", "acme.IService3", "--count"], store: large)
+    let versionRSS = rss(["--version"], store: large)
+    print("")
+    print(String(format: "peak RSS  get: %.1f MiB at 1k, %.1f MiB at 100k (target ≤ 20 MiB, within 10%%)",
+        Double(getSmallRSS) / 1024, Double(getRSS) / 1024))
+    print(String(format: "peak RSS  get-all --count: %.1f MiB at 1k, %.1f MiB at 100k",
+        Double(countSmallRSS) / 1024, Double(countRSS) / 1024))
+    print(String(format: "peak RSS  --version (the binary alone): %.1f MiB", Double(versionRSS) / 1024))
+    let size = (try FileManager.default.attributesOfItem(atPath: large)[.size] as? Int) ?? 0
+    print(String(format: "store size: %.1f MiB for 100,000 services = %.0f bytes/service",
+        Double(size) / 1_048_576, Double(size) / 100_000))
+}
+
+let arguments = CommandLine.arguments
+do {
+    switch arguments.dropFirst().first {
+    case "generate" where arguments.count == 4:
+        try generate(path: arguments[2], count: Int(arguments[3]) ?? 0)
+    case "run" where arguments.count == 4:
+        try run(binary: arguments[2], data: arguments[3])
+    default:
+        FileHandle.standardError.write(Data("usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR\n".utf8))
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("servreg-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -19,18 +19,18 @@ struct SQLiteTransaction: RegistryWriter {
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         let sql: String
         var arguments = StatementArguments()
-        if let specification = query.specification {
-            var restriction = ""
-            arguments += [specification]
-            if let filter = query.filter, let candidates = CandidateQuery.make(specification: specification, filter: filter) {
-                restriction = " AND ss.service_id IN (\(candidates.sql))"
-                arguments += candidates.arguments
-            }
+        if let specification = query.specification, let filter = query.filter,
+            let candidates = CandidateQuery.make(specification: specification, filter: filter)
+        {
+            // Few candidates: look each up by id and sort them.
+            sql = "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
+            arguments = candidates.arguments
+        } else if let specification = query.specification {
             sql = """
                 SELECT \(Self.columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
-                WHERE ss.specification = ?\(restriction)
-                ORDER BY ss.ranking DESC, ss.service_id
+                WHERE ss.specification = ? ORDER BY ss.ranking DESC, ss.service_id
                 """
+            arguments = [specification]
         } else {
             sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
         }

@@ -5,6 +5,7 @@ extension Servreg {
     /// `servreg get`: the best service of a specification.
     struct Get: RegistryCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Print the best service of a specification (exit 1 if none).",
             discussion: """
                 The best service is the first in get-all's order: highest service.ranking, then

@@ -5,6 +5,7 @@ extension Servreg {
     /// `servreg props`: all properties of one service.
     struct Props: RegistryCommand {
         static let configuration = CommandConfiguration(
+            commandName: "props",
             abstract: "Print all properties of one service, with their types (exit 1 if unknown).")
 
         @OptionGroup var global: GlobalOptions

@@ -5,6 +5,7 @@ extension Servreg {
     /// `servreg register`: adds a service and prints its new id.
     struct Register: RegistryCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register a service; prints its new service.id.",
             discussion: """
                 Values given as key=value are typed by their text: 90 is an integer, 1.5 a float,

@@ -17,7 +17,7 @@ public enum ServregMain {
     static func run(arguments: [String], in context: CommandContext) -> ExitStatus {
         var command: any ParsableCommand
         do {
-            command = try Servreg.parseAsRoot(arguments)
+            command = try parseCommand(arguments)
             guard command is any RegistryCommand else {
                 // Built-in commands (help) and the bare root, which asks for help.
                 try command.run()
@@ -45,6 +45,20 @@ public enum ServregMain {
             context.reportError("internal error: \(error)")
             return .internalError
         }
+    }
+
+    /// Parses a command line. The named subcommand is parsed on its own first, which
+    /// skips building the whole command tree (a third of a one-shot command's time); any
+    /// error or help request is parsed again from the root for the full message.
+    static func parseCommand(_ arguments: [String]) throws -> any ParsableCommand {
+        if let name = arguments.first,
+            let subcommand = Servreg.configuration.subcommands.first(where: { $0.configuration.commandName == name }),
+            let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),
+            command is any RegistryCommand
+        {
+            return command
+        }
+        return try Servreg.parseAsRoot(arguments)
     }
 
     private static func usageHint(_ arguments: [String]) -> String {

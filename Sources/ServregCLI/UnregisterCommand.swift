@@ -5,6 +5,7 @@ extension Servreg {
     /// `servreg unregister`: remove services.
     struct Unregister: RegistryCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unregister",
             abstract: "Remove services by id.",
             discussion: """
                 All known ids are removed in one transaction. Unknown ids are reported on stderr
