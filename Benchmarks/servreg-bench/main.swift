@@ -52,8 +52,8 @@ func spawn(_ arguments: [String], environment: [String: String]) -> (Double, Int
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
     }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -147,14 +147,20 @@ func run(binary: String, data: String) throws {
     let countRSS = rss(["get-all", "acme.IService3", "--count"], store: large)
     let versionRSS = rss(["--version"], store: large)
     print("")
-    print(String(format: "peak RSS  get: %.1f MiB at 1k, %.1f MiB at 100k (target ≤ 20 MiB, within 10%%)",
-        Double(getSmallRSS) / 1024, Double(getRSS) / 1024))
-    print(String(format: "peak RSS  get-all --count: %.1f MiB at 1k, %.1f MiB at 100k",
-        Double(countSmallRSS) / 1024, Double(countRSS) / 1024))
+    print(
+        String(
+            format: "peak RSS  get: %.1f MiB at 1k, %.1f MiB at 100k (target ≤ 20 MiB, within 10%%)",
+            Double(getSmallRSS) / 1024, Double(getRSS) / 1024))
+    print(
+        String(
+            format: "peak RSS  get-all --count: %.1f MiB at 1k, %.1f MiB at 100k",
+            Double(countSmallRSS) / 1024, Double(countRSS) / 1024))
     print(String(format: "peak RSS  --version (the binary alone): %.1f MiB", Double(versionRSS) / 1024))
     let size = (try FileManager.default.attributesOfItem(atPath: large)[.size] as? Int) ?? 0
-    print(String(format: "store size: %.1f MiB for 100,000 services = %.0f bytes/service",
-        Double(size) / 1_048_576, Double(size) / 100_000))
+    print(
+        String(
+            format: "store size: %.1f MiB for 100,000 services = %.0f bytes/service",
+            Double(size) / 1_048_576, Double(size) / 100_000))
 }
 
 let arguments = CommandLine.arguments

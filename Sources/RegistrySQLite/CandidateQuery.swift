@@ -51,7 +51,9 @@ struct CandidateQuery {
     private static func compound(_ parts: [String], _ keyword: String) -> String {
         if parts.count == 1 { return parts[0] }
         // Compound operators bind left to right, so nested compounds need a subquery.
-        let operands = parts.map { $0.contains(" INTERSECT ") || $0.contains(" UNION ") ? "SELECT service_id FROM (\($0))" : $0 }
+        let operands = parts.map {
+            $0.contains(" INTERSECT ") || $0.contains(" UNION ") ? "SELECT service_id FROM (\($0))" : $0
+        }
         return operands.joined(separator: " \(keyword) ")
     }
 

@@ -120,7 +120,9 @@ public final class SQLiteStore: RegistryStore {
     private static func createDirectories(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            if !isDirectory.boolValue { throw RegistryError.store("cannot create store: \(directory) is not a directory") }
+            if !isDirectory.boolValue {
+                throw RegistryError.store("cannot create store: \(directory) is not a directory")
+            }
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
@@ -136,7 +138,9 @@ public final class SQLiteStore: RegistryStore {
     /// Refuses files that are not SQLite databases before SQLite sees them.
     private static func checkHeader(_ path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            if !FileManager.default.isReadableFile(atPath: path) { throw RegistryError.permissionDenied("store \(path) is not readable") }
+            if !FileManager.default.isReadableFile(atPath: path) {
+                throw RegistryError.permissionDenied("store \(path) is not readable")
+            }
             throw RegistryError.store("cannot open store \(path)")
         }
         defer { try? handle.close() }

@@ -11,7 +11,8 @@ struct SQLiteTransaction: RegistryWriter {
     // MARK: Reading
 
     func service(id: ServiceID) throws -> ServiceRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM service s WHERE s.id = ?", arguments: [id])
+        guard
+            let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM service s WHERE s.id = ?", arguments: [id])
         else { return nil }
         return try RecordCoding.decodeRecord(row)
     }
@@ -23,7 +24,8 @@ struct SQLiteTransaction: RegistryWriter {
             let candidates = CandidateQuery.make(specification: specification, filter: filter)
         {
             // Few candidates: look each up by id and sort them.
-            sql = "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
+            sql =
+                "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
             arguments = candidates.arguments
         } else if let specification = query.specification {
             sql = """

@@ -81,7 +81,9 @@ enum JavaText {
 
     private static func single(_ text: String) -> Unicode.Scalar? {
         let scalars = text.unicodeScalars
-        guard let first = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex else { return nil }
+        guard let first = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex else {
+            return nil
+        }
         return first
     }
 

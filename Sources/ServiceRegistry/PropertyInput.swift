@@ -33,7 +33,8 @@ public enum PropertyInput {
     public static func infer(_ raw: String) throws(RegistryError) -> PropertyValue {
         if looksLikeInteger(raw) {
             guard let value = Int64(raw) else {
-                throw .invalidInput("\(raw) is out of the 64-bit integer range (force a type with key:float= or key:str=)")
+                throw .invalidInput(
+                    "\(raw) is out of the 64-bit integer range (force a type with key:float= or key:str=)")
             }
             return .integer(value)
         }
@@ -134,7 +135,9 @@ public enum PropertyInput {
         case .object:
             throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) is an object (not a property type)")
         case .array(let items):
-            guard allowList else { throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) nests a list in a list") }
+            guard allowList else {
+                throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) nests a list in a list")
+            }
             var values: [PropertyValue] = []
             for item in items { values.append(try propertyValue(item, key: key, allowList: false)) }
             return .list(values)

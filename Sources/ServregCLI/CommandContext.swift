@@ -26,7 +26,8 @@ final class CommandContext {
             return opened.registry
         }
         let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
-        let registry = Registry(store: try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout))
+        let registry = Registry(
+            store: try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout))
         opened = (path, access, registry)
         return registry
     }

@@ -3,7 +3,8 @@ import ArgumentParser
 /// Options every command takes: where the store is and how to print.
 struct GlobalOptions: ParsableArguments {
     @Option(
-        name: .long, help: ArgumentHelp("The store file (default: $SERVREG_STORE, else the XDG data directory).", valueName: "path"),
+        name: .long,
+        help: ArgumentHelp("The store file (default: $SERVREG_STORE, else the XDG data directory).", valueName: "path"),
         completion: .file(extensions: ["db"]))
     var store: String?
 

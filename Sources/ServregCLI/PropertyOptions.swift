@@ -12,7 +12,8 @@ struct PropertyOptions: ParsableArguments {
 
     @Option(
         name: .customLong("props-json"),
-        help: ArgumentHelp("Properties as a JSON object, e.g. '{\"price\": 90, \"tags\": [\"a\"]}'.", valueName: "json"))
+        help: ArgumentHelp("Properties as a JSON object, e.g. '{\"price\": 90, \"tags\": [\"a\"]}'.", valueName: "json")
+    )
     var json: String?
 
     /// The properties in the order given: `--prop` first, then `--props-json`.

@@ -27,7 +27,8 @@ extension Servreg {
         var ranking: String?
 
         @Option(
-            name: .long, help: ArgumentHelp("service.scope: singleton (default), bundle or prototype.", valueName: "scope"))
+            name: .long,
+            help: ArgumentHelp("service.scope: singleton (default), bundle or prototype.", valueName: "scope"))
         var scope: String?
 
         func execute(in context: CommandContext) throws -> ExitStatus {

@@ -36,7 +36,9 @@ struct ServiceFormatter {
                 s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "," || $0 == "[" || $0 == "]" })
                 || (nested && s.contains(","))
             let shown = escapeControls ? Self.escapeControlCharacters(s) : s
-            if needsQuotes { return "\"" + shown.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\"" }
+            if needsQuotes {
+                return "\"" + shown.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+            }
             return shown
         case .integer(let i): return String(i)
         case .float(let d): return JSONWriter.floatText(d)

@@ -35,7 +35,8 @@ extension Servreg {
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceID = try ServiceIDArgument.parse(id)
-            let update = PropertyUpdate(assignments: try properties.pairs(extra: pairs), removals: unset, replace: replace)
+            let update = PropertyUpdate(
+                assignments: try properties.pairs(extra: pairs), removals: unset, replace: replace)
             let (record, _) = try context.registry(global, access: .write).setProperties(id: serviceID, update)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")

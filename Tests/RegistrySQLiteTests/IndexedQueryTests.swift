@@ -32,7 +32,9 @@ import Testing
             for key in ["k", "K2", "n"] where Bool.random(using: &random) {
                 pairs.append((key, values.randomElement(using: &random)!))
             }
-            if Int.random(in: 0..<4, using: &random) == 0 { pairs.append(("service.ranking", .integer(Int64.random(in: -2...2, using: &random)))) }
+            if Int.random(in: 0..<4, using: &random) == 0 {
+                pairs.append(("service.ranking", .integer(Int64.random(in: -2...2, using: &random))))
+            }
             let specs = [["s.A"], ["s.B"], ["s.A", "s.B"]].randomElement(using: &random)!
             all.append(try registry.register(RegistrationRequest(specifications: specs, properties: pairs)))
         }
@@ -43,7 +45,10 @@ import Testing
         }
         _ = try registry.unregister(ids: all.suffix(40).map(\.id))
 
-        let operands = ["5", "5.0", "5.5", "0", "-0.0", "100", "BH3", "bh3", "", "a b", "true", "FALSE", "NaN", "Infinity", "x", "1e300"]
+        let operands = [
+            "5", "5.0", "5.5", "0", "-0.0", "100", "BH3", "bh3", "", "a b", "true", "FALSE", "NaN", "Infinity", "x",
+            "1e300",
+        ]
         var filters: [String] = []
         for key in ["k", "K2", "n", "missing", "service.ranking", "objectClass"] {
             filters.append("(\(key)=*)")
@@ -56,7 +61,8 @@ import Testing
             filters.append("(\(key)=*3)")
         }
         filters += [
-            "(&(k<=5)(n=*))", "(|(k=5)(K2=BH3))", "(&(k>=0)(!(n=5)))", "(|(k=5)(!(K2=1)))", "(&(k=*)(|(n<=5)(K2~=bh3)))",
+            "(&(k<=5)(n=*))", "(|(k=5)(K2=BH3))", "(&(k>=0)(!(n=5)))", "(|(k=5)(!(K2=1)))",
+            "(&(k=*)(|(n<=5)(K2~=bh3)))",
             "(&(service.ranking>=1)(k=*))",
         ]
         let everything = try scan(registry, ServiceQuery())

@@ -29,7 +29,8 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
         _ = try registry.register(try request(["a.B"]))
         let fileMode = try FileManager.default.attributesOfItem(atPath: storePath)[.posixPermissions] as? Int
-        let dirMode = try FileManager.default.attributesOfItem(atPath: directory.path + "/nested/dir")[.posixPermissions]
+        let dirMode =
+            try FileManager.default.attributesOfItem(atPath: directory.path + "/nested/dir")[.posixPermissions]
             as? Int
         #expect(fileMode == 0o600)
         #expect(dirMode == 0o700)
@@ -46,7 +47,10 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         var ids: [ServiceID] = []
         do {
             let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
-            ids.append(try registry.register(try request(["a.B", "c.D"], #"{"price": 90, "ratio": 1.0, "tags": ["x"], "Name": "é"}"#)).id)
+            ids.append(
+                try registry.register(
+                    try request(["a.B", "c.D"], #"{"price": 90, "ratio": 1.0, "tags": ["x"], "Name": "é"}"#)
+                ).id)
             ids.append(try registry.register(try request(["a.B"], #"{"service.ranking": 3}"#)).id)
         }
         let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
@@ -102,7 +106,8 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         struct Boom: Error {}
         #expect(throws: Boom.self) {
             try store.write { writer in
-                _ = try writer.insert(specifications: ["a.B"], ranking: 0, scope: .singleton, properties: ServiceProperties())
+                _ = try writer.insert(
+                    specifications: ["a.B"], ranking: 0, scope: .singleton, properties: ServiceProperties())
                 throw Boom()
             }
         }
@@ -160,7 +165,9 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     @Test func refusesACorruptStore() throws {
         do {
             let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
-            for _ in 0..<50 { _ = try registry.register(try request(["a.B"], #"{"pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#)) }
+            for _ in 0..<50 {
+                _ = try registry.register(try request(["a.B"], #"{"pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#))
+            }
         }
         // Keep the SQLite header but destroy everything after the first page's header.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: storePath))

@@ -2,7 +2,9 @@ import Testing
 
 @testable import ServiceRegistry
 
-private func record(_ id: ServiceID, ranking: Int64 = 0, _ pairs: [(String, PropertyValue)] = []) throws -> ServiceRecord {
+private func record(_ id: ServiceID, ranking: Int64 = 0, _ pairs: [(String, PropertyValue)] = []) throws
+    -> ServiceRecord
+{
     ServiceRecord(
         id: id, specifications: ["s.S"], ranking: ranking, scope: .singleton, properties: try ServiceProperties(pairs))
 }

@@ -30,10 +30,13 @@ import Testing
         #expect(try PropertyInput.parseAssignment("price:float=90").1 == .float(90))
         #expect(try PropertyInput.parseAssignment("ok:bool=TRUE").1 == .boolean(true))
         #expect(
-            try PropertyInput.parseAssignment("ports:list<int>=1,2,3").1 == .list([.integer(1), .integer(2), .integer(3)]))
+            try PropertyInput.parseAssignment("ports:list<int>=1,2,3").1
+                == .list([.integer(1), .integer(2), .integer(3)]))
         #expect(try PropertyInput.parseAssignment("tags:list<str>=a\\,b,c").1 == .list([.string("a,b"), .string("c")]))
         #expect(try PropertyInput.parseAssignment("tags:list<str>=").1 == .list([]))
-        #expect(try PropertyInput.parseAssignment("mixed:list=1,x,2.5").1 == .list([.integer(1), .string("x"), .float(2.5)]))
+        #expect(
+            try PropertyInput.parseAssignment("mixed:list=1,x,2.5").1
+                == .list([.integer(1), .string("x"), .float(2.5)]))
     }
 
     @Test(arguments: [
@@ -45,7 +48,8 @@ import Testing
     }
 
     @Test func jsonKeepsIntegerAndFloatApart() throws {
-        let pairs = try PropertyInput.parseJSONObject(#"{"a": 42, "b": 42.0, "c": 1e2, "d": [1, 2.5, "x", true], "e": "é"}"#)
+        let pairs = try PropertyInput.parseJSONObject(
+            #"{"a": 42, "b": 42.0, "c": 1e2, "d": [1, 2.5, "x", true], "e": "é"}"#)
         #expect(pairs.map(\.0) == ["a", "b", "c", "d", "e"])
         #expect(pairs[0].1 == .integer(42))
         #expect(pairs[1].1 == .float(42))
@@ -71,7 +75,8 @@ import Testing
 
     @Test func jsonWriterRoundTripsTypes() throws {
         let properties = try ServiceProperties([
-            ("i", .integer(42)), ("f", .float(42)), ("s", .string("tab\t\"q\"\u{1}")), ("l", .list([.float(1e300), .boolean(false)])),
+            ("i", .integer(42)), ("f", .float(42)), ("s", .string("tab\t\"q\"\u{1}")),
+            ("l", .list([.float(1e300), .boolean(false)])),
             ("big", .float(1e16)), ("small", .float(5e-324)),
         ])
         let text = JSONWriter.object(properties)

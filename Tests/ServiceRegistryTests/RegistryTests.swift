@@ -51,7 +51,9 @@ private final class MemoryStore: RegistryStore, RegistryWriter {
         append(.unregistered, record, old: record.allProperties, new: nil)
     }
 
-    private func append(_ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceProperties?, new: ServiceProperties?) {
+    private func append(
+        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceProperties?, new: ServiceProperties?
+    ) {
         log.append(
             ServiceChange(
                 sequence: Int64(log.count + 1), kind: kind, serviceID: record.id, specifications: record.specifications,
@@ -121,7 +123,8 @@ private final class MemoryStore: RegistryStore, RegistryWriter {
             try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("service.ranking", .string("1"))]))
         }
         #expect(throws: RegistryError.self) {
-            try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("a", .integer(1)), ("A", .integer(2))]))
+            try registry.setProperties(
+                id: record.id, PropertyUpdate(assignments: [("a", .integer(1)), ("A", .integer(2))]))
         }
         #expect(throws: RegistryError.noSuchService(99)) {
             try registry.setProperties(id: 99, PropertyUpdate(assignments: [("a", .integer(1))]))

@@ -6,7 +6,10 @@ import Testing
     let servreg = ServregProcess()
 
     static let cases: [(arguments: [String], status: Int32, message: String)] = [
-        (["get", "acme.IPlumber", "--filter", "(&(price<=100)(location=BH3)"], 65, "filter error at column 29: unexpected end of filter; expected ')'"),
+        (
+            ["get", "acme.IPlumber", "--filter", "(&(price<=100)(location=BH3)"], 65,
+            "filter error at column 29: unexpected end of filter; expected ')'"
+        ),
         (["get-all", "--filter", "(price<100)"], 65, "filter error at column 7: '<' is not an operator; use '<='"),
         (["get-all", "--filter", ""], 65, "filter error at column 1: the filter is empty"),
         (["get-all", "acme.IPlumber", "--min", "nosuchkey"], 65, "no matching service has the property 'nosuchkey'"),
@@ -14,7 +17,10 @@ import Testing
         (["register", "acme.IPlumber", "--prop", "price:int=cheap"], 65, "'cheap' is not a 64-bit integer"),
         (["register", "acme.IPlumber", "--props-json", "{\"a\": 1,"], 65, "invalid JSON at offset"),
         (["register", "acme.IPlumber", "--ranking", "5.7"], 65, "--ranking: '5.7' is not a 64-bit integer"),
-        (["register", "acme.IPlumber", "--props-json", "{\"service.ranking\": \"10\"}"], 65, "service.ranking must be an integer"),
+        (
+            ["register", "acme.IPlumber", "--props-json", "{\"service.ranking\": \"10\"}"], 65,
+            "service.ranking must be an integer"
+        ),
         (["register", "acme.IPlumber", "--prop", "price=1", "--prop", "PRICE=2"], 65, "given twice"),
         (["register", "acme.IPlumber", "--prop", "service.id=5"], 65, "service.id is read-only"),
         (["register", "bad name"], 65, "specification name 'bad name' contains white space"),
@@ -56,7 +62,9 @@ import Testing
         for arguments in [["get-all"], ["register", "a.B"]] {
             let result = try servreg.run(["--store", path] + arguments)
             #expect(result.status == 74)
-            #expect(result.stderr == "servreg: error: \(path) is not a servreg store (not an SQLite database); left untouched\n")
+            #expect(
+                result.stderr
+                    == "servreg: error: \(path) is not a servreg store (not an SQLite database); left untouched\n")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
     }

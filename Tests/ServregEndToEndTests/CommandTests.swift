@@ -11,16 +11,23 @@ import Testing
         #expect(first.stderr == "")
         #expect(try servreg.register(["acme.IPlumber"]) == 2)
         let json = try servreg.run(["register", "acme.IPlumber", "--props-json", #"{"price": 42.0}"#, "--json"])
-        #expect(json.stdout == #"{"service.id":3,"objectClass":["acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","price":42.0}"# + "\n")
+        #expect(
+            json.stdout
+                == #"{"service.id":3,"objectClass":["acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","price":42.0}"#
+                + "\n")
     }
 
     @Test func getReturnsTheBestMatch() throws {
         let cheap = try servreg.register(["acme.IPlumber", "--prop", "price=90", "--prop", "location=BH3"])
-        let ranked = try servreg.register(["acme.IPlumber", "--prop", "price=95", "--prop", "location=BH3", "--ranking", "10"])
+        let ranked = try servreg.register([
+            "acme.IPlumber", "--prop", "price=95", "--prop", "location=BH3", "--ranking", "10",
+        ])
         _ = try servreg.register(["acme.IPlumber", "--prop", "price=150", "--prop", "location=BH3", "--ranking", "20"])
         let filter = "(&(price<=100)(location=BH3))"
         #expect(try servreg.run(["get", "acme.IPlumber", "--filter", filter, "-q"]).stdout == "\(ranked)\n")
-        #expect(try servreg.run(["get", "acme.IPlumber", "--filter", filter, "--min", "price", "-q"]).stdout == "\(cheap)\n")
+        #expect(
+            try servreg.run(["get", "acme.IPlumber", "--filter", filter, "--min", "price", "-q"]).stdout == "\(cheap)\n"
+        )
         let none = try servreg.run(["get", "acme.IPlumber", "--filter", "(price<=10)"])
         #expect(none.status == 1)
         #expect(none.stdout == "")
@@ -31,7 +38,9 @@ import Testing
     @Test func getAllListsInOrderInEveryOutputMode() throws {
         let a = try servreg.register(["acme.IPlumber", "--prop", "name=Joe Bloggs", "--prop", "price=90"])
         let b = try servreg.register(["acme.IPlumber", "--prop", "name=Ann", "--prop", "price=120", "--ranking", "5"])
-        let c = try servreg.register(["acme.IElectrician", "acme.IPlumber", "--props-json", #"{"price": 80.5, "ok": true}"#])
+        let c = try servreg.register([
+            "acme.IElectrician", "acme.IPlumber", "--props-json", #"{"price": 80.5, "ok": true}"#,
+        ])
         let human = try servreg.run(["get-all", "acme.IPlumber"])
         #expect(human.status == 0)
         #expect(
@@ -97,12 +106,16 @@ import Testing
         let id = try servreg.register(["acme.IPlumber", "--prop", "price=90", "--prop", "name=Joe"])
         #expect(try servreg.run(["set-props", "\(id)", "price=80", "--prop", "Location=BH3"]).status == 0)
         #expect(
-            try servreg.run(["props", "\(id)", "--json"]).stdout.hasSuffix(#""Location":"BH3","name":"Joe","price":80}"# + "\n"))
+            try servreg.run(["props", "\(id)", "--json"]).stdout.hasSuffix(
+                #""Location":"BH3","name":"Joe","price":80}"# + "\n"))
         #expect(try servreg.run(["set-props", "\(id)", "--unset", "name"]).status == 0)
-        #expect(try servreg.run(["set-props", "\(id)", "--replace", "--prop", "only=1", "--prop", "service.ranking=4"]).status == 0)
+        #expect(
+            try servreg.run(["set-props", "\(id)", "--replace", "--prop", "only=1", "--prop", "service.ranking=4"])
+                .status == 0)
         #expect(
             try servreg.run(["props", "\(id)", "--json"]).stdout
-                == #"{"service.id":\#(id),"objectClass":["acme.IPlumber"],"service.ranking":4,"service.scope":"singleton","only":1}"# + "\n")
+                == #"{"service.id":\#(id),"objectClass":["acme.IPlumber"],"service.ranking":4,"service.scope":"singleton","only":1}"#
+                + "\n")
     }
 
     @Test func unregisterRemovesKnownIdsAndReportsUnknownOnes() throws {

@@ -34,7 +34,9 @@ final class ServregProcess {
     }()
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = [])
+    func run(
+        _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = []
+    )
         throws -> RunResult
     {
         let process = Process()

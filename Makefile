@@ -1,0 +1,59 @@
+# servreg — build, run, test, benchmark, install.
+#
+#   make run ARGS='get-all'     build (release) and run servreg on the default store
+#   make test                   every test
+#   make bench                  benchmarks against the targets (see README)
+#   make install PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT ?= swift
+ARGS ?=
+# One static, non-PIE release binary: no Swift runtime or Foundation libraries to load
+# and no relocations to apply at start, which is most of a one-shot command's time.
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
+BIN = .build/release/servreg
+
+.PHONY: all deps build run test lint bench install uninstall clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product servreg
+
+run: build
+	$(BIN) $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
+
+bench: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+	.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/servreg
+	install -m 644 man/servreg.1 $(DESTDIR)$(PREFIX)/share/man/man1/servreg.1
+	@if [ -f completions/servreg.bash ]; then \
+	  install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d; \
+	  install -m 644 completions/servreg.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/servreg; \
+	  install -m 644 completions/_servreg $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_servreg; \
+	  install -m 644 completions/servreg.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/servreg.fish; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/servreg $(DESTDIR)$(PREFIX)/share/man/man1/servreg.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/servreg \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_servreg \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/servreg.fish
+
+clean:
+	rm -rf .build bench-data
