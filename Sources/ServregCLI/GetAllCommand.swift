@@ -6,6 +6,7 @@ extension Servreg {
     struct GetAll: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "get-all",
+            _superCommandName: "servreg",
             abstract: "Print all matching services in order (exit 1 if none).",
             discussion: """
                 Without a specification, all services are considered. Order: highest

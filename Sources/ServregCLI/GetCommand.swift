@@ -6,6 +6,7 @@ extension Servreg {
     struct Get: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "get",
+            _superCommandName: "servreg",
             abstract: "Print the best service of a specification (exit 1 if none).",
             discussion: """
                 The best service is the first in get-all's order: highest service.ranking, then

@@ -6,6 +6,7 @@ extension Servreg {
     struct Props: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "props",
+            _superCommandName: "servreg",
             abstract: "Print all properties of one service, with their types (exit 1 if unknown).")
 
         @OptionGroup var global: GlobalOptions

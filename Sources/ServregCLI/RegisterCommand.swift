@@ -6,6 +6,7 @@ extension Servreg {
     struct Register: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "register",
+            _superCommandName: "servreg",
             abstract: "Register a service; prints its new service.id.",
             discussion: """
                 Values given as key=value are typed by their text: 90 is an integer, 1.5 a float,

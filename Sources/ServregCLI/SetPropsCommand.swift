@@ -6,6 +6,7 @@ extension Servreg {
     struct SetProps: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-props",
+            _superCommandName: "servreg",
             abstract: "Change properties of a service (merge by default).",
             discussion: """
                 key=value pairs, --prop and --props-json are merged into the existing properties;

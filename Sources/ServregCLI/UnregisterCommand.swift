@@ -6,6 +6,7 @@ extension Servreg {
     struct Unregister: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "unregister",
+            _superCommandName: "servreg",
             abstract: "Remove services by id.",
             discussion: """
                 All known ids are removed in one transaction. Unknown ids are reported on stderr

@@ -20,7 +20,9 @@ import Testing
             if name == "help" { continue }
             for argument in subcommand["arguments"] as? [[String: Any]] ?? [] {
                 for entry in argument["names"] as? [[String: Any]] ?? [] {
-                    guard let kind = entry["kind"] as? String, let optionName = entry["name"] as? String else { continue }
+                    guard let kind = entry["kind"] as? String, let optionName = entry["name"] as? String else {
+                        continue
+                    }
                     let spelled = kind == "long" ? "Fl -\(optionName)" : "Fl \(optionName)"
                     #expect(manual.contains(spelled), "man page lacks \(spelled) of \(name)")
                 }
