@@ -4,14 +4,14 @@ import ServiceRegistry
 /// `--prop` and `--props-json`: properties given on the command line.
 struct PropertyOptions: ParsableArguments {
     @Option(
-        name: .customLong("prop"),
+        name: .customLong("prop"), parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
             "A property: key=value (type inferred) or key:TYPE=value (str, int, float, bool, list<T>). Repeatable.",
             valueName: "key=value"))
     var assignments: [String] = []
 
     @Option(
-        name: .customLong("props-json"),
+        name: .customLong("props-json"), parsing: .unconditional,
         help: ArgumentHelp("Properties as a JSON object, e.g. '{\"price\": 90, \"tags\": [\"a\"]}'.", valueName: "json")
     )
     var json: String?

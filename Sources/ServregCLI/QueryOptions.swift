@@ -4,15 +4,19 @@ import ServiceRegistry
 /// `--filter`, `--min` and `--max`: which services and in what order.
 struct QueryOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "An LDAP filter (RFC 4515, OSGi semantics), e.g. '(&(price<=100)(location=BH3))'.", valueName: "filter"))
     var filter: String?
 
-    @Option(name: .long, help: ArgumentHelp("Order by this property, smallest first.", valueName: "key"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Order by this property, smallest first.", valueName: "key"))
     var min: String?
 
-    @Option(name: .long, help: ArgumentHelp("Order by this property, largest first.", valueName: "key"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Order by this property, largest first.", valueName: "key"))
     var max: String?
 
     func validate() throws {

@@ -24,7 +24,9 @@ extension Servreg {
 
         @OptionGroup var properties: PropertyOptions
 
-        @Option(name: .long, help: ArgumentHelp("service.ranking: an integer, default 0.", valueName: "n"))
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("service.ranking: an integer, default 0.", valueName: "n"))
         var ranking: String?
 
         @Option(

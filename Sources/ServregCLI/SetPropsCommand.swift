@@ -28,7 +28,9 @@ extension Servreg {
 
         @OptionGroup var properties: PropertyOptions
 
-        @Option(name: .long, help: ArgumentHelp("Remove a property. Repeatable.", valueName: "key"))
+        @Option(
+            name: .long, parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Remove a property. Repeatable.", valueName: "key"))
         var unset: [String] = []
 
         @Flag(name: .long, help: "Replace the whole property set instead of merging.")

@@ -152,3 +152,47 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
     }
 }
+
+@Suite struct ArgumentEdgeTests {
+    let servreg = ServregProcess()
+
+    @Test func optionValuesMayStartWithADash() throws {
+        let low = try servreg.register(["x.Y", "--ranking", "-5", "--prop", "-odd=1"])
+        let high = try servreg.register(["x.Y", "--prop", "delta=-2"])
+        #expect(try servreg.run(["get-all", "x.Y", "-q"]).lines == ["\(high)", "\(low)"])
+        #expect(try servreg.run(["get-all", "--filter", "(-odd=1)", "-q"]).lines == ["\(low)"])
+        #expect(try servreg.run(["set-props", "\(low)", "--unset", "-odd"]).status == 0)
+        #expect(try servreg.run(["props", "\(low)", "--json"]).stdout.contains("-odd") == false)
+    }
+
+    @Test func aStoreLockedPastTheBusyTimeoutExits75() throws {
+        _ = try servreg.register(["x.Y"])
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return }
+        // Another process holds the write lock for two seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = [
+            "-c",
+            """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(2)
+            db.execute("ROLLBACK")
+            """,
+            servreg.storePath,
+        ]
+        let ready = Pipe()
+        holder.standardOutput = ready
+        try holder.run()
+        _ = ready.fileHandleForReading.availableData
+        let before = try servreg.storeSnapshot()
+        let result = try servreg.run(["register", "x.Y"], environment: ["SERVREG_BUSY_TIMEOUT": "0.2"])
+        holder.waitUntilExit()
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.contains("is busy"), "\(result.stderr)")
+        #expect(try servreg.storeSnapshot() == before)
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "1\n")
+    }
+}
