@@ -27,8 +27,11 @@ public final class SQLiteStore: RegistryStore {
         configuration.foreignKeysEnabled = false
         configuration.label = "servreg"
 
-        let exists = FileManager.default.fileExists(atPath: path)
-        if !exists && access == .read {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue { throw RegistryError.store("store path \(path) is a directory") }
+        let isEmpty = exists && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
+        if (!exists || isEmpty) && access == .read {
             // Nothing stored yet: read an empty in-memory registry instead of creating a file.
             queue = try DatabaseQueue(configuration: configuration)
             try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }

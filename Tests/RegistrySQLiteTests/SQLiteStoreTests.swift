@@ -43,6 +43,20 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/nested"))
     }
 
+    @Test func readingAnEmptyFileLeavesItEmpty() throws {
+        let path = directory.path + "/empty.db"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let registry = Registry(store: try SQLiteStore(path: path, access: .read))
+        #expect(try registry.count(ServiceQuery()) == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+    }
+
+    @Test func aDirectoryIsNotAStore() {
+        #expect(throws: RegistryError.store("store path \(directory.path) is a directory")) {
+            _ = try SQLiteStore(path: directory.path, access: .write)
+        }
+    }
+
     @Test func reopeningKeepsEverything() throws {
         var ids: [ServiceID] = []
         do {
