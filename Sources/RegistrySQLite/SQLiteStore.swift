@@ -55,50 +55,50 @@ public final class SQLiteStore: RegistryStore {
     // MARK: RegistryStore
 
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
-        do {
-            return try queue.inDatabase { db in
-                if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db)) }
-                try db.beginTransaction(.deferred)
-                do {
-                    let result = try body(SQLiteTransaction(db: db))
-                    try db.commit()
-                    return result
-                } catch {
-                    try? db.rollback()
-                    throw error
+        try run { db in
+            if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db)) }
+            return try Self.transaction(db, .deferred) { try body(SQLiteTransaction(db: db)) }
+        }
+    }
+
+    public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+        try run { db in
+            if inWrite {
+                // Nested in an enclosing write (e.g. an atomic batch): a savepoint.
+                var result: T?
+                try db.inSavepoint {
+                    result = try body(SQLiteTransaction(db: db))
+                    return .commit
                 }
+                return result!
             }
+            inWrite = true
+            defer { inWrite = false }
+            return try Self.transaction(db, .immediate) { try body(SQLiteTransaction(db: db)) }
+        }
+    }
+
+    /// Runs `work` on the connection, mapping SQLite errors to registry errors.
+    private func run<T>(_ work: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.inDatabase(work)
         } catch {
             throw Self.translate(error, path: path)
         }
     }
 
-    public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+    /// One transaction around `work`: committed if it returns, rolled back if it throws.
+    private static func transaction<T>(_ db: Database, _ kind: Database.TransactionKind, _ work: () throws -> T)
+        throws -> T
+    {
+        try db.beginTransaction(kind)
         do {
-            return try queue.inDatabase { db in
-                if inWrite {
-                    // Nested in an enclosing write (e.g. an atomic batch): a savepoint.
-                    var result: T?
-                    try db.inSavepoint {
-                        result = try body(SQLiteTransaction(db: db))
-                        return .commit
-                    }
-                    return result!
-                }
-                inWrite = true
-                defer { inWrite = false }
-                try db.beginTransaction(.immediate)
-                do {
-                    let result = try body(SQLiteTransaction(db: db))
-                    try db.commit()
-                    return result
-                } catch {
-                    try? db.rollback()
-                    throw error
-                }
-            }
+            let result = try work()
+            try db.commit()
+            return result
         } catch {
-            throw Self.translate(error, path: path)
+            try? db.rollback()
+            throw error
         }
     }
 

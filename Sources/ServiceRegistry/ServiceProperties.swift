@@ -81,9 +81,3 @@ extension ServiceProperties: PropertySource {
         entry(forFolded: folded)?.value
     }
 }
-
-/// Anything a filter can be evaluated against.
-public protocol PropertySource {
-    /// The value stored under a key already folded with `PropertyKey.fold`.
-    func value(forFoldedKey folded: String) -> PropertyValue?
-}

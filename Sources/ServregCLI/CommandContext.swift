@@ -49,9 +49,3 @@ final class CommandContext {
         errors.flush()
     }
 }
-
-/// Whether a command only reads the store or also writes it.
-enum StoreAccess {
-    case read
-    case write
-}

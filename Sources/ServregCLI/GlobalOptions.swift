@@ -25,10 +25,3 @@ struct GlobalOptions: ParsableArguments {
         ("--store", true), ("--json", false), ("-q", false), ("--quiet", false),
     ]
 }
-
-/// How a command prints its results.
-enum OutputMode {
-    case human
-    case json
-    case ids
-}

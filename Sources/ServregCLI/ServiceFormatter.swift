@@ -35,7 +35,7 @@ struct ServiceFormatter {
             let needsQuotes =
                 s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "," || $0 == "[" || $0 == "]" })
                 || (nested && s.contains(","))
-            let shown = escapeControls ? Self.escapeControlCharacters(s) : s
+            let shown = escapeControls ? TextEscaping.escapingControlCharacters(s) : s
             if needsQuotes {
                 return "\"" + shown.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
             }
@@ -47,31 +47,8 @@ struct ServiceFormatter {
         }
     }
 
-    static func escapeControlCharacters(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if isControl(scalar) {
-                    out += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
-    }
-
     func key(_ key: String) -> String {
-        escapeControls ? Self.escapeControlCharacters(key) : key
+        escapeControls ? TextEscaping.escapingControlCharacters(key) : key
     }
 
     /// The table of services: ID, RANKING, SPECIFICATIONS, PROPERTIES.

@@ -1,0 +1,7 @@
+/// The comparison operators of RFC 4515 / OSGi.
+public enum ComparisonOperator: String, Sendable {
+    case equal = "="
+    case approx = "~="
+    case greaterOrEqual = ">="
+    case lessOrEqual = "<="
+}

@@ -1,0 +1,32 @@
+/// The text of a comparison with its conversions to each property type, done once at parse time.
+public struct FilterOperand: Sendable, Equatable {
+    public let text: String
+    let utf8: [UInt8]
+    let integer: Int64?
+    let float: Double?
+    let boolean: Bool?
+    let approxFolded: [Unicode.Scalar]
+
+    init(_ text: String) {
+        self.text = text
+        self.utf8 = Array(text.utf8)
+        let trimmed = JavaText.trim(text)
+        self.integer = JavaText.parseLong(trimmed)
+        self.float = JavaText.parseDouble(trimmed)
+        switch trimmed.lowercased() {
+        case "true": self.boolean = true
+        case "false": self.boolean = false
+        default: self.boolean = nil
+        }
+        self.approxFolded = JavaText.approxFold(text)
+    }
+
+    /// The text as a 64-bit integer, as OSGi converts it for integer properties.
+    public var integerValue: Int64? { integer }
+    /// The text as a double, as OSGi converts it for float properties.
+    public var floatValue: Double? { float }
+    /// The text as a boolean (`true`/`false`, any case), or nil.
+    public var booleanValue: Bool? { boolean }
+
+    public static func == (lhs: FilterOperand, rhs: FilterOperand) -> Bool { lhs.utf8 == rhs.utf8 }
+}

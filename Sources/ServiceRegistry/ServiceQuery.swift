@@ -1,0 +1,16 @@
+/// Which services a read is about: an optional specification and an optional filter.
+public struct ServiceQuery: Sendable {
+    public var specification: String?
+    public var filter: LDAPFilter?
+
+    public init(specification: String? = nil, filter: LDAPFilter? = nil) {
+        self.specification = specification
+        self.filter = filter
+    }
+
+    /// Whether a service belongs to the result.
+    public func matches(_ record: ServiceRecord) -> Bool {
+        if let specification, !record.specifications.contains(specification) { return false }
+        return filter?.matches(record) ?? true
+    }
+}

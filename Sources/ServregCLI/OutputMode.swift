@@ -1,0 +1,6 @@
+/// How a command prints its results.
+enum OutputMode {
+    case human
+    case json
+    case ids
+}

@@ -1,0 +1,5 @@
+/// Whether a command only reads the store or also writes it.
+enum StoreAccess {
+    case read
+    case write
+}
