@@ -73,15 +73,19 @@ struct CandidateQuery {
         case .greaterOrEqual: sqlOperator = ">="
         case .lessOrEqual: sqlOperator = "<="
         }
-        if let integer = operand.integerValue {
-            add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
-        }
+        // Integers and floats share kind 1 and compare numerically in SQLite.
         if let float = operand.floatValue {
-            // Stored floats are finite; NaN is above all of them (Java's Double.compare).
             if float.isNaN {
-                if op == .lessOrEqual { add(kind: 2, condition: "", []) }
+                // Stored numbers are finite; NaN is above all of them (Java's Double.compare).
+                if op == .lessOrEqual { add(kind: 1, condition: "", []) }
+            } else if let integer = operand.integerValue, Int64(exactly: float) != integer {
+                // The text names an integer a double cannot hold: compare both ways.
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [float])
+            } else if let integer = operand.integerValue {
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
             } else {
-                add(kind: 2, condition: " AND value \(sqlOperator) ?", [float])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [float])
             }
         }
         if op == .approx {

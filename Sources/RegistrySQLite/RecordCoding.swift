@@ -45,7 +45,7 @@ enum RecordCoding {
     static func indexEntries(_ value: PropertyValue) -> [(Int, any DatabaseValueConvertible)] {
         switch value {
         case .integer(let i): return [(1, i)]
-        case .float(let d): return [(2, d)]
+        case .float(let d): return [(1, d)]
         case .string(let s): return [(3, s)]
         case .boolean(let b): return [(4, b ? 1 : 0)]
         case .list(let items):

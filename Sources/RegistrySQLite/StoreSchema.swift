@@ -31,7 +31,7 @@ enum StoreSchema {
                         PRIMARY KEY (specification, ranking DESC, service_id)
                     ) WITHOUT ROWID;
                     -- One row per (specification, key, value): narrows filtered lookups. Kinds:
-                    -- 0 empty list, 1 integer, 2 float, 3 string, 4 boolean (value 0/1).
+                    -- 0 empty list, 1 number (integer or float), 3 string, 4 boolean (value 0/1).
                     CREATE TABLE property_index (
                         specification TEXT NOT NULL,
                         key TEXT NOT NULL,

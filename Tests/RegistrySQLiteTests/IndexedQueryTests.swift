@@ -25,6 +25,7 @@ import Testing
             .integer(1), .integer(5), .integer(100), .integer(-3), .float(5), .float(5.5), .float(-0.0), .float(0),
             .string("5"), .string("BH3"), .string("bh3"), .string(""), .string("a b"), .boolean(true), .boolean(false),
             .list([]), .list([.integer(5), .string("x")]), .list([.string("BH3"), .float(1e300)]),
+            .integer(Int64.max), .float(9.223_372_036_854_776e18), .integer(Int64.max - 1),
         ]
         var all: [ServiceRecord] = []
         for _ in 0..<300 {
@@ -73,6 +74,21 @@ import Testing
                 let expected = everything.filter { query.matches($0) }.map(\.id)
                 #expect(try scan(registry, query).map(\.id) == expected, "\(specification) \(text)")
             }
+        }
+    }
+
+    @Test func integersBeyondDoublePrecisionStillFindFloats() throws {
+        let registry = Registry(store: try SQLiteStore(path: directory.path + "/big.db", access: .write))
+        let float = try registry.register(
+            RegistrationRequest(specifications: ["s.A"], properties: [("k", .float(9.223_372_036_854_776e18))]))
+        let integer = try registry.register(
+            RegistrationRequest(specifications: ["s.A"], properties: [("k", .integer(Int64.max))]))
+        for (text, expected) in [
+            ("(k=9223372036854775807)", [float.id, integer.id]), ("(k>=9223372036854775807)", [float.id, integer.id]),
+            ("(k<=9223372036854775806)", [float.id]), ("(k=9.223372036854776E18)", [float.id]),
+        ] {
+            let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse(text))
+            #expect(try scan(registry, query).map(\.id) == expected, "\(text)")
         }
     }
 
