@@ -44,6 +44,7 @@ let package = Package(
             dependencies: ["RegistrySQLite", "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ServregCLITests", dependencies: ["ServregCLI"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServregEndToEndTests",
             dependencies: ["servreg"],

@@ -74,3 +74,26 @@ extension Servreg {
         }
     }
 }
+
+extension Servreg.GetAll: FastParsable {
+    static let grammar =
+        GlobalOptions.grammar + QueryOptions.grammar
+        + FastCommandLine.Grammar(options: ["limit": .init()], flags: ["--count": "count"])
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.global = try GlobalOptions.fast(line)
+        guard line.positionals.count <= 1 else { throw FastCommandLine.Unsupported() }
+        command.specification = line.positionals.first
+        command.query = try QueryOptions.fast(line)
+        if let text = line.value("limit") {
+            guard let number = Int(text) else { throw FastCommandLine.Unsupported() }
+            command.limit = number
+        } else {
+            command.limit = nil
+        }
+        command.count = line.flag("count")
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
+        return command
+    }
+}

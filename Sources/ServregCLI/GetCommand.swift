@@ -39,3 +39,15 @@ extension Servreg {
         }
     }
 }
+
+extension Servreg.Get: FastParsable {
+    static let grammar = GlobalOptions.grammar + QueryOptions.grammar
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.global = try GlobalOptions.fast(line)
+        command.specification = try line.onlyPositional()
+        command.query = try QueryOptions.fast(line)
+        return command
+    }
+}

@@ -25,3 +25,17 @@ struct GlobalOptions: ParsableArguments {
         ("--store", true), ("--json", false), ("-q", false), ("--quiet", false),
     ]
 }
+
+extension GlobalOptions {
+    static let grammar = FastCommandLine.Grammar(
+        options: ["store": .init()], flags: ["--json": "json", "-q": "quiet", "--quiet": "quiet"])
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.store = line.value("store")
+        command.json = line.flag("json")
+        command.quiet = line.flag("quiet")
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
+        return command
+    }
+}

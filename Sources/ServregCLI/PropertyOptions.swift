@@ -24,3 +24,16 @@ struct PropertyOptions: ParsableArguments {
         return pairs
     }
 }
+
+extension PropertyOptions {
+    static let grammar = FastCommandLine.Grammar(options: [
+        "prop": .init(repeating: true, unconditional: true), "props-json": .init(unconditional: true),
+    ])
+
+    static func fast(_ line: FastCommandLine) -> Self {
+        var command = Self()
+        command.assignments = line.allValues("prop")
+        command.json = line.value("props-json")
+        return command
+    }
+}

@@ -27,3 +27,14 @@ extension Servreg {
         }
     }
 }
+
+extension Servreg.Props: FastParsable {
+    static let grammar = GlobalOptions.grammar
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.global = try GlobalOptions.fast(line)
+        command.id = try line.onlyPositional()
+        return command
+    }
+}

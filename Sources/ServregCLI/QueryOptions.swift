@@ -41,3 +41,18 @@ struct QueryOptions: ParsableArguments {
         return .ranking
     }
 }
+
+extension QueryOptions {
+    static let grammar = FastCommandLine.Grammar(options: [
+        "filter": .init(unconditional: true), "min": .init(unconditional: true), "max": .init(unconditional: true),
+    ])
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.filter = line.value("filter")
+        command.min = line.value("min")
+        command.max = line.value("max")
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
+        return command
+    }
+}

@@ -47,10 +47,22 @@ public enum ServregMain {
         }
     }
 
-    /// Parses a command line. The named subcommand is parsed on its own first, which
-    /// skips building the whole command tree (a third of a one-shot command's time); any
-    /// error or help request is parsed again from the root for the full message.
+    /// The commands the fast reader knows, by name.
+    static let fastCommands: [String: any FastParsable.Type] = [
+        "register": Servreg.Register.self, "get": Servreg.Get.self, "get-all": Servreg.GetAll.self,
+        "props": Servreg.Props.self, "set-props": Servreg.SetProps.self, "unregister": Servreg.Unregister.self,
+    ]
+
+    /// Parses a command line: the fast reader for the everyday forms, else argument-parser.
+    /// For argument-parser, the named subcommand is parsed on its own first, which skips
+    /// building the whole command tree; any error or help request is parsed again from the
+    /// root for the full message.
     static func parseCommand(_ arguments: [String]) throws -> any ParsableCommand {
+        if let name = arguments.first, let type = fastCommands[name],
+            let command = type.fastParse(arguments.dropFirst())
+        {
+            return command
+        }
         if let name = arguments.first,
             let subcommand = Servreg.configuration.subcommands.first(where: { $0.configuration.commandName == name }),
             let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())),

@@ -33,3 +33,15 @@ extension Servreg {
         }
     }
 }
+
+extension Servreg.Unregister: FastParsable {
+    static let grammar = GlobalOptions.grammar
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = Self()
+        command.global = try GlobalOptions.fast(line)
+        guard !line.positionals.isEmpty else { throw FastCommandLine.Unsupported() }
+        command.ids = line.positionals
+        return command
+    }
+}
