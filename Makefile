@@ -3,6 +3,7 @@
 #   make run ARGS='get-all'     build (release) and run servreg on the default store
 #   make test                   every test
 #   make bench                  benchmarks against the targets (see README)
+#   make completions            regenerate completions/ from the binary (a test checks them)
 #   make install PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -15,7 +16,7 @@ ARGS ?=
 RELEASE_FLAGS = -c release -Xswiftc -static-executable
 BIN = .build/release/servreg
 
-.PHONY: all deps build run test lint bench install uninstall clean
+.PHONY: all deps build run test lint bench completions install uninstall clean
 
 all: build
 
@@ -40,16 +41,20 @@ bench: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
 
+completions: build
+	$(BIN) --generate-completion-script bash > completions/servreg.bash
+	$(BIN) --generate-completion-script zsh > completions/_servreg
+	$(BIN) --generate-completion-script fish > completions/servreg.fish
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/servreg
 	install -m 644 man/servreg.1 $(DESTDIR)$(PREFIX)/share/man/man1/servreg.1
-	@if [ -f completions/servreg.bash ]; then \
-	  install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d; \
-	  install -m 644 completions/servreg.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/servreg; \
-	  install -m 644 completions/_servreg $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_servreg; \
-	  install -m 644 completions/servreg.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/servreg.fish; \
-	fi
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 644 completions/servreg.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/servreg
+	install -m 644 completions/_servreg $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_servreg
+	install -m 644 completions/servreg.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/servreg.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/servreg $(DESTDIR)$(PREFIX)/share/man/man1/servreg.1 \

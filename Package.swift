@@ -23,10 +23,11 @@ let package = Package(
             dependencies: ["ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(
             name: "ServregCLI",
             dependencies: [
-                "ServiceRegistry", "RegistrySQLite",
+                "ServiceRegistry", "RegistrySQLite", "CLibEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -44,7 +45,9 @@ let package = Package(
             dependencies: ["RegistrySQLite", "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ServregCLITests", dependencies: ["ServregCLI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServregCLITests", dependencies: ["ServregCLI", "ServiceRegistry", "RegistrySQLite"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ServregEndToEndTests",
             dependencies: ["servreg"],

@@ -18,6 +18,10 @@ public final class SQLiteStore: RegistryStore {
     public let path: String
     let queue: DatabaseQueue
     private var inWrite = false
+    /// The connection while `run` is inside GRDB's database access.
+    private var current: Database?
+    /// In memory (nothing stored yet) or a file this process may not write.
+    private var readOnly = false
 
     /// Opens (or, for `.write`, creates) the store at `path`.
     public init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
@@ -35,12 +39,16 @@ public final class SQLiteStore: RegistryStore {
             // Nothing stored yet: read an empty in-memory registry instead of creating a file.
             queue = try DatabaseQueue(configuration: configuration)
             try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }
+            readOnly = true
             return
         }
         if !exists { try Self.createFile(at: path) }
         try Self.checkHeader(path)
         let writable = FileManager.default.isWritableFile(atPath: path)
-        if access == .read, !writable { configuration.readonly = true }
+        if access == .read, !writable {
+            configuration.readonly = true
+            readOnly = true
+        }
         if access == .write, !writable {
             throw RegistryError.permissionDenied("store \(path) is not writable")
         }
@@ -78,10 +86,39 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
+    public func setDeferredDurability(_ deferred: Bool) throws {
+        guard !readOnly else { return }
+        try run { db in try db.execute(sql: deferred ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL") }
+    }
+
+    public func synchronize() throws {
+        guard !readOnly else { return }
+        // Every commit so far is in the write-ahead log: syncing that file makes them all
+        // durable. (A checkpoint would sync it too, but not when readers hold it back.)
+        let wal = path + "-wal"
+        let descriptor = open(wal, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return }  // nothing written since the last checkpoint
+            throw RegistryError.store(
+                "cannot open \(wal) to make the batch durable: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 {
+            throw RegistryError.store("cannot sync \(wal) to disk: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Runs `work` on the connection, mapping SQLite errors to registry errors.
+    /// Calls made while a transaction runs (an atomic batch) reuse its connection: GRDB's
+    /// database access is not reentrant.
     private func run<T>(_ work: (Database) throws -> T) throws -> T {
+        if let current { return try work(current) }
         do {
-            return try queue.inDatabase(work)
+            return try queue.inDatabase { db in
+                current = db
+                defer { current = nil }
+                return try work(db)
+            }
         } catch {
             throw Self.translate(error, path: path)
         }

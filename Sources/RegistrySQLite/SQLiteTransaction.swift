@@ -53,6 +53,63 @@ struct SQLiteTransaction: RegistryWriter {
         return try Int.fetchOne(db, sql: "SELECT count(*) FROM service") ?? 0
     }
 
+    // MARK: Completion
+
+    func specificationNames(prefix: String, limit: Int) throws -> [String] {
+        // A skip scan: one index seek per distinct name, however many services there are.
+        var names: [String] = []
+        var after = prefix
+        var inclusive = true
+        while names.count < limit {
+            let sql =
+                "SELECT specification FROM service_specification WHERE specification \(inclusive ? ">=" : ">") ? "
+                + "ORDER BY specification LIMIT 1"
+            guard let name = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [after]),
+                name.hasPrefix(prefix)
+            else { break }
+            names.append(name)
+            after = name
+            inclusive = false
+        }
+        return names
+    }
+
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
+        try ServiceID.fetchAll(
+            db.cachedStatement(sql: "SELECT id FROM service WHERE CAST(id AS TEXT) GLOB ? ORDER BY id LIMIT ?"),
+            arguments: [Self.globPrefix(prefix), limit])
+    }
+
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
+        let specifications =
+            try specification.map { [$0] } ?? specificationNames(prefix: "", limit: 10_000)
+        var keys = Set<String>()
+        for name in specifications {
+            var after = prefix
+            var inclusive = true
+            while keys.count < limit {
+                let sql =
+                    "SELECT key FROM property_index WHERE specification = ? AND key \(inclusive ? ">=" : ">") ? "
+                    + "ORDER BY key LIMIT 1"
+                guard let key = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [name, after]),
+                    key.hasPrefix(prefix)
+                else { break }
+                keys.insert(key)
+                after = key
+                inclusive = false
+            }
+        }
+        return keys.sorted()
+    }
+
+    private static func globPrefix(_ prefix: String) -> String {
+        var pattern = ""
+        for character in prefix {
+            if "*?[".contains(character) { pattern += "[\(character)]" } else { pattern.append(character) }
+        }
+        return pattern + "*"
+    }
+
     // MARK: Writing
 
     func insert(

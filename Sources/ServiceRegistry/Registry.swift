@@ -122,6 +122,23 @@ public final class Registry {
         }
     }
 
+    /// Specification names starting with `prefix` (for completion).
+    public func specificationNames(prefix: String, limit: Int = 200) throws -> [String] {
+        try store.read { try $0.specificationNames(prefix: prefix, limit: limit) }
+    }
+
+    /// Service ids whose decimal form starts with `prefix` (for completion).
+    public func serviceIDs(prefix: String, limit: Int = 200) throws -> [ServiceID] {
+        try store.read { try $0.serviceIDs(prefix: prefix, limit: limit) }
+    }
+
+    /// Property keys starting with `prefix` (for completion), reserved ones included.
+    public func propertyKeys(specification: String?, prefix: String, limit: Int = 200) throws -> [String] {
+        let stored = try store.read { try $0.propertyKeys(specification: specification, prefix: prefix, limit: limit) }
+        let reserved = ReservedKey.all.filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }
+        return reserved + stored.filter { ReservedKey.reservedName(forFolded: $0) == nil }
+    }
+
     private static func unknownSortKey(_ key: String) -> RegistryError {
         .invalidInput("no matching service has the property \(Quoting.quoted(key)) to sort by")
     }

@@ -7,4 +7,10 @@ public protocol RegistryReader {
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws
     /// The number of services registered under a specification (all services for nil).
     func countServices(specification: String?) throws -> Int
+    /// Specification names that start with `prefix`, sorted, at most `limit` (completion).
+    func specificationNames(prefix: String, limit: Int) throws -> [String]
+    /// Service ids whose decimal form starts with `prefix`, ascending, at most `limit`.
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID]
+    /// Property keys (folded) that start with `prefix`, of one specification or all.
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String]
 }

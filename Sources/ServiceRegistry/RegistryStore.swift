@@ -5,4 +5,9 @@ public protocol RegistryStore: AnyObject {
     func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T
     /// Runs `body` in one durable write transaction: all of it commits, or none.
     func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T
+    /// With `true`, commits stop waiting for the disk: they survive a crash of any
+    /// process but not a power loss, until `synchronize()`. `false` restores waiting.
+    func setDeferredDurability(_ deferred: Bool) throws
+    /// Makes every commit so far durable.
+    func synchronize() throws
 }

@@ -5,10 +5,24 @@ import ServiceRegistry
 /// What a command runs against: the registry (one store connection per process or
 /// session, opened on first use) and the output streams.
 final class CommandContext {
-    let output: TextOutput
+    /// Where results go; swapped for a capture buffer by `set NAME = COMMAND`.
+    var output: TextOutput
     let errors: TextOutput
     let environment: [String: String]
     private var opened: (path: String, access: StoreAccess, registry: Registry)?
+
+    /// What diagnostics start with: `servreg: ` or, in a batch file, `FILE:LINE: `.
+    var diagnosticPrefix = "servreg: "
+    /// The id the last `register` printed (`$_` in the shell and batch files).
+    var lastRegisteredID: ServiceID?
+    /// Commits wait for the disk only at `synchronize()` (batch files without --atomic).
+    var deferredDurability = false {
+        didSet { try? opened?.registry.store.setDeferredDurability(deferredDurability) }
+    }
+    /// The store for commands without `--store` (the `--store` of `shell` or `run`).
+    var defaultStorePath: String?
+    /// When set, every command must use this store (an --atomic batch).
+    var pinnedStorePath: String?
 
     init(
         output: TextOutput = .standardOutput, errors: TextOutput = .standardError,
@@ -21,15 +35,24 @@ final class CommandContext {
 
     /// The registry at the store the options name, opened for reading or writing.
     func registry(_ options: GlobalOptions, access: StoreAccess) throws -> Registry {
-        let path = StoreLocation.resolve(option: options.store, environment: environment)
+        let path = StoreLocation.resolve(option: options.store ?? defaultStorePath, environment: environment)
         if let opened, opened.path == path, opened.access == .write || access == .read {
             return opened.registry
         }
+        if let pinnedStorePath, pinnedStorePath != path {
+            throw CommandLineError.invalid("--atomic: every line must use the store \(pinnedStorePath), not \(path)")
+        }
         let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
-        let registry = Registry(
-            store: try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout))
+        let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
+        if deferredDurability { try store.setDeferredDurability(true) }
+        let registry = Registry(store: store)
         opened = (path, access, registry)
         return registry
+    }
+
+    /// Makes everything committed so far durable (the end of a batch file).
+    func synchronize() throws {
+        try opened?.registry.store.synchronize()
     }
 
     /// Whether human output may use colour: a terminal and no `NO_COLOR`.
@@ -39,13 +62,13 @@ final class CommandContext {
 
     /// Prints a diagnostic line `servreg: error: …` on stderr.
     func reportError(_ message: String) {
-        errors.write("servreg: error: \(message)\n")
+        errors.write(diagnosticPrefix + "error: " + message + "\n")
         errors.flush()
     }
 
     /// Prints a note on stderr (`servreg: …`).
     func note(_ message: String) {
-        errors.write("servreg: \(message)\n")
+        errors.write(diagnosticPrefix + message + "\n")
         errors.flush()
     }
 }

@@ -18,7 +18,9 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The specification name (default: all services).", valueName: "spec"))
+        @Argument(
+            help: ArgumentHelp("The specification name (default: all services).", valueName: "spec"),
+            completion: Completer.fromStore)
         var specification: String?
 
         @OptionGroup var query: QueryOptions

@@ -17,7 +17,7 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The specification name.", valueName: "spec"))
+        @Argument(help: ArgumentHelp("The specification name.", valueName: "spec"), completion: Completer.fromStore)
         var specification: String
 
         @OptionGroup var query: QueryOptions

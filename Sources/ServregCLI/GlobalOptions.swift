@@ -18,6 +18,15 @@ struct GlobalOptions: ParsableArguments {
         if json && quiet { throw ValidationError("--json and --quiet cannot be combined") }
     }
 
+    /// No options given: the default store, human output.
+    static var defaults: GlobalOptions {
+        var options = GlobalOptions()
+        options.store = nil
+        options.json = false
+        options.quiet = false
+        return options
+    }
+
     var outputMode: OutputMode { json ? .json : (quiet ? .ids : .human) }
 
     /// Option names that may also stand before the command name.

@@ -7,7 +7,8 @@ struct PropertyOptions: ParsableArguments {
         name: .customLong("prop"), parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
             "A property: key=value (type inferred) or key:TYPE=value (str, int, float, bool, list<T>). Repeatable.",
-            valueName: "key=value"))
+            valueName: "key=value"),
+        completion: Completer.fromStore)
     var assignments: [String] = []
 
     @Option(

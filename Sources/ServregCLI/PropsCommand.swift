@@ -11,7 +11,7 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"))
+        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"), completion: Completer.fromStore)
         var id: String
 
         func execute(in context: CommandContext) throws -> ExitStatus {

@@ -6,17 +6,20 @@ struct QueryOptions: ParsableArguments {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "An LDAP filter (RFC 4515, OSGi semantics), e.g. '(&(price<=100)(location=BH3))'.", valueName: "filter"))
+            "An LDAP filter (RFC 4515, OSGi semantics), e.g. '(&(price<=100)(location=BH3))'.", valueName: "filter"),
+        completion: Completer.fromStore)
     var filter: String?
 
     @Option(
         name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Order by this property, smallest first.", valueName: "key"))
+        help: ArgumentHelp("Order by this property, smallest first.", valueName: "key"),
+        completion: Completer.fromStore)
     var min: String?
 
     @Option(
         name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Order by this property, largest first.", valueName: "key"))
+        help: ArgumentHelp("Order by this property, largest first.", valueName: "key"),
+        completion: Completer.fromStore)
     var max: String?
 
     func validate() throws {

@@ -19,7 +19,9 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("Specification names (objectClass), at least one.", valueName: "spec"))
+        @Argument(
+            help: ArgumentHelp("Specification names (objectClass), at least one.", valueName: "spec"),
+            completion: Completer.fromStore)
         var specifications: [String]
 
         @OptionGroup var properties: PropertyOptions
@@ -31,7 +33,8 @@ extension Servreg {
 
         @Option(
             name: .long,
-            help: ArgumentHelp("service.scope: singleton (default), bundle or prototype.", valueName: "scope"))
+            help: ArgumentHelp("service.scope: singleton (default), bundle or prototype.", valueName: "scope"),
+            completion: .list(ServiceScope.allCases.map(\.rawValue)))
         var scope: String?
 
         func execute(in context: CommandContext) throws -> ExitStatus {
@@ -46,6 +49,7 @@ extension Servreg {
             if let scope { pairs.append((ReservedKey.scope, .string(scope))) }
             let request = RegistrationRequest(specifications: specifications, properties: pairs)
             let record = try context.registry(global, access: .write).register(request)
+            context.lastRegisteredID = record.id
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .human, .ids: context.output.write("\(record.id)\n")

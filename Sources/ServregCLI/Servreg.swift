@@ -18,7 +18,9 @@ public struct Servreg: ParsableCommand {
             \(ExitStatus.helpTable)
             """,
         version: "0.1.0",
-        subcommands: [Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self]
+        subcommands: [
+            Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Run.self, Shell.self,
+        ]
     )
 
     public init() {}

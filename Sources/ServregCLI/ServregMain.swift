@@ -8,13 +8,19 @@ public enum ServregMain {
     public static func run(arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         let context = CommandContext()
-        let status = run(arguments: hoistGlobalOptions(arguments), in: context)
+        // Bare servreg on a terminal starts the shell.
+        let interactive = arguments.isEmpty && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let status = run(arguments: interactive ? ["shell"] : hoistGlobalOptions(arguments), in: context)
         context.output.flush()
         context.errors.flush()
         return status.rawValue
     }
 
     static func run(arguments: [String], in context: CommandContext) -> ExitStatus {
+        if let script = completionScriptRequest(arguments) {
+            context.output.write(script)
+            return .success
+        }
         var command: any ParsableCommand
         do {
             command = try parseCommand(arguments)
@@ -71,6 +77,17 @@ public enum ServregMain {
             return command
         }
         return try Servreg.parseAsRoot(arguments)
+    }
+
+    /// The mended completion script for `--generate-completion-script SHELL`, or nil.
+    private static func completionScriptRequest(_ arguments: [String]) -> String? {
+        let option = "--generate-completion-script"
+        guard let first = arguments.first else { return nil }
+        if first == option, arguments.count == 2 { return CompletionScript.text(for: arguments[1]) }
+        if first.hasPrefix(option + "="), arguments.count == 1 {
+            return CompletionScript.text(for: String(first.dropFirst(option.count + 1)))
+        }
+        return nil
     }
 
     private static func usageHint(_ arguments: [String]) -> String {

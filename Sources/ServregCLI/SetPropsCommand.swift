@@ -20,17 +20,20 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"))
+        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"), completion: Completer.fromStore)
         var id: String
 
-        @Argument(help: ArgumentHelp("Properties to set, as with --prop.", valueName: "key=value"))
+        @Argument(
+            help: ArgumentHelp("Properties to set, as with --prop.", valueName: "key=value"),
+            completion: Completer.fromStore)
         var pairs: [String] = []
 
         @OptionGroup var properties: PropertyOptions
 
         @Option(
             name: .long, parsing: .unconditionalSingleValue,
-            help: ArgumentHelp("Remove a property. Repeatable.", valueName: "key"))
+            help: ArgumentHelp("Remove a property. Repeatable.", valueName: "key"),
+            completion: Completer.fromStore)
         var unset: [String] = []
 
         @Flag(name: .long, help: "Replace the whole property set instead of merging.")

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Commands run on one thread at a time, so the buffer needs no lock.
 final class TextOutput: @unchecked Sendable {
-    private let descriptor: Int32
+    /// The file descriptor written to; nil for a capture buffer.
+    private let descriptor: Int32?
     private var buffer: [UInt8] = []
     /// Whether the stream is a terminal (controls escaping and colour).
     let isTerminal: Bool
@@ -15,16 +16,29 @@ final class TextOutput: @unchecked Sendable {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// A stream that keeps what is written, for `set NAME = COMMAND`.
+    init(capturing: Void) {
+        descriptor = nil
+        isTerminal = false
+    }
+
+    /// What a capture buffer holds, emptying it.
+    func takeCaptured() -> String {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     static let standardOutput = TextOutput(descriptor: STDOUT_FILENO)
     static let standardError = TextOutput(descriptor: STDERR_FILENO)
 
     func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }
 
     /// Writes out what is buffered; a closed pipe ends the process quietly.
     func flush() {
+        guard let descriptor else { return }
         var offset = 0
         while offset < buffer.count {
             let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }

@@ -15,7 +15,8 @@ extension Servreg {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The service.id values to remove.", valueName: "id"))
+        @Argument(
+            help: ArgumentHelp("The service.id values to remove.", valueName: "id"), completion: Completer.fromStore)
         var ids: [String]
 
         func execute(in context: CommandContext) throws -> ExitStatus {

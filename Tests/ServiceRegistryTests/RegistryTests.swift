@@ -18,6 +18,23 @@ private final class MemoryStore: RegistryStore, RegistryWriter {
         }
     }
 
+    func specificationNames(prefix: String, limit: Int) throws -> [String] {
+        Array(Set(services.values.flatMap(\.specifications)).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
+    }
+
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
+        Array(services.keys.filter { String($0).hasPrefix(prefix) }.sorted().prefix(limit))
+    }
+
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
+        let keys = services.values.filter { specification == nil || $0.specifications.contains(specification!) }
+            .flatMap { $0.properties.entries.map(\.foldedKey) }
+        return Array(Set(keys).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
+    }
+
+    func setDeferredDurability(_ deferred: Bool) throws {}
+    func synchronize() throws {}
+
     func service(id: ServiceID) throws -> ServiceRecord? { services[id] }
 
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {

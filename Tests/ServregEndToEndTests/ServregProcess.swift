@@ -35,13 +35,16 @@ final class ServregProcess {
 
     @discardableResult
     func run(
-        _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = []
+        _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = [],
+        executable: String? = nil
     )
         throws -> RunResult
     {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: prefix.first ?? Self.binary)
-        process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [Self.binary]) + arguments
+        process.executableURL = URL(fileURLWithPath: executable ?? prefix.first ?? Self.binary)
+        process.arguments =
+            executable != nil
+            ? arguments : Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [Self.binary]) + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SERVREG_STORE"] = storePath
         environment["HOME"] = directory

@@ -1,0 +1,96 @@
+import ServiceRegistry
+
+/// Runs command lines one after another against one context — the interactive shell and
+/// batch files. Lines are split like a POSIX shell and parsed by the same command parser as
+/// one-shot use, plus a few session commands: `help`, `exit`/`quit`, `set NAME = COMMAND`
+/// and `echo`.
+final class CommandSession {
+    /// What a line asks for next.
+    enum Outcome: Equatable {
+        case status(ExitStatus)
+        case exit(ExitStatus)
+    }
+
+    let context: CommandContext
+    private(set) var variables: [String: String] = [:]
+
+    init(context: CommandContext) {
+        self.context = context
+    }
+
+    /// The session commands, for `help` and completion.
+    static let builtins = ["echo", "exit", "help", "quit", "set"]
+
+    private var tokenizer: LineTokenizer {
+        LineTokenizer { [unowned self] name in
+            if let value = variables[name] { return value }
+            if name == "_" { return context.lastRegisteredID.map(String.init) }
+            return context.environment[name]
+        }
+    }
+
+    /// Runs one line.
+    func execute(_ line: String) -> Outcome {
+        let words: [String]
+        do {
+            words = try tokenizer.words(line)
+        } catch {
+            let hint = error.message == "unknown variable $_" ? " (no register has printed an id yet)" : ""
+            context.reportError("\(error.message)\(hint) at column \(error.column)")
+            return .status(.invalidInput)
+        }
+        guard let first = words.first else { return .status(.success) }
+        switch first {
+        case "exit", "quit":
+            guard words.count <= 2 else { return usage("\(first) takes at most one argument, an exit status") }
+            guard let code = words.count == 2 ? Int32(words[1]) : 0, let status = ExitStatus(rawValue: code) else {
+                return usage("\(first): '\(words[1])' is not one of servreg's exit statuses")
+            }
+            return .exit(status)
+        case "help":
+            return .status(ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context))
+        case "echo":
+            context.output.write(words.dropFirst().joined(separator: " ") + "\n")
+            return .status(.success)
+        case "set":
+            return set(Array(words.dropFirst()))
+        case "run", "shell":
+            return usage("'\(first)' cannot be used inside the shell or a batch file")
+        default:
+            return .status(ServregMain.run(arguments: ServregMain.hoistGlobalOptions(words), in: context))
+        }
+    }
+
+    /// `set NAME = COMMAND …`: runs the command and keeps what it printed in `$NAME`.
+    private func set(_ words: [String]) -> Outcome {
+        guard words.count >= 3, words[1] == "=" else { return usage("write set NAME = COMMAND [ARGUMENTS…]") }
+        let name = words[0]
+        guard let head = name.unicodeScalars.first, head == "_" || (head.isASCII && head.properties.isAlphabetic),
+            name.unicodeScalars.allSatisfy({
+                $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+            }), name != "_"
+        else {
+            return usage("'\(name)' is not a variable name (letters, digits and _, not starting with a digit)")
+        }
+        let saved = context.output
+        let capture = TextOutput(capturing: ())
+        context.output = capture
+        let outcome = execute(words.dropFirst(2).map(Self.quoted).joined(separator: " "))
+        context.output = saved
+        guard outcome == .status(.success) else { return outcome }
+        var value = capture.takeCaptured()
+        while value.hasSuffix("\n") { value.removeLast() }
+        variables[name] = value
+        return .status(.success)
+    }
+
+    private func usage(_ message: String) -> Outcome {
+        context.reportError(message)
+        return .status(.usage)
+    }
+
+    /// A word quoted so that the tokenizer reads it back unchanged.
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingAll("'", with: "'\\''") + "'"
+    }
+}

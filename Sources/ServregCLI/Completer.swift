@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import RegistrySQLite
+import ServiceRegistry
+
+/// Completion candidates for a partly typed command line. One function serves the
+/// interactive shell and the generated bash, zsh and fish scripts: commands, options,
+/// specification names and service ids from the store, property keys after `--prop`,
+/// `--unset`, `--min`, `--max` and inside a filter after `(`.
+struct Completer {
+    /// Where names and ids come from; nil when no store can be read.
+    let registry: Registry?
+    /// The interactive shell also offers its session commands.
+    var inShell = false
+
+    static let commandNames = ["register", "get", "get-all", "props", "set-props", "unregister", "run"]
+    private static let scopes = ServiceScope.allCases.map(\.rawValue)
+    private static let keyOptions: Set<String> = ["--prop", "--unset", "--min", "--max"]
+
+    /// Options of a command: spelling → whether it takes a value.
+    static func options(of command: String) -> [String: Bool] {
+        var options: [String: Bool] = ["--help": false]
+        if let grammar = ServregMain.fastCommands[command]?.grammar {
+            for name in grammar.options.keys { options["--" + name] = true }
+            for spelled in grammar.flags.keys { options[spelled] = false }
+        } else if command == "run" {
+            options.merge(
+                [
+                    "--store": true, "--keep-going": false, "--atomic": false, "-x": false, "--json": false,
+                    "-q": false,
+                    "--quiet": false,
+                ]) { a, _ in a }
+        }
+        return options
+    }
+
+    /// Candidates for `current`, the word being typed, after the complete `words`.
+    func complete(words: [String], current: String) -> [String] {
+        guard let command = words.first else {
+            let names = Self.commandNames + (inShell ? CommandSession.builtins : ["help"])
+            return names.filter { $0.hasPrefix(current) }.sorted()
+        }
+        if inShell, command == "set" {
+            // set NAME = COMMAND …
+            return words.count >= 3 ? complete(words: Array(words.dropFirst(3)), current: current) : []
+        }
+        if command == "help" {
+            return words.count == 1 ? Self.commandNames.filter { $0.hasPrefix(current) } : []
+        }
+        let options = Self.options(of: command)
+        if let previous = words.last, words.count > 1, options[previous] == true {
+            return optionValues(previous, command: command, words: words, current: current)
+        }
+        if current.hasPrefix("-") {
+            return options.keys.filter { $0.hasPrefix(current) }.sorted()
+        }
+        let position = positionals(in: words.dropFirst(), options: options).count
+        switch command {
+        case "register":
+            return specifications(current)
+        case "get", "get-all":
+            return position == 0 ? specifications(current) : []
+        case "props", "unregister":
+            if command == "props" { return position > 0 ? [] : ids(current) }
+            let named = Set(words.dropFirst())
+            return ids(current).filter { !named.contains($0) }
+        case "set-props":
+            return position == 0 ? ids(current) : settableKeys(current, in: nil).map { $0 + "=" }
+        default:
+            return []
+        }
+    }
+
+    private func optionValues(_ option: String, command: String, words: [String], current: String) -> [String] {
+        let specification =
+            ["get", "get-all", "register"].contains(command)
+            ? positionals(in: words.dropFirst(), options: Self.options(of: command)).first : nil
+        switch option {
+        case "--scope":
+            return Self.scopes.filter { $0.hasPrefix(current) }
+        case "--filter":
+            guard let open = current.lastIndex(of: "(") else { return current.isEmpty ? ["("] : [] }
+            var start = current.index(after: open)
+            while start < current.endIndex, "&|!".contains(current[start]) { start = current.index(after: start) }
+            let head = String(current[..<start])
+            return keys(String(current[start...]), in: specification).map { head + $0 }
+        case let option where Self.keyOptions.contains(option):
+            if option == "--prop" { return settableKeys(current, in: specification).map { $0 + "=" } }
+            return keys(current, in: specification)
+        default:
+            return []
+        }
+    }
+
+    /// The positional words among `words`, skipping options and their values.
+    private func positionals(in words: ArraySlice<String>, options: [String: Bool]) -> [String] {
+        var result: [String] = []
+        var skipNext = false
+        for word in words {
+            if skipNext {
+                skipNext = false
+            } else if word.hasPrefix("-") && word.count > 1 {
+                skipNext = options[word] == true
+            } else {
+                result.append(word)
+            }
+        }
+        return result
+    }
+
+    private func specifications(_ prefix: String) -> [String] {
+        (try? registry?.specificationNames(prefix: prefix)) ?? []
+    }
+
+    private func ids(_ prefix: String) -> [String] {
+        ((try? registry?.serviceIDs(prefix: prefix)) ?? []).map(String.init)
+    }
+
+    /// Keys a `--prop` or `set-props` may name: all but the read-only and fixed ones.
+    private func settableKeys(_ prefix: String, in specification: String?) -> [String] {
+        keys(prefix, in: specification).filter { !Self.fixedKeys.contains(PropertyKey.fold($0)) }
+    }
+
+    private static let fixedKeys: Set<String> = ["service.id", "objectclass", "service.scope"]
+
+    private func keys(_ prefix: String, in specification: String?) -> [String] {
+        (try? registry?.propertyKeys(specification: specification, prefix: prefix)) ?? []
+    }
+}
+
+extension Completer {
+    /// The completion of every argument whose candidates come from the store.
+    static let fromStore = CompletionKind.custom(scriptCandidates)
+
+    /// The callback of the generated shell scripts (argument-parser's `.custom`): the
+    /// shell's words, the index of the word being completed, and its text before the cursor.
+    static let scriptCandidates: @Sendable ([String], Int, String) -> [String] = { words, index, prefix in
+        let unquoted = words.map(Self.unquote)
+        // Word 0 is the program; options before the command name are hoisted as in one-shot use.
+        let typed = ServregMain.hoistGlobalOptions(Array(unquoted.dropFirst().prefix(max(0, index - 1))))
+        let environment = ProcessInfo.processInfo.environment
+        var storeOption: String?
+        if let at = typed.firstIndex(of: "--store"), at + 1 < typed.count { storeOption = typed[at + 1] }
+        let path = StoreLocation.resolve(option: storeOption, environment: environment)
+        let registry = (try? SQLiteStore(path: path, access: .read, busyTimeout: 0.2)).map(Registry.init)
+        let current = Self.unquote(prefix)
+        // The scripts offer option names themselves.
+        if current.hasPrefix("-") { return [] }
+        return Completer(registry: registry).complete(words: typed, current: current)
+    }
+
+    private static func unquote(_ word: String) -> String {
+        guard let first = word.first, first == "'" || first == "\"" else { return word.replacingAll("\\", with: "") }
+        var inner = word.dropFirst()
+        if inner.last == first { inner = inner.dropLast() }
+        return String(inner)
+    }
+}

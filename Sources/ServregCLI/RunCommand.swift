@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+
+extension Servreg {
+    /// `servreg run`: a batch file of commands.
+    struct Run: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            _superCommandName: "servreg",
+            abstract: "Run a batch file of servreg commands (- reads standard input).",
+            discussion: """
+                One command per line, written as at the servreg> prompt: shell-like quoting, # comments,
+                blank lines, and a trailing \\ continuing a line. $_ is the id printed by the last register;
+                set NAME = COMMAND keeps what COMMAND prints in $NAME. Stops at the first failing line
+                (FILE:LINE: error: …) with that line's exit status.
+
+                Without --atomic every line is committed on its own, without waiting for the disk; the
+                batch makes all of it durable before it exits. With --atomic the whole file is one
+                transaction: all of it or nothing.
+
+                A file starting with #!/usr/bin/env -S servreg run can be executed directly.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(
+            help: ArgumentHelp("The batch file, or - for standard input.", valueName: "file"), completion: .file())
+        var file: String
+
+        @Flag(name: .long, help: "Run every line even after one fails; exit non-zero if any failed.")
+        var keepGoing = false
+
+        @Flag(name: .long, help: "Apply the whole file in one transaction: every line or none.")
+        var atomic = false
+
+        @Flag(name: .customShort("x"), help: "Print each line on standard error before running it.")
+        var echo = false
+
+        func validate() throws {
+            if keepGoing && atomic { throw ValidationError("--keep-going cannot be combined with --atomic") }
+            if global.json || global.quiet {
+                throw ValidationError("--json and -q belong on the lines of the file, not on run")
+            }
+        }
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let text: String
+            if file == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CommandLineError(status: .usage, message: "cannot read batch file \(file)")
+                }
+                text = String(decoding: data, as: UTF8.self)
+            }
+            context.defaultStorePath = global.store
+            let session = CommandSession(context: context)
+            var runner = BatchRunner(session: session, name: file == "-" ? "<stdin>" : file)
+            runner.keepGoing = keepGoing
+            runner.atomic = atomic
+            runner.echo = echo
+            return runner.run(text)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import RegistrySQLite
+import ServiceRegistry
+import Testing
+
+@testable import ServregCLI
+
+/// The one completion function behind the shell's Tab and the generated shell scripts.
+@Suite struct CompleterTests {
+    private let directory = NSTemporaryDirectory() + "servreg-complete-" + UUID().uuidString
+    private let registry: Registry
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        registry = Registry(store: try SQLiteStore(path: directory + "/registry.db", access: .write))
+        for (specification, name) in [("acme.IPlumber", "Joe"), ("acme.IPainter", "Ann"), ("beta.IRoofer", "Bo")] {
+            _ = try registry.register(
+                RegistrationRequest(
+                    specifications: [specification],
+                    properties: [("name", .string(name)), ("Price", .integer(90)), ("location", .string("BH3"))]))
+        }
+        for index in 4...12 {
+            _ = try registry.register(RegistrationRequest(specifications: ["zeta.IBulk\(index)"], properties: []))
+        }
+    }
+
+    private func complete(_ line: String, inShell: Bool = true) -> [String] {
+        let (words, current) = InteractiveShell.split(line)
+        return Completer(registry: registry, inShell: inShell).complete(words: words ?? [], current: current)
+    }
+
+    @Test func commandNamesIncludingSessionCommandsInTheShell() {
+        #expect(complete("ge") == ["get", "get-all"])
+        #expect(complete("get") == ["get", "get-all"])
+        #expect(complete("un") == ["unregister"])
+        #expect(complete("e") == ["echo", "exit"])
+        #expect(complete("e", inShell: false) == [])
+        #expect(complete("help se") == ["set-props"])
+    }
+
+    @Test func specificationNamesFromTheStore() {
+        #expect(complete("get acme.IP") == ["acme.IPainter", "acme.IPlumber"])
+        #expect(complete("register acme.IPlumber be") == ["beta.IRoofer"])
+        #expect(complete("get-all zeta.IBulk1") == ["zeta.IBulk10", "zeta.IBulk11", "zeta.IBulk12"])
+        #expect(complete("get acme.IPlumber ") == [], "get takes one specification")
+        #expect(complete("get nothing.here") == [])
+    }
+
+    @Test func serviceIdsFromTheStore() {
+        #expect(complete("props 1") == ["1", "10", "11", "12"])
+        #expect(complete("props 1 ") == [])
+        #expect(complete("unregister 2 ").contains("3"))
+        #expect(!complete("unregister 2 ").contains("2"), "an id already named is not offered again")
+        #expect(complete("set-props 3") == ["3"])
+    }
+
+    @Test func propertyKeysAfterKeyOptionsAndInsideFilters() {
+        #expect(complete("get acme.IPlumber --min pr") == ["price"])
+        #expect(complete("get-all --max l") == ["location"])
+        #expect(complete("register acme.IPlumber --prop na") == ["name="])
+        #expect(complete("set-props 1 --unset lo") == ["location"])
+        #expect(complete("set-props 1 na") == ["name="])
+        #expect(complete("get acme.IPlumber --filter (&(pr") == ["(&(price"])
+        #expect(complete("get acme.IPlumber --filter (service.i") == ["(service.id"])
+        #expect(complete("get acme.IPlumber --filter ") == ["("])
+        // Read-only and fixed keys are not offered where they cannot be set.
+        #expect(complete("register acme.IPlumber --prop service.") == ["service.ranking="])
+    }
+
+    @Test func optionNamesAndValues() {
+        #expect(complete("get-all --co") == ["--count"])
+        #expect(complete("register a.B --sc") == ["--scope"])
+        #expect(complete("register a.B --scope ") == ["singleton", "bundle", "prototype"])
+        #expect(complete("run --at") == ["--atomic"])
+    }
+
+    @Test func scriptCallbackReadsTheShellsWords() {
+        let environment = "SERVREG_STORE"
+        setenv(environment, directory + "/registry.db", 1)
+        defer { unsetenv(environment) }
+        #expect(Completer.scriptCandidates(["servreg", "get", "acme.IPa"], 2, "acme.IPa") == ["acme.IPainter"])
+        #expect(Completer.scriptCandidates(["servreg", "props", "'1"], 2, "'1") == ["1", "10", "11", "12"])
+        #expect(Completer.scriptCandidates(["servreg", "get", "--"], 2, "--") == [], "the scripts list options")
+        let missing = Completer.scriptCandidates(["servreg", "--store", "/nonexistent/x.db", "props", ""], 4, "")
+        #expect(missing == [], "an unreadable store completes nothing, silently")
+    }
+}

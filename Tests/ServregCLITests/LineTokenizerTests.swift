@@ -1,0 +1,43 @@
+import Testing
+
+@testable import ServregCLI
+
+/// Shell-like splitting of shell and batch lines, and the batch file's logical lines.
+@Suite struct LineTokenizerTests {
+    private let tokenizer = LineTokenizer { name in ["a": "1", "spaced": "x y", "_": "7"][name] }
+
+    @Test(arguments: [
+        ("register a.B --prop x=1", ["register", "a.B", "--prop", "x=1"]),
+        ("  get   a.B\t-q  ", ["get", "a.B", "-q"]),
+        ("get a.B --filter '(name=Joe Bloggs)'", ["get", "a.B", "--filter", "(name=Joe Bloggs)"]),
+        (#"x "a \"b\" \$c \\ \q""#, ["x", #"a "b" $c \ \q"#]),
+        (#"x a\ b \'"#, ["x", "a b", "'"]),
+        ("x 'it''s' \"\"", ["x", "its", ""]),
+        ("x # comment 'unterminated", ["x"]),
+        ("x a#b", ["x", "a#b"]),
+        ("x $a ${a}b \"$spaced\" $spaced", ["x", "1", "1b", "x y", "x", "y"]),
+        ("x $_ $ '$a'", ["x", "7", "$", "$a"]),
+        ("x héllo 東京", ["x", "héllo", "東京"]),
+    ])
+    func splitsLikeAPOSIXShell(line: String, words: [String]) throws {
+        #expect(try tokenizer.words(line) == words)
+    }
+
+    @Test(arguments: [
+        ("x 'open", 3, "unterminated '"), ("x \"open", 3, "unterminated \""), ("x ${a", 3, "unterminated ${"),
+        ("x $nope", 3, "unknown variable $nope"), ("x \\", 3, "a backslash ends the line"),
+    ])
+    func reportsTheColumnOfWhatIsWrong(line: String, column: Int, message: String) {
+        #expect(throws: LineTokenizer.Failure(column: column, message: message)) { try tokenizer.words(line) }
+    }
+
+    @Test func batchLinesJoinContinuationsAndKeepStartingLineNumbers() {
+        // CRLF line ends too; a backslash on the last line continues into nothing.
+        let text = "a \\\n  b \\\n  c\nd\\\\\n\ne\r\nf \\"
+        #expect(
+            BatchRunner.lines(of: text) == [
+                .init(number: 1, text: "a   b   c"), .init(number: 4, text: "d\\\\"), .init(number: 5, text: ""),
+                .init(number: 6, text: "e"), .init(number: 7, text: "f "),
+            ])
+    }
+}

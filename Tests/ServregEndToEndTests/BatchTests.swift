@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// `servreg run FILE`, `run -` and a piped `shell`: one command per line, as at the prompt.
+@Suite struct BatchTests {
+    let servreg = ServregProcess()
+
+    private func write(_ text: String, to name: String = "batch.srv") throws -> String {
+        let path = servreg.directory + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func runsEveryLineWithQuotingCommentsAndContinuations() throws {
+        let file = try write(
+            """
+            # a comment line, then a blank one
+
+            register acme.IPlumber --prop 'name=Joe Bloggs' \\
+                --prop price=90   # a trailing comment
+            register acme.IPlumber --prop "name=Ann \\"the plumber\\"" --prop price=75 --ranking 5
+            get acme.IPlumber --filter '(price<=80)' -q
+            """)
+        let result = try servreg.run(["run", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == ["1", "2", "2"])
+        #expect(result.stderr == "")
+        let props = try servreg.run(["get-all", "--json"]).stdout
+        #expect(props.contains(#""name":"Joe Bloggs","price":90"#))
+        #expect(props.contains(#""name":"Ann \"the plumber\"""#))
+    }
+
+    @Test func stopsAtTheFirstFailingLineNamingFileAndLine() throws {
+        let file = try write(
+            """
+            register acme.IPlumber --prop price=90
+            get-all acme.IPlumber --filter '(price<=100'
+            register acme.IPlumber --prop price=95
+            """)
+        let result = try servreg.run(["run", file])
+        #expect(result.status == 65)
+        #expect(result.stdout == "1\n")
+        #expect(result.stderr.hasPrefix("\(file):2: error: filter error at column 12"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        // The first line was committed; the third never ran.
+        #expect(try servreg.run(["get-all", "-q"]).lines == ["1"])
+    }
+
+    @Test func keepGoingRunsOnAndExitsWithTheFirstFailure() throws {
+        let file = try write(
+            """
+            props 42
+            register acme.IPlumber --prop price=90
+            register 'bad name'
+            register acme.IPlumber --prop price=95
+            """)
+        let result = try servreg.run(["run", "--keep-going", file])
+        #expect(result.status == 1)
+        #expect(result.lines == ["1", "2"])
+        let errors = result.stderr.split(separator: "\n").map(String.init)
+        #expect(errors.count == 2)
+        #expect(errors[0] == "\(file):1: error: no service with id 42")
+        #expect(errors[1].hasPrefix("\(file):3: error: "))
+    }
+
+    @Test func atomicFailureOnTheLastLineLeavesTheStoreAsItWas() throws {
+        _ = try servreg.register(["acme.IPlumber", "--prop", "price=1"])
+        let before = try servreg.run(["get-all", "--json"]).stdout
+        let file = try write(
+            """
+            register acme.IPlumber --prop price=90
+            set-props 1 price=2
+            unregister 1
+            register acme.IPlumber --ranking ten
+            """)
+        let result = try servreg.run(["run", "--atomic", file])
+        #expect(result.status == 65)
+        #expect(result.stdout == "", "output is held back until the batch commits")
+        #expect(result.stderr.contains("\(file):4: error: "))
+        #expect(result.stderr.contains("nothing was changed"))
+        #expect(try servreg.run(["get-all", "--json"]).stdout == before)
+        // The rolled-back registration never happened (its id was never printed either).
+        #expect(try servreg.register(["acme.IPlumber"]) == 2)
+    }
+
+    @Test func atomicSuccessCommitsEverythingAndPrintsTheOutput() throws {
+        let file = try write(
+            """
+            set a = register acme.IPlumber --prop price=90
+            set-props $a price=80
+            get acme.IPlumber -q
+            """)
+        let result = try servreg.run(["run", "--atomic", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == ["1"])
+        #expect(try servreg.run(["props", "1", "--json"]).stdout.contains(#""price":80"#))
+    }
+
+    @Test func laterLinesUseCapturedAndLastIds() throws {
+        let file = try write(
+            """
+            set plumber = register acme.IPlumber --prop price=90
+            register acme.IElectrician --prop price=120
+            set-props $_ price=110
+            set-props ${plumber} price=85
+            echo plumber=$plumber last=$_
+            set count = get-all --count
+            echo "$count services"
+            """)
+        let result = try servreg.run(["run", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == ["2", "plumber=1 last=2", "2 services"])
+        #expect(try servreg.run(["props", "1", "--json"]).stdout.contains(#""price":85"#))
+        #expect(try servreg.run(["props", "2", "--json"]).stdout.contains(#""price":110"#))
+    }
+
+    @Test func unknownVariablesAreErrorsWithTheColumn() throws {
+        let file = try write("register acme.IPlumber\nset-props $nope price=1\n")
+        let result = try servreg.run(["run", file])
+        #expect(result.status == 65)
+        #expect(result.stderr == "\(file):2: error: unknown variable $nope at column 11\n")
+        let early = try servreg.run(["run", "-"], stdin: "set-props $_ price=1\n")
+        #expect(early.stderr.contains("no register has printed an id yet"))
+    }
+
+    @Test func echoFlagPrintsEachCommandBeforeItsOutput() throws {
+        let file = try write("# setup\nregister acme.IPlumber\n\nget-all --count\n")
+        let result = try servreg.run(["run", "-x", file])
+        #expect(result.status == 0)
+        #expect(result.stderr == "+ register acme.IPlumber\n+ get-all --count\n")
+        #expect(result.lines == ["1", "1"])
+    }
+
+    @Test func standardInputAndPipedShellReadTheSameLines() throws {
+        let lines = "register acme.IPlumber --prop price=90\nget-all --count\n"
+        let fromStdin = try servreg.run(["run", "-"], stdin: lines)
+        #expect(fromStdin.lines == ["1", "1"])
+        let piped = try servreg.run(["shell"], stdin: lines)
+        #expect(piped.status == 0)
+        #expect(piped.lines == ["2", "2"])
+        #expect(!piped.stdout.contains("servreg>"), "no prompt when stdin is not a terminal")
+        let failing = try servreg.run(["shell"], stdin: "props 9\n")
+        #expect(failing.status == 1)
+        #expect(failing.stderr == "<stdin>:1: error: no service with id 9\n")
+    }
+
+    @Test func shebangFilesRunDirectly() throws {
+        let file = try write("#!/usr/bin/env -S servreg run\nregister acme.IPlumber --prop price=90\n")
+        chmod(file, 0o755)
+        let binDirectory = URL(fileURLWithPath: ServregProcess.binary).deletingLastPathComponent().path
+        let path = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try servreg.run([], environment: ["PATH": path], executable: file)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "1\n")
+    }
+
+    @Test func sessionCommandsAndBadBatchInvocations() throws {
+        let result = try servreg.run(["run", "-"], stdin: "help get\nexit 2\nregister acme.IPlumber\n")
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("USAGE: servreg get"))
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+        let missing = try servreg.run(["run", servreg.directory + "/absent.srv"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("cannot read batch file"))
+        let nested = try servreg.run(["run", "-"], stdin: "run other.srv\n")
+        #expect(nested.status == 64)
+        let both = try servreg.run(["run", "--atomic", "--keep-going", "-"], stdin: "")
+        #expect(both.status == 64)
+        let quote = try servreg.run(["run", "-"], stdin: "register 'acme.IPlumber\n")
+        #expect(quote.status == 65)
+        #expect(quote.stderr == "<stdin>:1: error: unterminated ' at column 10\n")
+    }
+}

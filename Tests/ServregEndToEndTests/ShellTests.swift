@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// The interactive shell on a real (pseudo-)terminal: completion, history, Ctrl-C, Ctrl-D.
+@Suite(.serialized) struct ShellTests {
+    let servreg = ServregProcess()
+
+    private var environment: [String: String] {
+        [
+            "SERVREG_STORE": servreg.storePath, "HOME": servreg.directory,
+            "XDG_STATE_HOME": servreg.directory + "/state",
+        ]
+    }
+
+    private func startShell() throws -> TerminalSession {
+        let shell = try TerminalSession([], environment: environment)
+        #expect(shell.waitFor("servreg> "), "no prompt; screen: \(shell.screen)")
+        return shell
+    }
+
+    @Test func tabCompletesCommandsSpecificationsAndIds() throws {
+        let id = try servreg.register(["acme.IPlumber", "--prop", "price=90"])
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("unreg\t")
+        #expect(shell.waitFor("unregister ", after: mark), "\(shell.screen)")
+        shell.type("\u{15}")  // Ctrl-U clears the line
+        mark = shell.mark
+        shell.type("get acme.IPl\t")
+        #expect(shell.waitFor("IPlumber ", after: mark), "\(shell.screen)")
+        shell.type("-q\r")
+        #expect(shell.waitFor("\(id)\n", after: mark), "\(shell.screen)")
+        mark = shell.mark
+        shell.type("props \t")
+        #expect(shell.waitFor("props \(id) ", after: mark), "\(shell.screen)")
+        shell.type("\r")
+        #expect(shell.waitFor("price", after: mark))
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
+    @Test func historySurvivesARestartWithoutConsecutiveDuplicates() throws {
+        var shell = try startShell()
+        shell.type("get-all --count\r")
+        shell.type("get-all --count\r")
+        let beforeEcho = shell.mark
+        shell.type("echo remembered\r")
+        #expect(shell.waitFor("remembered\nservreg> ", after: beforeEcho))
+        shell.type("\u{04}")
+        #expect(shell.exitStatus() == 0)
+        let history = try String(contentsOfFile: servreg.directory + "/state/servreg/history", encoding: .utf8)
+        #expect(history.components(separatedBy: "get-all\\040--count").count == 2, "\(history)")
+
+        shell = try startShell()
+        let mark = shell.mark
+        shell.type("\u{1B}[A\r")  // Up arrow recalls the last line of the previous session
+        #expect(shell.waitFor("remembered\n", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
+    @Test func ctrlCClearsTheLineAndCtrlDLeaves() throws {
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("register acme.IHalfTyped")
+        #expect(shell.waitFor("IHalfTyped", after: mark))
+        mark = shell.mark
+        shell.type("\u{03}")
+        #expect(shell.waitFor("servreg> ", after: mark), "no fresh prompt after Ctrl-C: \(shell.screen)")
+        mark = shell.mark
+        shell.type("get-all --count\r")
+        #expect(shell.waitFor("0\nservreg> ", after: mark), "the half-typed line ran: \(shell.screen)")
+        shell.type("\u{04}")
+        #expect(shell.exitStatus() == 0)
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+    }
+
+    @Test func errorsPrintAndTheSessionGoesOnWithNonASCIIIntact() throws {
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("get-all --filter '(x=1'\r")
+        #expect(shell.waitFor("filter error at column", after: mark))
+        mark = shell.mark
+        shell.type("register acme.IPlumber --prop name=Jürgen-Ü --prop city=東京\r")
+        #expect(shell.waitFor("1\n", after: mark), "\(shell.screen)")
+        shell.type("exit 0\r")
+        #expect(shell.exitStatus() == 0)
+        let stored = try servreg.run(["props", "1", "--json"]).stdout
+        #expect(stored.contains(#""name":"Jürgen-Ü""#), "\(stored)")
+        #expect(stored.contains(#""city":"東京""#))
+    }
+}

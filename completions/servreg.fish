@@ -1,0 +1,174 @@
+function __servreg_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __servreg_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __servreg_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __servreg_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __servreg_parse_tokens -S
+    set -l unparsed_tokens (__servreg_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'servreg'
+        __servreg_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'register'
+            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'prop=+' 'props-json=' 'ranking=' 'scope=' 'version' 'h/help'
+        case 'get'
+            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'version' 'h/help'
+        case 'get-all'
+            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'limit=' 'count' 'version' 'h/help'
+        case 'props'
+            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+        case 'set-props'
+            __servreg_parse_subcommand -r 2 'store=' 'json' 'q/quiet' 'prop=+' 'props-json=' 'unset=+' 'replace' 'version' 'h/help'
+        case 'unregister'
+            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+        case 'run'
+            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'keep-going' 'atomic' 'x' 'version' 'h/help'
+        case 'shell'
+            __servreg_parse_subcommand 0 'store=' 'json' 'q/quiet' 'version' 'h/help'
+        case 'help'
+            __servreg_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __servreg_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __servreg_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __servreg_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __servreg_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__servreg_tokens -p)
+    if test -z "$(__servreg_tokens -t)"
+        set -l index (count (__servreg_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'servreg' -f
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'register' -d 'Register a service; prints its new service.id.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'get' -d 'Print the best service of a specification (exit 1 if none).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'get-all' -d 'Print all matching services in order (exit 1 if none).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'props' -d 'Print all properties of one service, with their types (exit 1 if unknown).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'set-props' -d 'Change properties of a service (merge by default).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'unregister' -d 'Remove services by id.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'run' -d 'Run a batch file of servreg commands (- reads standard input).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'shell' -d 'Start an interactive session (what bare servreg does on a terminal).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg register" -ge 1' -fka '(__servreg_custom_completion ---completion register -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'prop' -d 'A property: key=value (type inferred) or key:TYPE=value (str, int, float, bool, list<T>). Repeatable.' -rfka '(__servreg_custom_completion ---completion register -- --prop (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" props-json' -l 'props-json' -d 'Properties as a JSON object, e.g. \'{"price": 90, "tags": ["a"]}\'.' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" ranking' -l 'ranking' -d 'service.ranking: an integer, default 0.' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" scope' -l 'scope' -d 'service.scope: singleton (default), bundle or prototype.' -rfka 'singleton bundle prototype'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg get" -eq 1' -fka '(__servreg_custom_completion ---completion get -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" filter' -l 'filter' -d 'An LDAP filter (RFC 4515, OSGi semantics), e.g. \'(&(price<=100)(location=BH3))\'.' -rfka '(__servreg_custom_completion ---completion get -- --filter (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" min' -l 'min' -d 'Order by this property, smallest first.' -rfka '(__servreg_custom_completion ---completion get -- --min (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" max' -l 'max' -d 'Order by this property, largest first.' -rfka '(__servreg_custom_completion ---completion get -- --max (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg get-all" -eq 1' -fka '(__servreg_custom_completion ---completion get-all -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" filter' -l 'filter' -d 'An LDAP filter (RFC 4515, OSGi semantics), e.g. \'(&(price<=100)(location=BH3))\'.' -rfka '(__servreg_custom_completion ---completion get-all -- --filter (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" min' -l 'min' -d 'Order by this property, smallest first.' -rfka '(__servreg_custom_completion ---completion get-all -- --min (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" max' -l 'max' -d 'Order by this property, largest first.' -rfka '(__servreg_custom_completion ---completion get-all -- --max (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" limit' -l 'limit' -d 'Print at most n services.' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" count' -l 'count' -d 'Print the number of matching services only.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg props" -eq 1' -fka '(__servreg_custom_completion ---completion props -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg set-props" -eq 1' -fka '(__servreg_custom_completion ---completion set-props -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg set-props" -ge 2' -fka '(__servreg_custom_completion ---completion set-props -- positional@1 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props"' -l 'prop' -d 'A property: key=value (type inferred) or key:TYPE=value (str, int, float, bool, list<T>). Repeatable.' -rfka '(__servreg_custom_completion ---completion set-props -- --prop (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" props-json' -l 'props-json' -d 'Properties as a JSON object, e.g. \'{"price": 90, "tags": ["a"]}\'.' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props"' -l 'unset' -d 'Remove a property. Repeatable.' -rfka '(__servreg_custom_completion ---completion set-props -- --unset (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" replace' -l 'replace' -d 'Replace the whole property set instead of merging.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg unregister" -ge 1' -fka '(__servreg_custom_completion ---completion unregister -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg run" -eq 1' -F
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" keep-going' -l 'keep-going' -d 'Run every line even after one fails; exit non-zero if any failed.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" atomic' -l 'atomic' -d 'Apply the whole file in one transaction: every line or none.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" x' -s 'x' -d 'Print each line on standard error before running it.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" version' -l 'version' -d 'Show the version.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg help" version' -l 'version' -d 'Show the version.'
