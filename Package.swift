@@ -20,7 +20,10 @@ let package = Package(
         .target(name: "ServiceRegistry", swiftSettings: swiftSettings),
         .target(
             name: "RegistrySQLite",
-            dependencies: ["ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),

@@ -42,14 +42,15 @@ enum RecordCoding {
     }
 
     /// Index entries of one value: (kind, value), one per list element, deduplicated.
-    static func indexEntries(_ value: PropertyValue) -> [(Int, any DatabaseValueConvertible)] {
+    static func indexEntries(_ value: PropertyValue) -> [(Int, IndexValue)] {
         switch value {
-        case .integer(let i): return [(1, i)]
-        case .float(let d): return [(1, d)]
-        case .string(let s): return [(3, s)]
-        case .boolean(let b): return [(4, b ? 1 : 0)]
+        case .integer(let i): return [(1, .integer(i))]
+        case .float(let d): return [(1, .float(d))]
+        case .string(let s): return [(3, .text(s))]
+        case .boolean(let b): return [(4, .integer(b ? 1 : 0))]
         case .list(let items):
-            if items.isEmpty { return [(0, 0)] }
+            if items.isEmpty { return [(0, .integer(0))] }
+            if items.count == 1 { return indexEntries(items[0]) }
             var seen = Set<PropertyValue>()
             return items.filter { seen.insert($0).inserted }.flatMap(indexEntries)
         }

@@ -22,6 +22,14 @@ public final class SQLiteStore: RegistryStore {
     private var current: Database?
     /// In memory (nothing stored yet) or a file this process may not write.
     private var readOnly = false
+    /// Decoded services kept between reads, for sessions (off for one-shot commands, whose
+    /// memory must not grow with what they read).
+    private var cache: RecordCache?
+
+    /// Keeps decoded services between reads (the shell and batch files turn this on).
+    public func cacheRecords(_ on: Bool) {
+        cache = on ? RecordCache() : nil
+    }
 
     /// Opens (or, for `.write`, creates) the store at `path`.
     public init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
@@ -64,25 +72,41 @@ public final class SQLiteStore: RegistryStore {
 
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
         try run { db in
-            if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db)) }
-            return try Self.transaction(db, .deferred) { try body(SQLiteTransaction(db: db)) }
+            if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db, cache: cache)) }
+            return try Self.transaction(db, .deferred) {
+                try cache?.validate(db)
+                return try body(SQLiteTransaction(db: db, cache: cache))
+            }
         }
     }
 
     public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
         try run { db in
             if inWrite {
-                // Nested in an enclosing write (e.g. an atomic batch): a savepoint.
-                var result: T?
-                try db.inSavepoint {
-                    result = try body(SQLiteTransaction(db: db))
-                    return .commit
+                // Nested in an enclosing write (an atomic batch): a savepoint, through cached
+                // statements (GRDB's inSavepoint parses its SQL on every call).
+                var begin = try BoundStatement(db, "SAVEPOINT servreg_nested")
+                try begin.run()
+                do {
+                    cache?.invalidate()
+                    let result = try body(SQLiteTransaction(db: db, cache: nil))
+                    var release = try BoundStatement(db, "RELEASE servreg_nested")
+                    try release.run()
+                    return result
+                } catch {
+                    var rollback = try BoundStatement(db, "ROLLBACK TO servreg_nested")
+                    try? rollback.run()
+                    var release = try BoundStatement(db, "RELEASE servreg_nested")
+                    try? release.run()
+                    throw error
                 }
-                return result!
             }
             inWrite = true
             defer { inWrite = false }
-            return try Self.transaction(db, .immediate) { try body(SQLiteTransaction(db: db)) }
+            // Reads inside the transaction may cache what a rollback then undoes.
+            cache?.invalidate()
+            defer { cache?.invalidate() }
+            return try Self.transaction(db, .immediate) { try body(SQLiteTransaction(db: db, cache: nil)) }
         }
     }
 

@@ -5,6 +5,13 @@ import ServiceRegistry
 /// Reads and writes inside one SQLite transaction.
 struct SQLiteTransaction: RegistryWriter {
     let db: Database
+    /// Decoded services valid for this transaction's snapshot; nil inside writes.
+    var cache: RecordCache?
+
+    init(db: Database, cache: RecordCache? = nil) {
+        self.db = db
+        self.cache = cache
+    }
 
     private static let columns = "s.id, s.ranking, s.scope, s.specifications, s.properties"
 
@@ -12,7 +19,8 @@ struct SQLiteTransaction: RegistryWriter {
 
     func service(id: ServiceID) throws -> ServiceRecord? {
         guard
-            let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM service s WHERE s.id = ?", arguments: [id])
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(Self.columns) FROM service s WHERE s.id = ?"), arguments: [id])
         else { return nil }
         return try RecordCoding.decodeRecord(row)
     }
@@ -21,6 +29,16 @@ struct SQLiteTransaction: RegistryWriter {
         let sql: String
         var arguments = StatementArguments()
         if let specification = query.specification, let filter = query.filter,
+            let driver = CandidateQuery.orderedDriver(specification: specification, filter: filter)
+        {
+            // Every match has this one indexed value, and the index holds its services in
+            // get-all's order: walk it, so that get stops at the first match.
+            sql = """
+                SELECT \(Self.columns) FROM property_index p JOIN service s ON s.id = p.service_id
+                WHERE \(driver.sql) ORDER BY p.ranking DESC, p.service_id
+                """
+            arguments = driver.arguments
+        } else if let specification = query.specification, let filter = query.filter,
             let candidates = CandidateQuery.make(specification: specification, filter: filter)
         {
             // Few candidates: look each up by id and sort them.
@@ -36,9 +54,21 @@ struct SQLiteTransaction: RegistryWriter {
         } else {
             sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
         }
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        // Cached: a batch of queries of one shape prepares the statement once.
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try cursor.next() {
-            let record = try RecordCoding.decodeRecord(row)
+            let record: ServiceRecord
+            if let cache {
+                let id: ServiceID = row[0]
+                if let cached = cache.record(id) {
+                    record = cached
+                } else {
+                    record = try RecordCoding.decodeRecord(row)
+                    cache.insert(record)
+                }
+            } else {
+                record = try RecordCoding.decodeRecord(row)
+            }
             if let filter = query.filter, !filter.matches(record) { continue }
             if try !body(record) { return }
         }
@@ -116,96 +146,127 @@ struct SQLiteTransaction: RegistryWriter {
         specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
     ) throws -> ServiceRecord {
         let now = Date().timeIntervalSince1970
-        try db.execute(
-            sql: """
-                INSERT INTO service (ranking, scope, specifications, properties, registered_at, modified_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                ranking, scope.rawValue, RecordCoding.specificationsJSON(specifications),
-                JSONWriter.object(properties), now, now,
-            ])
+        let propertiesJSON = JSONWriter.object(properties)
+        let specificationsJSON = RecordCoding.specificationsJSON(specifications)
+        var statement = try BoundStatement(
+            db,
+            """
+            INSERT INTO service (ranking, scope, specifications, properties, registered_at, modified_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(ranking)
+        statement.bind(scope.rawValue)
+        statement.bind(specificationsJSON)
+        statement.bind(propertiesJSON)
+        statement.bind(now)
+        statement.bind(now)
+        try statement.run()
         let record = ServiceRecord(
             id: db.lastInsertedRowID, specifications: specifications, ranking: ranking, scope: scope,
             properties: properties)
         try insertIndex(record)
-        try appendEvent(.registered, record: record, old: nil, new: record.allProperties, reason: nil, time: now)
+        try appendEvent(
+            .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
+            new: JSONWriter.object(record.allProperties), reason: nil, time: now)
         return record
     }
 
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {
         let now = Date().timeIntervalSince1970
-        try db.execute(
-            sql: "UPDATE service SET ranking = ?, properties = ?, modified_at = ? WHERE id = ?",
-            arguments: [record.ranking, JSONWriter.object(record.properties), now, record.id])
+        var statement = try BoundStatement(
+            db, "UPDATE service SET ranking = ?, properties = ?, modified_at = ? WHERE id = ?")
+        statement.bind(record.ranking)
+        statement.bind(JSONWriter.object(record.properties))
+        statement.bind(now)
+        statement.bind(record.id)
+        try statement.run()
         try deleteIndex(previous)
         try insertIndex(record)
         if logEvent {
             try appendEvent(
-                .modified, record: record, old: previous.allProperties, new: record.allProperties, reason: nil,
-                time: now)
+                .modified, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
+                old: JSONWriter.object(previous.allProperties), new: JSONWriter.object(record.allProperties),
+                reason: nil, time: now)
         }
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
         try deleteIndex(record)
-        try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [record.id])
+        var statement = try BoundStatement(db, "DELETE FROM service WHERE id = ?")
+        statement.bind(record.id)
+        try statement.run()
         try appendEvent(
-            .unregistered, record: record, old: record.allProperties, new: nil, reason: reason,
+            .unregistered, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
+            old: JSONWriter.object(record.allProperties), new: nil, reason: reason,
             time: Date().timeIntervalSince1970)
     }
 
     // MARK: Index and log
 
     private func insertIndex(_ record: ServiceRecord) throws {
-        let specStatement = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO service_specification (specification, ranking, service_id) VALUES (?, ?, ?)")
-        let propertyStatement = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO property_index (specification, key, kind, value, service_id)
-                VALUES (?, ?, ?, ?, ?)
+        try writeIndex(
+            record,
+            specificationSQL:
+                "INSERT OR IGNORE INTO service_specification (specification, ranking, service_id) VALUES (?, ?, ?)",
+            propertySQL: """
+                INSERT OR IGNORE INTO property_index (specification, key, kind, value, ranking, service_id)
+                VALUES (?, ?, ?, ?, ?, ?)
                 """)
-        for specification in record.specifications {
-            try specStatement.execute(arguments: [specification, record.ranking, record.id])
-            for entry in record.properties.entries {
-                for (kind, value) in RecordCoding.indexEntries(entry.value) {
-                    try propertyStatement.execute(arguments: [specification, entry.foldedKey, kind, value, record.id])
-                }
-            }
-        }
     }
 
     private func deleteIndex(_ record: ServiceRecord) throws {
-        let specStatement = try db.cachedStatement(
-            sql: "DELETE FROM service_specification WHERE specification = ? AND ranking = ? AND service_id = ?")
-        let propertyStatement = try db.cachedStatement(
-            sql: """
+        try writeIndex(
+            record,
+            specificationSQL:
+                "DELETE FROM service_specification WHERE specification = ? AND ranking = ? AND service_id = ?",
+            propertySQL: """
                 DELETE FROM property_index
-                WHERE specification = ? AND key = ? AND kind = ? AND value = ? AND service_id = ?
+                WHERE specification = ? AND key = ? AND kind = ? AND value = ? AND ranking = ? AND service_id = ?
                 """)
+    }
+
+    /// Runs the index statements (insert or delete) for every row of a record's index.
+    private func writeIndex(_ record: ServiceRecord, specificationSQL: String, propertySQL: String) throws {
+        var specificationStatement = try BoundStatement(db, specificationSQL)
+        var propertyStatement = try BoundStatement(db, propertySQL)
+        let entries = record.properties.entries.map { ($0.foldedKey, RecordCoding.indexEntries($0.value)) }
         for specification in record.specifications {
-            try specStatement.execute(arguments: [specification, record.ranking, record.id])
-            for entry in record.properties.entries {
-                for (kind, value) in RecordCoding.indexEntries(entry.value) {
-                    try propertyStatement.execute(arguments: [specification, entry.foldedKey, kind, value, record.id])
+            specificationStatement.bind(specification)
+            specificationStatement.bind(record.ranking)
+            specificationStatement.bind(record.id)
+            try specificationStatement.run()
+            for (key, values) in entries {
+                for (kind, value) in values {
+                    propertyStatement.bind(specification)
+                    propertyStatement.bind(key)
+                    propertyStatement.bind(kind)
+                    propertyStatement.bind(value)
+                    propertyStatement.bind(record.ranking)
+                    propertyStatement.bind(record.id)
+                    try propertyStatement.run()
                 }
             }
         }
     }
 
     private func appendEvent(
-        _ kind: ServiceChange.Kind, record: ServiceRecord, old: ServiceProperties?, new: ServiceProperties?,
+        _ kind: ServiceChange.Kind, record: ServiceRecord, specificationsJSON: String, old: String?, new: String?,
         reason: String?, time: Double
     ) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO event (kind, service_id, specifications, old_properties, new_properties, time, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            kind.rawValue, record.id, RecordCoding.specificationsJSON(record.specifications),
-            old.map(JSONWriter.object), new.map(JSONWriter.object), time, reason,
-        ])
+        var statement = try BoundStatement(
+            db,
+            """
+            INSERT INTO event (kind, service_id, specifications, old_properties, new_properties, time, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(kind.rawValue)
+        statement.bind(record.id)
+        statement.bind(specificationsJSON)
+        statement.bind(old)
+        statement.bind(new)
+        statement.bind(time)
+        statement.bind(reason)
+        try statement.run()
     }
 }
 

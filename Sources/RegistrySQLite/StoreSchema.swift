@@ -52,7 +52,28 @@ enum StoreSchema {
                         reason TEXT
                     );
                     """)
-        }
+        },
+        { db in
+            // Version 2: the property index carries the ranking, so that the services with
+            // one property value come out of it already in get-all's order.
+            try db.execute(
+                sql: """
+                    CREATE TABLE property_index_v2 (
+                        specification TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        value NOT NULL,
+                        ranking INTEGER NOT NULL,
+                        service_id INTEGER NOT NULL,
+                        PRIMARY KEY (specification, key, kind, value, ranking DESC, service_id)
+                    ) WITHOUT ROWID;
+                    INSERT INTO property_index_v2 (specification, key, kind, value, ranking, service_id)
+                        SELECT p.specification, p.key, p.kind, p.value, s.ranking, p.service_id
+                        FROM property_index p JOIN service s ON s.id = p.service_id;
+                    DROP TABLE property_index;
+                    ALTER TABLE property_index_v2 RENAME TO property_index;
+                    """)
+        },
     ]
 
     /// Brings a store to the current version inside the caller's transaction.

@@ -28,6 +28,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         var parser = JSONParser(bytes: Array(text.utf8))
         return try parser.parseDocument()
     }
+
+    /// A JSON object of property values read straight into pairs, without building a
+    /// `JSONValue` tree (every stored service is read this way); nil for anything else,
+    /// which `PropertyInput.parseJSONObject` then reads again to say what is wrong.
+    static func propertyPairs(_ text: String) -> [(String, PropertyValue)]? {
+        var parser = JSONParser(bytes: Array(text.utf8))
+        return try? parser.parsePropertyPairs()
+    }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
@@ -78,6 +86,80 @@ private struct JSONParser {
         for byte in literal.utf8 {
             guard index < bytes.count, bytes[index] == byte else { throw error("expected '\(literal)'") }
             index += 1
+        }
+    }
+
+    /// `{"key": scalar or [scalars], …}` as property pairs; throws on anything else.
+    mutating func parsePropertyPairs() throws(RegistryError) -> [(String, PropertyValue)] {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        var pairs: [(String, PropertyValue)] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a name") }
+                let key = try parseString()
+                try PropertyKey.validate(key)
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                index += 1
+                skipWhitespace()
+                guard index < bytes.count else { throw error("expected a value") }
+                if bytes[index] == UInt8(ascii: "[") {
+                    index += 1
+                    var items: [PropertyValue] = []
+                    skipWhitespace()
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                    } else {
+                        while true {
+                            skipWhitespace()
+                            items.append(try parseScalar())
+                            skipWhitespace()
+                            guard index < bytes.count else { throw error("expected ',' or ']'") }
+                            index += 1
+                            if bytes[index - 1] == UInt8(ascii: "]") { break }
+                            guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+                        }
+                    }
+                    pairs.append((key, .list(items)))
+                } else {
+                    pairs.append((key, try parseScalar()))
+                }
+                skipWhitespace()
+                guard index < bytes.count else { throw error("expected ',' or '}'") }
+                index += 1
+                if bytes[index - 1] == UInt8(ascii: "}") { break }
+                guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+            }
+        }
+        skipWhitespace()
+        if index < bytes.count { throw error("unexpected text after the JSON value") }
+        return pairs
+    }
+
+    /// A string, number or boolean as a property value.
+    private mutating func parseScalar() throws(RegistryError) -> PropertyValue {
+        guard index < bytes.count else { throw error("expected a value") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .boolean(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .boolean(false)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            switch try parseNumber() {
+            case .integer(let integer): return .integer(integer)
+            case .float(let float): return .float(float)
+            default: throw error("invalid number")
+            }
+        default: throw error("expected a string, number or boolean")
         }
     }
 

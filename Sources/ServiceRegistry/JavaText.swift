@@ -48,6 +48,9 @@ enum JavaText {
 
     /// `Character.isWhitespace` for one scalar.
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 {
+            return scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) || (0x1C...0x1F).contains(scalar.value)
+        }
         switch scalar.value {
         case 0x09...0x0D, 0x1C...0x1F: return true
         case 0x00A0, 0x2007, 0x202F: return false

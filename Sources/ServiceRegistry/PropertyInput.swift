@@ -109,6 +109,7 @@ public enum PropertyInput {
 
     /// Converts a JSON object into property pairs (scalars and lists of scalars).
     public static func parseJSONObject(_ text: String) throws(RegistryError) -> [(String, PropertyValue)] {
+        if let pairs = JSONValue.propertyPairs(text) { return pairs }
         guard case .object(let members) = try JSONValue.parse(text) else {
             throw .invalidInput("--props-json: expected a JSON object")
         }

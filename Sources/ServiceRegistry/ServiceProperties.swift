@@ -16,6 +16,18 @@ public struct ServiceProperties: Sendable, Equatable {
 
     /// Builds a property set from pairs; two keys differing only in case are an error.
     public init(_ pairs: [(String, PropertyValue)]) throws(RegistryError) {
+        // Pairs already in folded-key order (what the store writes) are taken as they are.
+        var sorted: [Entry] = []
+        sorted.reserveCapacity(pairs.count)
+        for (key, value) in pairs {
+            let folded = PropertyKey.fold(key)
+            if let last = sorted.last, last.foldedKey >= folded { break }
+            sorted.append(Entry(key: key, foldedKey: folded, value: value))
+        }
+        if sorted.count == pairs.count {
+            entries = sorted
+            return
+        }
         for (key, value) in pairs {
             let folded = PropertyKey.fold(key)
             if let existing = entry(forFolded: folded) {

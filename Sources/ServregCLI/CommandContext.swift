@@ -23,6 +23,8 @@ final class CommandContext {
     var defaultStorePath: String?
     /// When set, every command must use this store (an --atomic batch).
     var pinnedStorePath: String?
+    /// Keep decoded services between commands (sessions: the shell and batch files).
+    var cachesRecords = false
 
     init(
         output: TextOutput = .standardOutput, errors: TextOutput = .standardError,
@@ -45,6 +47,7 @@ final class CommandContext {
         let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
         let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
         if deferredDurability { try store.setDeferredDurability(true) }
+        if cachesRecords { store.cacheRecords(true) }
         let registry = Registry(store: store)
         opened = (path, access, registry)
         return registry

@@ -16,6 +16,7 @@ final class CommandSession {
 
     init(context: CommandContext) {
         self.context = context
+        context.cachesRecords = true
     }
 
     /// The session commands, for `help` and completion.

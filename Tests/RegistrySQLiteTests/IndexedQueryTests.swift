@@ -39,10 +39,11 @@ import Testing
             let specs = [["s.A"], ["s.B"], ["s.A", "s.B"]].randomElement(using: &random)!
             all.append(try registry.register(RegistrationRequest(specifications: specs, properties: pairs)))
         }
-        // Modify and remove some, so the index sees updates and deletes.
-        for record in all.prefix(60) {
-            _ = try registry.setProperties(
-                id: record.id, PropertyUpdate(assignments: [("k", values.randomElement(using: &random)!)]))
+        // Modify and remove some, so the index sees updates (new rankings too) and deletes.
+        for (offset, record) in all.prefix(60).enumerated() {
+            var assignments: [(String, PropertyValue)] = [("k", values.randomElement(using: &random)!)]
+            if offset % 3 == 0 { assignments.append(("service.ranking", .integer(Int64(offset % 7) - 3))) }
+            _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: assignments))
         }
         _ = try registry.unregister(ids: all.suffix(40).map(\.id))
 
@@ -65,6 +66,8 @@ import Testing
             "(&(k<=5)(n=*))", "(|(k=5)(K2=BH3))", "(&(k>=0)(!(n=5)))", "(|(k=5)(!(K2=1)))",
             "(&(k=*)(|(n<=5)(K2~=bh3)))",
             "(&(service.ranking>=1)(k=*))",
+            // An equality on text drives an ordered walk of the index.
+            "(&(k=BH3)(n=*))", "(&(K2=a b)(k<=5))", "(&(n>=0)(k=bh3)(!(K2=5)))",
         ]
         let everything = try scan(registry, ServiceQuery())
         for specification in ["s.A", "s.B"] {
@@ -90,6 +93,33 @@ import Testing
             let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse(text))
             #expect(try scan(registry, query).map(\.id) == expected, "\(text)")
         }
+    }
+
+    @Test func getReturnsTheFirstOfTheOrderThroughTheIndex() throws {
+        let registry = Registry(store: try SQLiteStore(path: directory.path + "/first.db", access: .write))
+        func add(_ ranking: Int64, _ price: Int64) throws -> ServiceID {
+            try registry.register(
+                RegistrationRequest(
+                    specifications: ["s.A"],
+                    properties: [
+                        ("location", .string("BH3")), ("price", .integer(price)),
+                        ("service.ranking", .integer(ranking)),
+                    ]
+                )
+            ).id
+        }
+        let low = try add(0, 50)
+        let high = try add(5, 50)
+        let expensive = try add(9, 500)
+        _ = try add(5, 60)
+        let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
+        #expect(try registry.first(query)?.id == high)
+        _ = try registry.setProperties(id: low, PropertyUpdate(assignments: [("service.ranking", .integer(7))]))
+        #expect(try registry.first(query)?.id == low)
+        _ = try registry.setProperties(id: expensive, PropertyUpdate(assignments: [("price", .integer(1))]))
+        #expect(try registry.first(query)?.id == expensive)
+        _ = try registry.unregister(ids: [expensive, low])
+        #expect(try registry.first(query)?.id == high)
     }
 
     private func scan(_ registry: Registry, _ query: ServiceQuery) throws -> [ServiceRecord] {

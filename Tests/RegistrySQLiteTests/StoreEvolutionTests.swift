@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import RegistrySQLite
+@testable import ServiceRegistry
+
+/// Stores written by an earlier schema, and the decoded-record cache of sessions.
+@Suite struct StoreEvolutionTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aVersionOneStoreIsMigratedAndAnswersAsBefore() throws {
+        let path = directory.path + "/v1.db"
+        do {
+            // A store as servreg with schema version 1 wrote it.
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in
+                try StoreSchema.migrations[0](db)
+                try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+                try db.execute(sql: "PRAGMA user_version = 1")
+                try db.execute(
+                    sql: """
+                        INSERT INTO service VALUES (1, 3, 'singleton', '["s.A"]', '{"location":"BH3","price":90}', 0, 0);
+                        INSERT INTO service VALUES (2, 7, 'singleton', '["s.A"]', '{"location":"BH3","price":95}', 0, 0);
+                        INSERT INTO service_specification VALUES ('s.A', 3, 1), ('s.A', 7, 2);
+                        INSERT INTO property_index VALUES ('s.A', 'location', 3, 'BH3', 1), ('s.A', 'price', 1, 90, 1),
+                            ('s.A', 'location', 3, 'BH3', 2), ('s.A', 'price', 1, 95, 2);
+                        """)
+            }
+        }
+        let store = try SQLiteStore(path: path, access: .write)
+        let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        #expect(version == StoreSchema.currentVersion)
+        let registry = Registry(store: store)
+        let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
+        #expect(try registry.first(query)?.id == 2)
+        _ = try registry.setProperties(id: 1, PropertyUpdate(assignments: [("service.ranking", .integer(9))]))
+        #expect(try registry.first(query)?.id == 1)
+        let next = try registry.register(RegistrationRequest(specifications: ["s.A"], properties: []))
+        #expect(next.id == 3)
+    }
+
+    @Test func cachedRecordsFollowWritesOfThisAndOtherConnections() throws {
+        let path = directory.path + "/cache.db"
+        let session = try SQLiteStore(path: path, access: .write)
+        session.cacheRecords(true)
+        let reader = Registry(store: session)
+        let other = Registry(store: try SQLiteStore(path: path, access: .write))
+        let id = try other.register(
+            RegistrationRequest(specifications: ["s.A"], properties: [("location", .string("BH3"))])
+        ).id
+        let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(location=BH3)"))
+        #expect(try reader.first(query)?.properties["location"] == .string("BH3"))
+        // Another connection commits: the session's next read sees it.
+        _ = try other.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(1))]))
+        #expect(try reader.first(query)?.properties["extra"] == .integer(1))
+        // The session writes itself (data_version does not change for its own commits).
+        _ = try reader.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(2))]))
+        #expect(try reader.first(query)?.properties["extra"] == .integer(2))
+        // A write that rolls back leaves nothing cached from inside it.
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try session.write { _ in
+                _ = try reader.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(3))]))
+                #expect(try reader.first(query)?.properties["extra"] == .integer(3))
+                throw Abort()
+            }
+        }
+        #expect(try reader.first(query)?.properties["extra"] == .integer(2))
+    }
+}
