@@ -161,6 +161,65 @@ func run(binary: String, data: String) throws {
         String(
             format: "store size: %.1f MiB for 100,000 services = %.0f bytes/service",
             Double(size) / 1_048_576, Double(size) / 100_000))
+    print("")
+    try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
+}
+
+/// Batch files (`servreg run`) against a copy of the 100,000-service store.
+func batchBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    var random = SplitMix(state: 7)
+    var registers = ""
+    for n in 0..<100_000 {
+        let price = Int.random(in: 1...1000, using: &random)
+        let location = Int.random(in: 0..<10, using: &random)
+        registers +=
+            "register \(specifications[n % 10]) --prop name=batch-\(n) --prop price=\(price) "
+            + "--prop location=BH\(location) --prop tags:list=red,fast\n"
+    }
+    var gets = ""
+    for _ in 0..<10_000 {
+        let specification = specifications[Int.random(in: 0..<10, using: &random)]
+        let price = Int.random(in: 1...1000, using: &random)
+        let location = Int.random(in: 0..<10, using: &random)
+        gets += "get \(specification) --filter '(&(price<=\(price))(location=BH\(location)))' -q\n"
+    }
+    let registerFile = data + "/register-100k.srv"
+    let getFile = data + "/get-10k.srv"
+    try registers.write(toFile: registerFile, atomically: true, encoding: .utf8)
+    try gets.write(toFile: getFile, atomically: true, encoding: .utf8)
+
+    let scratch = data + "/batch-scratch.db"
+    func freshCopy() throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+        try FileManager.default.copyItem(atPath: large, toPath: scratch)
+    }
+    /// Median lines per second of three runs, each on a fresh copy of the store.
+    func linesPerSecond(_ arguments: [String], lines: Int, expect: Int32 = 0) throws -> Double {
+        var rates: [Double] = []
+        for _ in 0..<3 {
+            try freshCopy()
+            let (wall, _, status) = spawn([binary, "run", "--store", scratch] + arguments, environment: environment)
+            if status != expect { fatalError("run \(arguments) exited \(status)") }
+            rates.append(Double(lines) / wall)
+        }
+        return rates.sorted()[1]
+    }
+    func line(_ name: String, _ rate: Double, target: String) {
+        print(
+            name.padding(toLength: 60, withPad: " ", startingAt: 0) + String(format: " %9.0f lines/s", rate)
+                + "   (target \(target))")
+    }
+    line(
+        "run --atomic: 100,000 register lines (100k store)",
+        try linesPerSecond(["--atomic", registerFile], lines: 100_000), target: "≥ 100,000")
+    line(
+        "run: 100,000 register lines, each committed (100k store)",
+        try linesPerSecond([registerFile], lines: 100_000), target: "≥ 20,000")
+    // Some filters match nothing (exit 1): --keep-going runs every line all the same.
+    line(
+        "run: 10,000 get SPEC --filter lines (100k store)",
+        try linesPerSecond(["--keep-going", getFile], lines: 10_000, expect: 1), target: "≥ 50,000")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
 }
 
 let arguments = CommandLine.arguments

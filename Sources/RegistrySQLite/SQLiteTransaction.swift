@@ -28,7 +28,7 @@ struct SQLiteTransaction: RegistryWriter {
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         let sql: String
         var arguments = StatementArguments()
-        if let specification = query.specification, let filter = query.filter,
+        if query.firstOnly, let specification = query.specification, let filter = query.filter,
             let driver = CandidateQuery.orderedDriver(specification: specification, filter: filter)
         {
             // Every match has this one indexed value, and the index holds its services in

@@ -7,7 +7,8 @@ public struct FilterOperand: Sendable, Equatable {
     let boolean: Bool?
     let approxFolded: [Unicode.Scalar]
 
-    init(_ text: String) {
+    /// `approxFolded` is only worked out for `~=` (`forApprox`), the one operator that uses it.
+    init(_ text: String, forApprox: Bool = false) {
         self.text = text
         self.utf8 = Array(text.utf8)
         let trimmed = JavaText.trim(text)
@@ -18,7 +19,7 @@ public struct FilterOperand: Sendable, Equatable {
         case "false": self.boolean = false
         default: self.boolean = nil
         }
-        self.approxFolded = JavaText.approxFold(text)
+        self.approxFolded = forApprox ? JavaText.approxFold(text) : []
     }
 
     /// The text as a 64-bit integer, as OSGi converts it for integer properties.

@@ -95,7 +95,9 @@ struct FilterParser {
             pos += 2
             let op: ComparisonOperator = c == "~" ? .approx : (c == ">" ? .greaterOrEqual : .lessOrEqual)
             let value = try parseValue(after: op)
-            return .comparison(attribute: FilterAttribute(attribute), operator: op, operand: FilterOperand(value))
+            return .comparison(
+                attribute: FilterAttribute(attribute), operator: op,
+                operand: FilterOperand(value, forApprox: op == .approx))
         case "=":
             if attribute.unicodeScalars.last == "!" {
                 throw fail("'!=' is not an operator; write (!(\(attribute.dropLast())=value))", at: pos - 1)

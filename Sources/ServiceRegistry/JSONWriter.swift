@@ -69,10 +69,82 @@ public enum JSONWriter {
         out.append("}")
     }
 
-    /// A property set as JSON text.
+    /// A property set as JSON text (what the store keeps for every service and event).
+    ///
+    /// Written as UTF-8 bytes: appending many small pieces to a `String` costs several
+    /// times more, and every registration writes two such objects.
     public static func object(_ properties: ServiceProperties) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(32 * properties.count + 2)
         writeObject(properties, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeObject(_ properties: ServiceProperties, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (offset, entry) in properties.entries.enumerated() {
+            if offset > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(entry.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            writeValue(entry.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func writeValue(_ value: PropertyValue, to out: inout [UInt8]) {
+        switch value {
+        case .string(let s): writeString(s, to: &out)
+        case .integer(let i): writeInteger(i, to: &out)
+        case .float(let d): out.append(contentsOf: floatText(d).utf8)
+        case .boolean(let b): out.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
+        case .list(let items):
+            out.append(UInt8(ascii: "["))
+            for (offset, item) in items.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                writeValue(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+
+    static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        // The magnitude as UInt64 also holds Int64.min.
+        var magnitude = value.magnitude
+        if magnitude == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var reversed: [UInt8] = []
+        reversed.reserveCapacity(20)
+        while magnitude > 0 {
+            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        out.append(contentsOf: reversed.reversed())
+    }
+
+    static func writeString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                    hex[Int(byte & 0xF)],
+                ])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }

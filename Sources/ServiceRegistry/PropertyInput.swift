@@ -6,15 +6,18 @@ public enum PropertyInput {
     /// Without a type the value is inferred: an integer (no leading zeros, so `02134`
     /// stays a string), a decimal float, `true`/`false`, else a string.
     public static func parseAssignment(_ text: String) throws(RegistryError) -> (String, PropertyValue) {
-        guard let equals = text.firstIndex(of: "=") else {
+        // `=` and `:` are ASCII: find them in the UTF-8 view (a Character search costs
+        // more than the rest of a batch line's parsing).
+        let utf8 = text.utf8
+        guard let equals = utf8.firstIndex(of: UInt8(ascii: "=")) else {
             throw .invalidInput("property \(Quoting.quoted(text)) is not of the form key=value")
         }
-        var key = String(text[..<equals])
-        let raw = String(text[text.index(after: equals)...])
+        var key = String(Substring(utf8[..<equals]))
+        let raw = String(Substring(utf8[utf8.index(after: equals)...]))
         var type: String?
-        if let colon = key.lastIndex(of: ":") {
-            type = String(key[key.index(after: colon)...])
-            key = String(key[..<colon])
+        if let colon = key.utf8.lastIndex(of: UInt8(ascii: ":")) {
+            type = String(Substring(key.utf8[key.utf8.index(after: colon)...]))
+            key = String(Substring(key.utf8[..<colon]))
         }
         do {
             try PropertyKey.validate(key)
@@ -146,13 +149,18 @@ public enum PropertyInput {
     }
 
     private static func looksLikeInteger(_ raw: String) -> Bool {
-        var digits = Substring(raw)
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-        return digits == "0" || digits.first != "0"
+        var digits = Substring(raw).utf8
+        if digits.first == UInt8(ascii: "-") || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        guard let first = digits.first, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        return first != UInt8(ascii: "0") || digits.count == 1
     }
 
     private static func looksLikeDecimal(_ raw: String) -> Bool {
+        // Cheap rejection of most words before the full check.
+        guard let first = raw.utf8.first,
+            (first >= 0x30 && first <= 0x39) || first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".")
+        else { return false }
         guard looksLikeNumber(raw) else { return false }
         var body = Substring(raw)
         if body.first == "-" || body.first == "+" { body = body.dropFirst() }

@@ -61,7 +61,9 @@ public final class Registry {
 
     /// The best service for a query in an order, or nil.
     public func first(_ query: ServiceQuery, order: ServiceOrder = .ranking) throws -> ServiceRecord? {
-        try store.read { reader in
+        var query = query
+        query.firstOnly = order == .ranking
+        return try store.read { reader in
             var best: ServiceRecord?
             var sawKey = false
             let folded = order.key.map(PropertyKey.fold)

@@ -2,6 +2,9 @@
 public struct ServiceQuery: Sendable {
     public var specification: String?
     public var filter: LDAPFilter?
+    /// The caller stops at the first match in the default order (`get`): a store should
+    /// walk candidates in that order rather than collect and sort them all.
+    public var firstOnly = false
 
     public init(specification: String? = nil, filter: LDAPFilter? = nil) {
         self.specification = specification

@@ -82,8 +82,11 @@ extension Servreg.GetAll: FastParsable {
         GlobalOptions.grammar + QueryOptions.grammar
         + FastCommandLine.Grammar(options: ["limit": .init()], flags: ["--count": "count"])
 
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = Self()
+        var command = prototype
         command.global = try GlobalOptions.fast(line)
         guard line.positionals.count <= 1 else { throw FastCommandLine.Unsupported() }
         command.specification = line.positionals.first

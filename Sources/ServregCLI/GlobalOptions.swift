@@ -39,8 +39,11 @@ extension GlobalOptions {
     static let grammar = FastCommandLine.Grammar(
         options: ["store": .init()], flags: ["--json": "json", "-q": "quiet", "--quiet": "quiet"])
 
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = Self()
+        var command = prototype
         command.store = line.value("store")
         command.json = line.flag("json")
         command.quiet = line.flag("quiet")

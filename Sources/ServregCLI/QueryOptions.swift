@@ -50,8 +50,11 @@ extension QueryOptions {
         "filter": .init(unconditional: true), "min": .init(unconditional: true), "max": .init(unconditional: true),
     ])
 
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = Self()
+        var command = prototype
         command.filter = line.value("filter")
         command.min = line.value("min")
         command.max = line.value("max")

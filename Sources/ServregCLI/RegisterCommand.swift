@@ -64,8 +64,11 @@ extension Servreg.Register: FastParsable {
         GlobalOptions.grammar + PropertyOptions.grammar
         + FastCommandLine.Grammar(options: ["ranking": .init(unconditional: true), "scope": .init()])
 
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = Self()
+        var command = prototype
         command.global = try GlobalOptions.fast(line)
         guard !line.positionals.isEmpty else { throw FastCommandLine.Unsupported() }
         command.specifications = line.positionals

@@ -60,8 +60,11 @@ extension Servreg.SetProps: FastParsable {
         + FastCommandLine.Grammar(
             options: ["unset": .init(repeating: true, unconditional: true)], flags: ["--replace": "replace"])
 
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = Self()
+        var command = prototype
         command.global = try GlobalOptions.fast(line)
         guard let first = line.positionals.first else { throw FastCommandLine.Unsupported() }
         command.id = first

@@ -76,6 +76,7 @@ import Testing
                 let query = ServiceQuery(specification: specification, filter: filter)
                 let expected = everything.filter { query.matches($0) }.map(\.id)
                 #expect(try scan(registry, query).map(\.id) == expected, "\(specification) \(text)")
+                #expect(try registry.first(query)?.id == expected.first, "first: \(specification) \(text)")
             }
         }
     }
