@@ -58,6 +58,42 @@ struct BoundStatement {
         }
     }
 
+    /// Binds GRDB arguments (for queries whose parameters vary in type and number).
+    mutating func bind(_ arguments: StatementArguments) throws {
+        try statement.setArguments(arguments)
+    }
+
+    /// Steps to the next row: true while there is one. At the end, or on an error, the
+    /// statement is reset for the next bindings.
+    mutating func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        index = 0
+        if code == SQLITE_DONE {
+            sqlite3_reset(handle)
+            return false
+        }
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        sqlite3_reset(handle)
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+    }
+
+    /// Leaves a query (before its last row, or after: resetting twice is harmless).
+    mutating func finish() {
+        index = 0
+        sqlite3_reset(handle)
+    }
+
+    /// A column of the current row as an integer.
+    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// A column of the current row as text.
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
     /// Runs the statement to completion and makes it ready for the next bindings.
     mutating func run() throws {
         let code = sqlite3_step(handle)

@@ -29,6 +29,14 @@ enum RecordCoding {
         }
     }
 
+    /// The record on the current row of a statement selecting `SQLiteTransaction.columns`.
+    static func decodeRecord(_ statement: BoundStatement) throws -> ServiceRecord {
+        guard let scope = ServiceScope(rawValue: statement.text(2)) else { throw corrupt("scope") }
+        return ServiceRecord(
+            id: statement.integer(0), specifications: try decodeSpecifications(statement.text(3)),
+            ranking: statement.integer(1), scope: scope, properties: try decodeProperties(statement.text(4)))
+    }
+
     static func decodeRecord(_ row: Row) throws -> ServiceRecord {
         let scopeText: String = row[2]
         guard let scope = ServiceScope(rawValue: scopeText) else { throw corrupt("scope") }

@@ -54,20 +54,23 @@ struct SQLiteTransaction: RegistryWriter {
         } else {
             sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
         }
-        // Cached: a batch of queries of one shape prepares the statement once.
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        while let row = try cursor.next() {
+        // Cached: a batch of queries of one shape prepares the statement once. Rows are read
+        // through the C API; a cached record needs only its id.
+        var statement = try BoundStatement(db, sql)
+        try statement.bind(arguments)
+        // Reset however the walk ends (stopped early, or a decode or the body threw).
+        defer { statement.finish() }
+        while try statement.step() {
             let record: ServiceRecord
             if let cache {
-                let id: ServiceID = row[0]
-                if let cached = cache.record(id) {
+                if let cached = cache.record(statement.integer(0)) {
                     record = cached
                 } else {
-                    record = try RecordCoding.decodeRecord(row)
+                    record = try RecordCoding.decodeRecord(statement)
                     cache.insert(record)
                 }
             } else {
-                record = try RecordCoding.decodeRecord(row)
+                record = try RecordCoding.decodeRecord(statement)
             }
             if let filter = query.filter, !filter.matches(record) { continue }
             if try !body(record) { return }

@@ -11,13 +11,24 @@ public struct FilterOperand: Sendable, Equatable {
     init(_ text: String, forApprox: Bool = false) {
         self.text = text
         self.utf8 = Array(text.utf8)
-        let trimmed = JavaText.trim(text)
-        self.integer = JavaText.parseLong(trimmed)
-        self.float = JavaText.parseDouble(trimmed)
-        switch trimmed.lowercased() {
-        case "true": self.boolean = true
-        case "false": self.boolean = false
-        default: self.boolean = nil
+        // Text with nothing to trim that starts with a letter other than N, I, t, f (NaN,
+        // Infinity, true, false) or with any other non-digit is neither a number nor a
+        // boolean: most string operands skip the conversions.
+        if let first = text.utf8.first, first > 0x20, text.utf8.last.map({ $0 > 0x20 }) == true,
+            !(first >= 0x30 && first <= 0x39), !"+-.NItTfF".utf8.contains(first)
+        {
+            self.integer = nil
+            self.float = nil
+            self.boolean = nil
+        } else {
+            let trimmed = JavaText.trim(text)
+            self.integer = JavaText.parseLong(trimmed)
+            self.float = JavaText.parseDouble(trimmed)
+            switch trimmed.lowercased() {
+            case "true": self.boolean = true
+            case "false": self.boolean = false
+            default: self.boolean = nil
+            }
         }
         self.approxFolded = forApprox ? JavaText.approxFold(text) : []
     }
