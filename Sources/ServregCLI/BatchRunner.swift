@@ -1,3 +1,4 @@
+import Foundation
 import ServiceRegistry
 
 /// Runs a batch file: one command per line, `#` comments, blank lines, a trailing `\`
@@ -15,6 +16,38 @@ struct BatchRunner {
     var keepGoing = false
     var atomic = false
     var echo = false
+
+    /// The text of a batch file, or the number of its first line that is not UTF-8 (such
+    /// bytes are an error, not text silently replaced).
+    static func text(of data: Data) -> Result<String, InvalidText> {
+        if let text = String(validating: data, as: UTF8.self) { return .success(text) }
+        var line = 1
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            if String(validating: data[start..<end], as: UTF8.self) == nil { break }
+            line += 1
+            start = end < data.endIndex ? data.index(after: end) : end
+        }
+        return .failure(InvalidText(line: line))
+    }
+
+    /// A batch file line that is not UTF-8.
+    struct InvalidText: Error {
+        let line: Int
+    }
+
+    /// Runs `data` as a batch file, or reports the line that is not text.
+    func run(_ data: Data) -> ExitStatus {
+        switch Self.text(of: data) {
+        case .success(let text):
+            return run(text)
+        case .failure(let invalid):
+            session.context.diagnosticPrefix = "\(name):\(invalid.line): "
+            session.context.reportError("the line is not valid UTF-8 text; nothing was run")
+            return .invalidInput
+        }
+    }
 
     /// Joins continued lines; a line ending in an odd number of backslashes continues.
     /// Works on UTF-8 bytes: splitting a 100,000-line file by `Character` costs more than

@@ -49,7 +49,9 @@ final class CommandSession {
             }
             return .exit(status)
         case "help":
-            return .status(ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context))
+            let status = ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context)
+            if words.count == 1 { context.output.write(Self.sessionHelp) }
+            return .status(status)
         case "echo":
             context.output.write(words.dropFirst().joined(separator: " ") + "\n")
             return .status(.success)
@@ -89,6 +91,18 @@ final class CommandSession {
         context.reportError(message)
         return .status(.usage)
     }
+
+    static let sessionHelp = """
+
+        SESSION COMMANDS (the shell and batch files):
+          help [COMMAND]           this text, or a command's help
+          set NAME = COMMAND ...   run COMMAND and keep what it prints in $NAME
+          echo WORDS ...           print the words ($NAME and $_ expanded)
+          exit [STATUS], quit      leave (Ctrl-D too)
+          $_ is the id printed by the last register. Lines are split like a POSIX shell's;
+          # starts a comment. See 'man servreg', SHELL AND BATCH FILES.
+
+        """
 
     /// A word quoted so that the tokenizer reads it back unchanged.
     static func quoted(_ word: String) -> String {

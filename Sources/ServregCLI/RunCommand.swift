@@ -44,14 +44,18 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            let text: String
+            let data: Data
             if file == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                data = FileHandle.standardInput.readDataToEndOfFile()
             } else {
-                guard let data = FileManager.default.contents(atPath: file) else {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw CommandLineError(status: .usage, message: "cannot read batch file \(file): it is a directory")
+                }
+                guard let contents = FileManager.default.contents(atPath: file) else {
                     throw CommandLineError(status: .usage, message: "cannot read batch file \(file)")
                 }
-                text = String(decoding: data, as: UTF8.self)
+                data = contents
             }
             context.defaultStorePath = global.store
             let session = CommandSession(context: context)
@@ -59,7 +63,7 @@ extension Servreg {
             runner.keepGoing = keepGoing
             runner.atomic = atomic
             runner.echo = echo
-            return runner.run(text)
+            return runner.run(data)
         }
     }
 }

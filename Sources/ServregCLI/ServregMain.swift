@@ -35,6 +35,13 @@ public enum ServregMain {
                 context.output.write(Servreg.fullMessage(for: error) + "\n")
                 return .success
             }
+            if let name = arguments.first, !name.hasPrefix("-"), !commandNames.contains(name) {
+                // argument-parser would say "Unexpected argument": name what is wrong.
+                context.reportError(
+                    "unknown command '\(name)' (commands: \(commandNames.joined(separator: ", ")); see 'servreg --help')"
+                )
+                return .usage
+            }
             context.reportError(Servreg.message(for: error) + usageHint(arguments))
             return .usage
         }
@@ -89,6 +96,9 @@ public enum ServregMain {
         }
         return nil
     }
+
+    /// The command names, `help` included.
+    static let commandNames = Servreg.configuration.subcommands.map { $0._commandName } + ["help"]
 
     private static func usageHint(_ arguments: [String]) -> String {
         let names = Servreg.configuration.subcommands.map { $0._commandName }

@@ -30,8 +30,7 @@ extension Servreg {
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
                 return InteractiveShell(session: session).run()
             }
-            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            return BatchRunner(session: session, name: "<stdin>").run(text)
+            return BatchRunner(session: session, name: "<stdin>").run(FileHandle.standardInput.readDataToEndOfFile())
         }
     }
 }

@@ -34,7 +34,7 @@ import Testing
         (["set-props", "999", "a=1"], 1, "no service with id 999"),
         (["props", "abc"], 65, "invalid service id 'abc'"),
         (["unregister", "0"], 65, "invalid service id '0'"),
-        (["frobnicate"], 64, "Unexpected argument 'frobnicate'"),
+        (["frobnicate"], 64, "unknown command 'frobnicate' (commands: register, get,"),
         (["get-all", "--bogus"], 64, "Unknown option '--bogus'"),
         (["get"], 64, "Missing expected argument '<spec>'"),
         (["get-all", "--min", "a", "--max", "b"], 64, "--min and --max cannot be combined"),

@@ -159,6 +159,12 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stdout.contains("USAGE: servreg get"))
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+        let help = try servreg.run(["shell"], stdin: "help\n")
+        #expect(help.stdout.contains("SESSION COMMANDS"))
+        #expect(help.stdout.contains("set NAME = COMMAND"))
+        let unknown = try servreg.run(["run", "-"], stdin: "frobnicate now\n")
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.hasPrefix("<stdin>:1: error: unknown command 'frobnicate' (commands: register, get,"))
         let missing = try servreg.run(["run", servreg.directory + "/absent.srv"])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("cannot read batch file"))
@@ -166,6 +172,15 @@ import Testing
         #expect(nested.status == 64)
         let both = try servreg.run(["run", "--atomic", "--keep-going", "-"], stdin: "")
         #expect(both.status == 64)
+        let notText = servreg.directory + "/latin1.srv"
+        // "Jürgen" in Latin-1 on line 2: the ü is the single byte 0xFC.
+        let latin1Bytes =
+            Data("register acme.IPlumber\nregister acme.IPlumber --prop name=J".utf8) + [0xFC] + Data("rgen\n".utf8)
+        try latin1Bytes.write(to: URL(fileURLWithPath: notText))
+        let latin1 = try servreg.run(["run", notText])
+        #expect(latin1.status == 65)
+        #expect(latin1.stderr == "\(notText):2: error: the line is not valid UTF-8 text; nothing was run\n")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
         let quote = try servreg.run(["run", "-"], stdin: "register 'acme.IPlumber\n")
         #expect(quote.status == 65)
         #expect(quote.stderr == "<stdin>:1: error: unterminated ' at column 10\n")
