@@ -62,11 +62,33 @@ public final class SQLiteStore: RegistryStore {
         if access == .write, !writable {
             throw RegistryError.permissionDenied("store \(path) is not writable")
         }
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.inDatabase { db in try Self.prepare(db, path: path, writable: !configuration.readonly) }
-        } catch {
-            throw Self.translate(error, path: path)
+        queue = try Self.openConnection(path: path, configuration: configuration, busyTimeout: busyTimeout)
+    }
+
+    /// Opens the connection and checks (or creates, or migrates) the schema.
+    ///
+    /// Several processes starting on a new store at once race to create it, and SQLite
+    /// answers some of those races (the switch to WAL, a lock upgrade it sees would
+    /// deadlock) with SQLITE_BUSY at once instead of waiting: opening is retried until
+    /// the busy timeout has passed.
+    private static func openConnection(path: String, configuration: Configuration, busyTimeout: TimeInterval) throws
+        -> DatabaseQueue
+    {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        var attempt = 0
+        while true {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try queue.inDatabase { db in try prepare(db, path: path, writable: !configuration.readonly) }
+                return queue
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline
+            {
+                attempt += 1
+                usleep(UInt32.random(in: 1_000...5_000) * UInt32(min(attempt, 10)))
+            } catch {
+                throw translate(error, path: path)
+            }
         }
     }
 
@@ -232,10 +254,22 @@ public final class SQLiteStore: RegistryStore {
     }
 
     private static func prepare(_ db: Database, path: String, writable: Bool) throws {
-        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-        let pageCount = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-        if pageCount > 0 && applicationID != StoreSchema.applicationID {
+        // One read transaction, so that the checks see one state of the file: another
+        // process may be creating this store right now (separate reads once saw its
+        // pages but not yet its application_id, and called the new store foreign).
+        var applicationID: Int32 = 0
+        var version = 0
+        var tables = 0
+        try db.inTransaction(.deferred) {
+            applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+            return .commit
+        }
+        // A database with no schema at all (a new file, or one a racing servreg has only
+        // switched to WAL so far) is ours to initialise; anything else must be a store.
+        let empty = applicationID == 0 && version == 0 && tables == 0
+        if !empty && applicationID != StoreSchema.applicationID {
             throw RegistryError.store(
                 "\(path) is an SQLite database but not a servreg store; left untouched")
         }

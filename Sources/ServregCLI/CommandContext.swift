@@ -45,6 +45,10 @@ final class CommandContext {
             throw CommandLineError.invalid("--atomic: every line must use the store \(pinnedStorePath), not \(path)")
         }
         let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
+        // Close the previous connection first: opening reads the file's header through a
+        // descriptor of its own, and closing that would drop the POSIX locks SQLite holds
+        // on the same file for a connection still open in this process.
+        opened = nil
         let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
         if deferredDurability { try store.setDeferredDurability(true) }
         if cachesRecords { store.cacheRecords(true) }

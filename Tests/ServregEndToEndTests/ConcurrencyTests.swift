@@ -7,7 +7,7 @@ import Testing
     @Test func eightWritersOfTwoHundredServicesEach() throws {
         let script = """
             for i in $(seq 1 200); do
-              "$SERVREG" register acme.IWorker --prop writer=$1 --prop n=$i -q >> "$2" || exit 1
+              "$SERVREG" register acme.IWorker --prop writer=$1 --prop n=$i -q >> "$2" 2>> "$2.err" || exit 1
             done
             """
         let processes: [Process] = try (1...8).map { writer in
@@ -22,9 +22,11 @@ import Testing
             try process.run()
             return process
         }
-        for process in processes {
+        for (offset, process) in processes.enumerated() {
             process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            let errors =
+                (try? String(contentsOfFile: servreg.directory + "/ids-\(offset + 1).err", encoding: .utf8)) ?? ""
+            #expect(process.terminationStatus == 0, "writer \(offset + 1): \(errors)")
         }
         var printed: [Int] = []
         for writer in 1...8 {
@@ -36,5 +38,32 @@ import Testing
         #expect(try servreg.run(["get-all", "acme.IWorker", "--count"]).stdout == "1600\n")
         let stored = try servreg.run(["get-all", "-q"]).lines.compactMap(Int.init)
         #expect(Set(stored) == Set(printed))
+    }
+
+    /// Eight processes whose first command creates the store, at once, again and again:
+    /// none may see the half-made store as foreign or busy.
+    @Test func eightProcessesCreatingOneStore() throws {
+        for round in 1...15 {
+            let store = servreg.directory + "/new-\(round)/registry.db"
+            let processes: [Process] = try (1...8).map { _ in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: ServregProcess.binary)
+                process.arguments = ["register", "acme.IWorker", "--store", store, "-q"]
+                process.standardOutput = FileHandle.nullDevice
+                let errors = Pipe()
+                process.standardError = errors
+                try process.run()
+                return process
+            }
+            for process in processes {
+                process.waitUntilExit()
+                let message = (process.standardError as? Pipe).map {
+                    String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                }
+                #expect(process.terminationStatus == 0, "round \(round): \(message ?? "")")
+            }
+            let count = try servreg.run(["get-all", "--count", "--store", store])
+            #expect(count.stdout == "8\n", "round \(round): \(count.stdout) \(count.stderr)")
+        }
     }
 }
