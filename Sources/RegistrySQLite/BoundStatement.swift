@@ -58,11 +58,6 @@ struct BoundStatement {
         }
     }
 
-    /// Binds GRDB arguments (for queries whose parameters vary in type and number).
-    mutating func bind(_ arguments: StatementArguments) throws {
-        try statement.setArguments(arguments)
-    }
-
     /// Steps to the next row: true while there is one. At the end, or on an error, the
     /// statement is reset for the next bindings.
     mutating func step() throws -> Bool {

@@ -6,11 +6,11 @@ import ServiceRegistry
 /// candidate afterwards, so the SQL only has to never miss a match.
 struct CandidateQuery {
     let sql: String
-    let arguments: StatementArguments
+    let arguments: [IndexValue]
 
     /// Candidate ids for `filter` within `specification`, or nil when the index cannot help.
     static func make(specification: String, filter: LDAPFilter) -> CandidateQuery? {
-        var arguments = StatementArguments()
+        var arguments: [IndexValue] = []
         guard let sql = select(filter, specification: specification, arguments: &arguments) else { return nil }
         return CandidateQuery(sql: sql, arguments: arguments)
     }
@@ -31,7 +31,7 @@ struct CandidateQuery {
             else { return nil }
             return CandidateQuery(
                 sql: "p.specification = ? AND p.key = ? AND p.kind = 3 AND p.value = ?",
-                arguments: [specification, attribute.folded, operand.text])
+                arguments: [.text(specification), .text(attribute.folded), .text(operand.text)])
         default:
             return nil
         }
@@ -40,7 +40,7 @@ struct CandidateQuery {
     private static let reserved: Set<String> = ["service.id", "objectclass", "service.ranking", "service.scope"]
 
     private static func select(
-        _ filter: LDAPFilter, specification: String, arguments: inout StatementArguments
+        _ filter: LDAPFilter, specification: String, arguments: inout [IndexValue]
     ) -> String? {
         switch filter {
         case .and(let children):
@@ -58,11 +58,11 @@ struct CandidateQuery {
             return nil
         case .present(let attribute):
             guard !reserved.contains(attribute.folded) else { return nil }
-            arguments += [specification, attribute.folded]
+            arguments += [.text(specification), .text(attribute.folded)]
             return "SELECT service_id FROM property_index WHERE specification = ? AND key = ?"
         case .substring(let attribute, _):
             guard !reserved.contains(attribute.folded) else { return nil }
-            arguments += [specification, attribute.folded]
+            arguments += [.text(specification), .text(attribute.folded)]
             return "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = 3"
         case .comparison(let attribute, let op, let operand):
             guard !reserved.contains(attribute.folded) else { return nil }
@@ -81,13 +81,13 @@ struct CandidateQuery {
 
     private static func comparison(
         _ key: String, _ op: ComparisonOperator, _ operand: FilterOperand, specification: String,
-        arguments: inout StatementArguments
+        arguments: inout [IndexValue]
     ) -> String {
         let base = "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = "
         var branches: [String] = []
-        func add(kind: Int, condition: String, _ values: [any DatabaseValueConvertible]) {
+        func add(kind: Int, condition: String, _ values: [IndexValue]) {
             branches.append(base + "\(kind)" + condition)
-            arguments += StatementArguments([specification, key] + values)
+            arguments += [.text(specification), .text(key)] + values
         }
         let sqlOperator: String
         switch op {
@@ -102,21 +102,21 @@ struct CandidateQuery {
                 if op == .lessOrEqual { add(kind: 1, condition: "", []) }
             } else if let integer = operand.integerValue, Int64(exactly: float) != integer {
                 // The text names an integer a double cannot hold: compare both ways.
-                add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
-                add(kind: 1, condition: " AND value \(sqlOperator) ?", [float])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [.integer(integer)])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [.float(float)])
             } else if let integer = operand.integerValue {
-                add(kind: 1, condition: " AND value \(sqlOperator) ?", [integer])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [.integer(integer)])
             } else {
-                add(kind: 1, condition: " AND value \(sqlOperator) ?", [float])
+                add(kind: 1, condition: " AND value \(sqlOperator) ?", [.float(float)])
             }
         }
         if op == .approx {
             add(kind: 3, condition: "", [])
         } else {
-            add(kind: 3, condition: " AND value \(sqlOperator) ?", [operand.text])
+            add(kind: 3, condition: " AND value \(sqlOperator) ?", [.text(operand.text)])
         }
         if let boolean = operand.booleanValue {
-            add(kind: 4, condition: " AND value = ?", [boolean ? 1 : 0])
+            add(kind: 4, condition: " AND value = ?", [.integer(boolean ? 1 : 0)])
         }
         return branches.count == 1 ? branches[0] : compound(branches, "UNION ALL")
     }

@@ -19,7 +19,9 @@ final class RecordCache {
 
     /// Called inside a read transaction, before any record is looked up.
     func validate(_ db: Database) throws {
-        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        var statement = try BoundStatement(db, "PRAGMA data_version")
+        let version = try statement.step() ? statement.integer(0) : 0
+        statement.finish()
         if version != dataVersion {
             records.removeAll(keepingCapacity: true)
             dataVersion = version

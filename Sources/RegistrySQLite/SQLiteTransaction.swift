@@ -27,7 +27,7 @@ struct SQLiteTransaction: RegistryWriter {
 
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         let sql: String
-        var arguments = StatementArguments()
+        var arguments: [IndexValue] = []
         if query.firstOnly, let specification = query.specification, let filter = query.filter,
             let driver = CandidateQuery.orderedDriver(specification: specification, filter: filter)
         {
@@ -50,14 +50,14 @@ struct SQLiteTransaction: RegistryWriter {
                 SELECT \(Self.columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
                 WHERE ss.specification = ? ORDER BY ss.ranking DESC, ss.service_id
                 """
-            arguments = [specification]
+            arguments = [.text(specification)]
         } else {
             sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
         }
         // Cached: a batch of queries of one shape prepares the statement once. Rows are read
         // through the C API; a cached record needs only its id.
         var statement = try BoundStatement(db, sql)
-        try statement.bind(arguments)
+        for argument in arguments { statement.bind(argument) }
         // Reset however the walk ends (stopped early, or a decode or the body threw).
         defer { statement.finish() }
         while try statement.step() {

@@ -22,8 +22,15 @@ public struct FilterOperand: Sendable, Equatable {
             self.boolean = nil
         } else {
             let trimmed = JavaText.trim(text)
-            self.integer = JavaText.parseLong(trimmed)
-            self.float = JavaText.parseDouble(trimmed)
+            let integer = JavaText.parseLong(trimmed)
+            self.integer = integer
+            if let integer {
+                // What Double.parseDouble makes of integer text, without parsing it again: both
+                // round to the nearest double, and "-0" is negative zero.
+                self.float = integer == 0 && trimmed.utf8.first == UInt8(ascii: "-") ? -0.0 : Double(integer)
+            } else {
+                self.float = JavaText.parseDouble(trimmed)
+            }
             switch trimmed.lowercased() {
             case "true": self.boolean = true
             case "false": self.boolean = false
