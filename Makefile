@@ -37,8 +37,11 @@ test: deps
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
 
-bench: deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+# Only the two products: building everything would also link GRDB's dynamic library
+# product, which cannot be built with -static-executable.
+bench: build
+	@scripts/install-deps time
+	$(SWIFT) build -c release --product servreg-bench
 	.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
 
 completions: build
