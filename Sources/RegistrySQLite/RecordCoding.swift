@@ -14,6 +14,16 @@ enum RecordCoding {
     }
 
     static func decodeSpecifications(_ text: String) throws -> [String] {
+        // What specificationsJSON writes, ["a.B","c.D"], read without a JSON parser: names
+        // have no quotes, backslashes or control characters (SpecificationName).
+        let utf8 = text.utf8
+        if utf8.count >= 4, utf8.starts(with: [0x5B, 0x22]), utf8.reversed().starts(with: [0x5D, 0x22]),
+            !utf8.contains(0x5C)
+        {
+            let inner = Substring(text).dropFirst(2).dropLast(2)
+            let names = inner.split(separator: "\",\"", omittingEmptySubsequences: false).map(String.init)
+            if !names.contains(where: { $0.isEmpty || $0.contains("\"") }) { return names }
+        }
         guard case .array(let items) = try JSONValue.parse(text) else { throw corrupt("specifications") }
         return try items.map { item in
             guard case .string(let name) = item else { throw corrupt("specifications") }

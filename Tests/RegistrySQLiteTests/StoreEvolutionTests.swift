@@ -40,6 +40,11 @@ import Testing
         #expect(next.id == 3)
     }
 
+    @Test(arguments: [["a.B"], ["a.B", "c.D"], ["a\"b"], ["a,b", "x\",\"y"], ["é.Ünï", "東京.X"], ["a.B", "a.B"]])
+    func specificationListsRoundTrip(names: [String]) throws {
+        #expect(try RecordCoding.decodeSpecifications(RecordCoding.specificationsJSON(names)) == names)
+    }
+
     @Test func cachedRecordsFollowWritesOfThisAndOtherConnections() throws {
         let path = directory.path + "/cache.db"
         let session = try SQLiteStore(path: path, access: .write)
