@@ -186,3 +186,52 @@ import Testing
         #expect(quote.stderr == "<stdin>:1: error: unterminated ' at column 10\n")
     }
 }
+
+/// A batch killed with SIGKILL: what it printed is stored (without --atomic), and nothing
+/// is stored (with --atomic).
+@Suite struct BatchCrashTests {
+    let servreg = ServregProcess()
+
+    private func startBatch(_ arguments: [String], lines: Int) throws -> (Process, Pipe) {
+        let file = servreg.directory + "/many.srv"
+        let text = (1...lines).map { "register acme.IWorker --prop n=\($0)\n" }.joined()
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServregProcess.binary)
+        process.arguments = ["run", "--store", servreg.storePath] + arguments + [file]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, output)
+    }
+
+    @Test func everyPrintedLineSurvivesAKill() throws {
+        let (process, output) = try startBatch([], lines: 200_000)
+        // Wait until some output has been flushed (the output buffer holds 64 KiB).
+        var printed = Data()
+        while printed.count < 100_000 {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // ended early: the expectations below say how
+            printed.append(chunk)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        printed.append(output.fileHandleForReading.readDataToEndOfFile())
+        let ids = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        #expect(ids.count > 10_000)
+        let stored = Set(try servreg.run(["get-all", "-q"]).lines.compactMap(Int.init))
+        #expect(ids.allSatisfy(stored.contains), "a printed id is missing after the kill")
+        #expect(try servreg.run(["get-all", "--count"]).status == 0)
+    }
+
+    @Test func anAtomicBatchKilledLeavesNothing() throws {
+        _ = try servreg.register(["acme.IBefore"])
+        let (process, _) = try startBatch(["--atomic"], lines: 100_000)
+        usleep(700_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the batch finished before the kill")
+        #expect(try servreg.run(["get-all", "-q"]).lines == ["1"])
+    }
+}
