@@ -47,7 +47,9 @@ final class CommandContext {
         let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
         // Close the previous connection first: opening reads the file's header through a
         // descriptor of its own, and closing that would drop the POSIX locks SQLite holds
-        // on the same file for a connection still open in this process.
+        // on the same file for a connection still open in this process. What a batch
+        // committed there without waiting for the disk is made durable before.
+        if deferredDurability { try opened?.registry.store.synchronize() }
         opened = nil
         let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
         if deferredDurability { try store.setDeferredDurability(true) }
