@@ -89,6 +89,12 @@ struct BoundStatement {
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
+    /// A column of the current row as its UTF-8 bytes.
+    func bytes(_ column: Int32) -> [UInt8] {
+        guard let bytes = sqlite3_column_text(handle, column) else { return [] }
+        return Array(UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
     /// Runs the statement to completion and makes it ready for the next bindings.
     mutating func run() throws {
         let code = sqlite3_step(handle)

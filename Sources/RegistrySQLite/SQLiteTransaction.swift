@@ -61,16 +61,20 @@ struct SQLiteTransaction: RegistryWriter {
         // Reset however the walk ends (stopped early, or a decode or the body threw).
         defer { statement.finish() }
         while try statement.step() {
+            let cached = cache?.record(statement.integer(0))
+            // Test the filter on the stored row first: most candidates fail it, and they
+            // need not be decoded. A row whose JSON cannot be read is decoded, which
+            // reports the corrupt store.
+            if cached == nil, let filter = query.filter {
+                let row = StoredRow(statement)
+                if !filter.matches(row), !row.unreadable.isSet { continue }
+            }
             let record: ServiceRecord
-            if let cache {
-                if let cached = cache.record(statement.integer(0)) {
-                    record = cached
-                } else {
-                    record = try RecordCoding.decodeRecord(statement)
-                    cache.insert(record)
-                }
+            if let cached {
+                record = cached
             } else {
                 record = try RecordCoding.decodeRecord(statement)
+                cache?.insert(record)
             }
             if let filter = query.filter, !filter.matches(record) { continue }
             if try !body(record) { return }

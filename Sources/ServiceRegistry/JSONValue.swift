@@ -29,6 +29,23 @@ public indirect enum JSONValue: Sendable, Equatable {
         return try parser.parseDocument()
     }
 
+    /// The value under one (folded) key of a JSON object of property values, without
+    /// reading the other values (what a filter needs of a stored service); nil when the
+    /// key is absent. Throws when the text is not such an object.
+    public static func propertyValue(in text: String, forFoldedKey folded: String) throws(RegistryError)
+        -> PropertyValue?
+    {
+        try propertyValue(inUTF8: Array(text.utf8), forFoldedKey: folded)
+    }
+
+    /// `propertyValue(in:forFoldedKey:)` on UTF-8 bytes (a stored row's column as it is).
+    public static func propertyValue(inUTF8 bytes: [UInt8], forFoldedKey folded: String) throws(RegistryError)
+        -> PropertyValue?
+    {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.findProperty(folded)
+    }
+
     /// A JSON object of property values read straight into pairs, without building a
     /// `JSONValue` tree (every stored service is read this way); nil for anything else,
     /// which `PropertyInput.parseJSONObject` then reads again to say what is wrong.
@@ -59,7 +76,11 @@ private struct JSONParser {
     }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+            index += 1
+        }
     }
 
     mutating func parseValue() throws(RegistryError) -> JSONValue {
@@ -140,6 +161,80 @@ private struct JSONParser {
         skipWhitespace()
         if index < bytes.count { throw error("unexpected text after the JSON value") }
         return pairs
+    }
+
+    /// The value under one key of a `{"key": scalar or [scalars], …}` object, skipping
+    /// the others without making values of them; nil when the key is absent.
+    mutating func findProperty(_ folded: String) throws(RegistryError) -> PropertyValue? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return nil }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a name") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            guard index < bytes.count else { throw error("expected a value") }
+            let wanted = PropertyKey.fold(key) == folded
+            if bytes[index] == UInt8(ascii: "[") {
+                index += 1
+                var items: [PropertyValue] = []
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                } else {
+                    while true {
+                        skipWhitespace()
+                        if wanted { items.append(try parseScalar()) } else { try skipScalar() }
+                        skipWhitespace()
+                        guard index < bytes.count else { throw error("expected ',' or ']'") }
+                        index += 1
+                        if bytes[index - 1] == UInt8(ascii: "]") { break }
+                        guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+                    }
+                }
+                if wanted { return .list(items) }
+            } else if wanted {
+                return try parseScalar()
+            } else {
+                try skipScalar()
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw error("expected ',' or '}'") }
+            index += 1
+            if bytes[index - 1] == UInt8(ascii: "}") { return nil }
+            guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+        }
+    }
+
+    /// Moves past a string, number or literal without making a value of it.
+    private mutating func skipScalar() throws(RegistryError) {
+        guard index < bytes.count else { throw error("expected a value") }
+        if bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard index < bytes.count else { throw error("unterminated string") }
+            index += 1
+            return
+        }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == 0x20
+                || byte == 0x09 || byte == 0x0A || byte == 0x0D
+            {
+                break
+            }
+            index += 1
+        }
+        if index == start { throw error("expected a value") }
     }
 
     /// A string, number or boolean as a property value.

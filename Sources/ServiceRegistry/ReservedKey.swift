@@ -9,10 +9,11 @@ public enum ReservedKey {
     /// The scope, fixed at registration.
     public static let scope = "service.scope"
 
-    static let foldedServiceID = "service.id"
-    static let foldedObjectClass = "objectclass"
-    static let foldedRanking = "service.ranking"
-    static let foldedScope = "service.scope"
+    /// The keys as `PropertyKey.fold` leaves them (what `PropertySource` is asked for).
+    public static let foldedServiceID = "service.id"
+    public static let foldedObjectClass = "objectclass"
+    public static let foldedRanking = "service.ranking"
+    public static let foldedScope = "service.scope"
 
     /// All reserved keys in display order.
     public static let all = [serviceID, objectClass, ranking, scope]

@@ -47,6 +47,24 @@ import Testing
         #expect(throws: RegistryError.self) { try PropertyInput.parseAssignment(text) }
     }
 
+    @Test func oneKeyIsFoundInStoredJSONWithoutReadingTheRest() throws {
+        var properties = ServiceProperties()
+        properties.set("Name", .string("Joe \"the\" \\ plumber, {x}"))
+        properties.set("price", .integer(-90))
+        properties.set("rate", .float(1.5e-3))
+        properties.set("tags", .list([.string("a\"]"), .boolean(true), .integer(3)]))
+        properties.set("empty", .list([]))
+        properties.set("ünï", .boolean(false))
+        let text = JSONWriter.object(properties)
+        for entry in properties.entries {
+            #expect(try JSONValue.propertyValue(in: text, forFoldedKey: entry.foldedKey) == entry.value, "\(entry.key)")
+        }
+        #expect(try JSONValue.propertyValue(in: text, forFoldedKey: "missing") == nil)
+        #expect(try JSONValue.propertyValue(in: "{}", forFoldedKey: "x") == nil)
+        #expect(throws: RegistryError.self) { try JSONValue.propertyValue(in: #"{"a": 1"#, forFoldedKey: "b") }
+        #expect(throws: RegistryError.self) { try JSONValue.propertyValue(in: "[1]", forFoldedKey: "b") }
+    }
+
     @Test func jsonKeepsIntegerAndFloatApart() throws {
         let pairs = try PropertyInput.parseJSONObject(
             #"{"a": 42, "b": 42.0, "c": 1e2, "d": [1, 2.5, "x", true], "e": "é"}"#)
