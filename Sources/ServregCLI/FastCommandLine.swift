@@ -47,13 +47,18 @@ struct FastCommandLine {
         while index < arguments.endIndex {
             let word = arguments[index]
             index += 1
-            if word.hasPrefix("--") {
-                guard word.count > 2 else { throw Unsupported() }
-                var name = String(word.dropFirst(2))
+            // Dashes and "=" are ASCII: look at UTF-8 bytes, not Characters.
+            let utf8 = word.utf8
+            if utf8.starts(with: [0x2D, 0x2D]) {
+                guard utf8.count > 2 else { throw Unsupported() }
+                let afterDashes = utf8.index(utf8.startIndex, offsetBy: 2)
+                let name: String
                 var inline: String?
-                if let equals = name.firstIndex(of: "=") {
-                    inline = String(name[name.index(after: equals)...])
-                    name = String(name[..<equals])
+                if let equals = utf8[afterDashes...].firstIndex(of: UInt8(ascii: "=")) {
+                    name = String(Substring(utf8[afterDashes..<equals]))
+                    inline = String(Substring(utf8[utf8.index(after: equals)...]))
+                } else {
+                    name = String(Substring(utf8[afterDashes...]))
                 }
                 if let rule = grammar.options[name] {
                     let value: String
@@ -72,7 +77,7 @@ struct FastCommandLine {
                 } else {
                     throw Unsupported()
                 }
-            } else if word.hasPrefix("-") && word.count > 1 {
+            } else if utf8.first == UInt8(ascii: "-") && utf8.count > 1 {
                 guard let flag = grammar.flags[word], setFlags.insert(flag).inserted else { throw Unsupported() }
             } else {
                 positionals.append(word)

@@ -43,11 +43,13 @@ extension GlobalOptions {
     private static let prototype = Self()
 
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        // validate() on the local values (see QueryOptions.fast).
+        let (json, quiet) = (line.flag("json"), line.flag("quiet"))
+        if json && quiet { throw FastCommandLine.Unsupported() }
         var command = prototype
         command.store = line.value("store")
-        command.json = line.flag("json")
-        command.quiet = line.flag("quiet")
-        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
+        command.json = json
+        command.quiet = quiet
         return command
     }
 }
