@@ -102,7 +102,7 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "ser
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'set-props' -d 'Change properties of a service (merge by default).'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'unregister' -d 'Remove services by id.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'run' -d 'Run a batch file of servreg commands (- reads standard input).'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'shell' -d 'Start an interactive session (what bare servreg does on a terminal).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'shell' -d 'Start an interactive session (what bare servreg, or servreg --store PATH, does on a terminal).'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" json' -l 'json' -d 'Print JSON: one object per service, types kept.'

@@ -8,9 +8,18 @@ public enum ServregMain {
     public static func run(arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         let context = CommandContext()
-        // Bare servreg on a terminal starts the shell.
-        let interactive = arguments.isEmpty && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        let status = run(arguments: interactive ? ["shell"] : hoistGlobalOptions(arguments), in: context)
+        // Bare servreg on a terminal starts the shell, also with only global options
+        // (servreg --store PATH); without a terminal, those alone lack a command.
+        let noCommand = globalOptionCount(arguments) == arguments.count
+        let status: ExitStatus
+        if noCommand && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
+            status = run(arguments: ["shell"] + arguments, in: context)
+        } else if noCommand && !arguments.isEmpty {
+            context.reportError("no command given after \(arguments.joined(separator: " ")) (see 'servreg --help')")
+            status = .usage
+        } else {
+            status = run(arguments: hoistGlobalOptions(arguments), in: context)
+        }
         context.output.flush()
         context.errors.flush()
         return status.rawValue
@@ -115,29 +124,28 @@ public enum ServregMain {
 
     /// Moves `--store`, `--json` and `-q` written before the command name to after it.
     static func hoistGlobalOptions(_ arguments: [String]) -> [String] {
-        var hoisted: [String] = []
+        let index = globalOptionCount(arguments)
+        guard index > 0, index < arguments.count else { return arguments }
+        return [arguments[index]] + arguments[..<index] + arguments[(index + 1)...]
+    }
+
+    /// How many leading words are global options and their values.
+    static func globalOptionCount(_ arguments: [String]) -> Int {
         var index = 0
         outer: while index < arguments.count {
             let argument = arguments[index]
             for option in GlobalOptions.hoistable {
                 if argument == option.name {
-                    hoisted.append(argument)
-                    if option.takesValue, index + 1 < arguments.count {
-                        hoisted.append(arguments[index + 1])
-                        index += 1
-                    }
-                    index += 1
+                    index += option.takesValue ? min(2, arguments.count - index) : 1
                     continue outer
                 }
                 if option.takesValue, argument.hasPrefix(option.name + "=") {
-                    hoisted.append(argument)
                     index += 1
                     continue outer
                 }
             }
             break
         }
-        guard !hoisted.isEmpty, index < arguments.count else { return arguments }
-        return [arguments[index]] + hoisted + arguments[(index + 1)...]
+        return index
     }
 }

@@ -7,7 +7,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "shell",
             _superCommandName: "servreg",
-            abstract: "Start an interactive session (what bare servreg does on a terminal).",
+            abstract: "Start an interactive session (what bare servreg, or servreg --store PATH, does on a terminal).",
             discussion: """
                 Every command works as in one-shot use, plus help [COMMAND], set NAME = COMMAND, echo, and
                 exit/quit (or Ctrl-D). Tab completes commands, options, specification names, service ids

@@ -35,6 +35,7 @@ import Testing
         (["props", "abc"], 65, "invalid service id 'abc'"),
         (["unregister", "0"], 65, "invalid service id '0'"),
         (["frobnicate"], 64, "unknown command 'frobnicate' (commands: register, get,"),
+        (["--store", "elsewhere.db"], 64, "no command given after --store elsewhere.db"),
         (["get-all", "--bogus"], 64, "Unknown option '--bogus'"),
         (["get"], 64, "Missing expected argument '<spec>'"),
         (["get-all", "--min", "a", "--max", "b"], 64, "--min and --max cannot be combined"),

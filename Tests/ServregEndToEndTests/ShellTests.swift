@@ -75,6 +75,19 @@ import Testing
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
     }
 
+    @Test func onlyAStoreOptionOnATerminalStartsTheShellOnThatStore() throws {
+        let other = servreg.directory + "/other/registry.db"
+        let shell = try TerminalSession(["--store", other], environment: environment)
+        #expect(shell.waitFor("servreg> "), "\(shell.screen)")
+        let mark = shell.mark
+        shell.type("register acme.IElsewhere\r")
+        #expect(shell.waitFor("1\n", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+        #expect(try servreg.run(["get-all", "-q", "--store", other]).lines == ["1"])
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n", "the default store was not touched")
+    }
+
     @Test func errorsPrintAndTheSessionGoesOnWithNonASCIIIntact() throws {
         let shell = try startShell()
         var mark = shell.mark
