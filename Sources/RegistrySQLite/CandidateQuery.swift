@@ -16,22 +16,20 @@ struct CandidateQuery {
     }
 
     /// An equality term that every match must satisfy and whose operand the index holds in
-    /// one form only (text that is not also a number or a boolean), as a `WHERE` on
-    /// `property_index p`; nil when the filter has none.
-    static func orderedDriver(specification: String, filter: LDAPFilter) -> CandidateQuery? {
+    /// one form only (text that is not also a number or a boolean): its folded key and
+    /// text, the parameters of `orderedWalkSQL`; nil when the filter has none.
+    static func orderedDriver(_ filter: LDAPFilter) -> (key: String, text: String)? {
         switch filter {
         case .and(let children):
             for child in children {
-                if let driver = orderedDriver(specification: specification, filter: child) { return driver }
+                if let driver = orderedDriver(child) { return driver }
             }
             return nil
         case .comparison(let attribute, .equal, let operand):
             guard !reserved.contains(attribute.folded), operand.floatValue == nil, operand.integerValue == nil,
                 operand.booleanValue == nil
             else { return nil }
-            return CandidateQuery(
-                sql: "p.specification = ? AND p.key = ? AND p.kind = 3 AND p.value = ?",
-                arguments: [.text(specification), .text(attribute.folded), .text(operand.text)])
+            return (attribute.folded, operand.text)
         default:
             return nil
         }

@@ -15,6 +15,13 @@ struct SQLiteTransaction: RegistryWriter {
 
     private static let columns = "s.id, s.ranking, s.scope, s.specifications, s.properties"
 
+    /// The services with one text value of one key, in get-all's order (schema 2's index).
+    private static let orderedWalkSQL = """
+        SELECT \(columns) FROM property_index p JOIN service s ON s.id = p.service_id
+        WHERE p.specification = ? AND p.key = ? AND p.kind = 3 AND p.value = ?
+        ORDER BY p.ranking DESC, p.service_id
+        """
+
     // MARK: Reading
 
     func service(id: ServiceID) throws -> ServiceRecord? {
@@ -29,15 +36,12 @@ struct SQLiteTransaction: RegistryWriter {
         let sql: String
         var arguments: [IndexValue] = []
         if query.firstOnly, let specification = query.specification, let filter = query.filter,
-            let driver = CandidateQuery.orderedDriver(specification: specification, filter: filter)
+            let driver = CandidateQuery.orderedDriver(filter)
         {
             // Every match has this one indexed value, and the index holds its services in
             // get-all's order: walk it, so that get stops at the first match.
-            sql = """
-                SELECT \(Self.columns) FROM property_index p JOIN service s ON s.id = p.service_id
-                WHERE \(driver.sql) ORDER BY p.ranking DESC, p.service_id
-                """
-            arguments = driver.arguments
+            sql = Self.orderedWalkSQL
+            arguments = [.text(specification), .text(driver.key), .text(driver.text)]
         } else if let specification = query.specification, let filter = query.filter,
             let candidates = CandidateQuery.make(specification: specification, filter: filter)
         {

@@ -166,6 +166,7 @@ private struct JSONParser {
     /// The value under one key of a `{"key": scalar or [scalars], …}` object, skipping
     /// the others without making values of them; nil when the key is absent.
     mutating func findProperty(_ folded: String) throws(RegistryError) -> PropertyValue? {
+        let target = Array(folded.utf8)
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
         index += 1
@@ -174,13 +175,12 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a name") }
-            let key = try parseString()
+            let wanted = try keyMatches(target, folded)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("expected a value") }
-            let wanted = PropertyKey.fold(key) == folded
             if bytes[index] == UInt8(ascii: "[") {
                 index += 1
                 var items: [PropertyValue] = []
@@ -210,6 +210,24 @@ private struct JSONParser {
             if bytes[index - 1] == UInt8(ascii: "}") { return nil }
             guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
         }
+    }
+
+    /// Reads a member name and says whether it folds to `folded` (whose UTF-8 is `target`).
+    /// A name of plain ASCII without capitals or escapes, nearly every stored key, is
+    /// compared byte for byte; any other is made a String and folded.
+    private mutating func keyMatches(_ target: [UInt8], _ folded: String) throws(RegistryError) -> Bool {
+        let start = index + 1
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                index = end + 1
+                return bytes[start..<end].elementsEqual(target)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) { break }
+            end += 1
+        }
+        return PropertyKey.fold(try parseString()) == folded
     }
 
     /// Moves past a string, number or literal without making a value of it.
