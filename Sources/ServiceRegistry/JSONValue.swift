@@ -129,33 +129,8 @@ private struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 index += 1
                 skipWhitespace()
-                guard index < bytes.count else { throw error("expected a value") }
-                if bytes[index] == UInt8(ascii: "[") {
-                    index += 1
-                    var items: [PropertyValue] = []
-                    skipWhitespace()
-                    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                    } else {
-                        while true {
-                            skipWhitespace()
-                            items.append(try parseScalar())
-                            skipWhitespace()
-                            guard index < bytes.count else { throw error("expected ',' or ']'") }
-                            index += 1
-                            if bytes[index - 1] == UInt8(ascii: "]") { break }
-                            guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
-                        }
-                    }
-                    pairs.append((key, .list(items)))
-                } else {
-                    pairs.append((key, try parseScalar()))
-                }
-                skipWhitespace()
-                guard index < bytes.count else { throw error("expected ',' or '}'") }
-                index += 1
-                if bytes[index - 1] == UInt8(ascii: "}") { break }
-                guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+                if let value = try parseMemberValue(keep: true) { pairs.append((key, value)) }
+                if try endOfObject() { break }
             }
         }
         skipWhitespace()
@@ -180,36 +155,47 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            guard index < bytes.count else { throw error("expected a value") }
-            if bytes[index] == UInt8(ascii: "[") {
-                index += 1
-                var items: [PropertyValue] = []
-                skipWhitespace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                } else {
-                    while true {
-                        skipWhitespace()
-                        if wanted { items.append(try parseScalar()) } else { try skipScalar() }
-                        skipWhitespace()
-                        guard index < bytes.count else { throw error("expected ',' or ']'") }
-                        index += 1
-                        if bytes[index - 1] == UInt8(ascii: "]") { break }
-                        guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
-                    }
-                }
-                if wanted { return .list(items) }
-            } else if wanted {
-                return try parseScalar()
-            } else {
-                try skipScalar()
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw error("expected ',' or '}'") }
-            index += 1
-            if bytes[index - 1] == UInt8(ascii: "}") { return nil }
-            guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+            if let value = try parseMemberValue(keep: wanted) { return value }
+            if try endOfObject() { return nil }
         }
+    }
+
+    /// A member's value, a scalar or a list of scalars; with `keep` false it is only
+    /// passed over (nil).
+    private mutating func parseMemberValue(keep: Bool) throws(RegistryError) -> PropertyValue? {
+        guard index < bytes.count else { throw error("expected a value") }
+        guard bytes[index] == UInt8(ascii: "[") else {
+            if keep { return try parseScalar() }
+            try skipScalar()
+            return nil
+        }
+        index += 1
+        var items: [PropertyValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                if keep { items.append(try parseScalar()) } else { try skipScalar() }
+                skipWhitespace()
+                guard index < bytes.count else { throw error("expected ',' or ']'") }
+                index += 1
+                if bytes[index - 1] == UInt8(ascii: "]") { break }
+                guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
+            }
+        }
+        return keep ? .list(items) : nil
+    }
+
+    /// After a member: true at the object's closing brace, false after a comma.
+    private mutating func endOfObject() throws(RegistryError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("expected ',' or '}'") }
+        index += 1
+        if bytes[index - 1] == UInt8(ascii: "}") { return true }
+        guard bytes[index - 1] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
+        return false
     }
 
     /// Reads a member name and says whether it folds to `folded` (whose UTF-8 is `target`).
