@@ -25,6 +25,9 @@ public final class SQLiteStore: RegistryStore {
     /// Decoded services kept between reads, for sessions (off for one-shot commands, whose
     /// memory must not grow with what they read).
     private var cache: RecordCache?
+    /// Schema 2's ranking-ordered property index is there (a store of schema 1 opened
+    /// read-only by someone who may not migrate it has none).
+    private var rankedIndex = true
 
     /// Keeps decoded services between reads (the shell and batch files turn this on).
     public func cacheRecords(_ on: Bool) {
@@ -34,7 +37,13 @@ public final class SQLiteStore: RegistryStore {
     }
 
     /// Opens (or, for `.write`, creates) the store at `path`.
-    public init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
+    public convenience init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
+        try self.init(path: path, access: access, busyTimeout: busyTimeout, asIfUnwritable: false)
+    }
+
+    /// `asIfUnwritable`: open as a process without write permission would (tests run as
+    /// root, whom file modes do not stop).
+    init(path: String, access: Access, busyTimeout: TimeInterval, asIfUnwritable: Bool) throws {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -54,7 +63,7 @@ public final class SQLiteStore: RegistryStore {
         }
         if !exists { try Self.createFile(at: path) }
         try Self.checkHeader(path)
-        let writable = FileManager.default.isWritableFile(atPath: path)
+        let writable = !asIfUnwritable && FileManager.default.isWritableFile(atPath: path)
         if access == .read, !writable {
             configuration.readonly = true
             readOnly = true
@@ -63,6 +72,10 @@ public final class SQLiteStore: RegistryStore {
             throw RegistryError.permissionDenied("store \(path) is not writable")
         }
         queue = try Self.openConnection(path: path, configuration: configuration, busyTimeout: busyTimeout)
+        if configuration.readonly {
+            let version = try? queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+            rankedIndex = (version ?? 0) >= 2
+        }
     }
 
     /// Opens the connection and checks (or creates, or migrates) the schema.
@@ -96,10 +109,12 @@ public final class SQLiteStore: RegistryStore {
 
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
         try run { db in
-            if inWrite || db.isInsideTransaction { return try body(SQLiteTransaction(db: db, cache: cache)) }
+            if inWrite || db.isInsideTransaction {
+                return try body(SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex))
+            }
             return try Self.transaction(db, .deferred) {
                 try cache?.validate(db)
-                return try body(SQLiteTransaction(db: db, cache: cache))
+                return try body(SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex))
             }
         }
     }
@@ -113,7 +128,7 @@ public final class SQLiteStore: RegistryStore {
                 try begin.run()
                 do {
                     cache?.invalidate()
-                    let result = try body(SQLiteTransaction(db: db, cache: nil))
+                    let result = try body(SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex))
                     var release = try BoundStatement(db, "RELEASE servreg_nested")
                     try release.run()
                     return result
@@ -130,7 +145,9 @@ public final class SQLiteStore: RegistryStore {
             // Reads inside the transaction may cache what a rollback then undoes.
             cache?.invalidate()
             defer { cache?.invalidate() }
-            return try Self.transaction(db, .immediate) { try body(SQLiteTransaction(db: db, cache: nil)) }
+            return try Self.transaction(db, .immediate) {
+                try body(SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex))
+            }
         }
     }
 

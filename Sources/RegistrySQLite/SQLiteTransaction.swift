@@ -7,10 +7,13 @@ struct SQLiteTransaction: RegistryWriter {
     let db: Database
     /// Decoded services valid for this transaction's snapshot; nil inside writes.
     var cache: RecordCache?
+    /// Whether the property index holds rankings (schema 2), for the ordered walk.
+    var rankedIndex: Bool
 
-    init(db: Database, cache: RecordCache? = nil) {
+    init(db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true) {
         self.db = db
         self.cache = cache
+        self.rankedIndex = rankedIndex
     }
 
     private static let columns = "s.id, s.ranking, s.scope, s.specifications, s.properties"
@@ -35,7 +38,7 @@ struct SQLiteTransaction: RegistryWriter {
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         let sql: String
         var arguments: [IndexValue] = []
-        if query.firstOnly, let specification = query.specification, let filter = query.filter,
+        if query.firstOnly, rankedIndex, let specification = query.specification, let filter = query.filter,
             let driver = CandidateQuery.orderedDriver(filter)
         {
             // Every match has this one indexed value, and the index holds its services in

@@ -11,8 +11,29 @@ import Testing
 
     @Test func aVersionOneStoreIsMigratedAndAnswersAsBefore() throws {
         let path = directory.path + "/v1.db"
+        try makeVersionOneStore(path)
+        // Someone who may not write reads it unmigrated, without the ranked index.
+        let reader = Registry(
+            store: try SQLiteStore(path: path, access: .read, busyTimeout: 5, asIfUnwritable: true))
+        let filtered = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
+        #expect(try reader.first(filtered)?.id == 2)
+        let unmigrated = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        #expect(unmigrated == 1)
+        let store = try SQLiteStore(path: path, access: .write)
+        let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        #expect(version == StoreSchema.currentVersion)
+        let registry = Registry(store: store)
+        let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
+        #expect(try registry.first(query)?.id == 2)
+        _ = try registry.setProperties(id: 1, PropertyUpdate(assignments: [("service.ranking", .integer(9))]))
+        #expect(try registry.first(query)?.id == 1)
+        let next = try registry.register(RegistrationRequest(specifications: ["s.A"], properties: []))
+        #expect(next.id == 3)
+    }
+
+    /// A store as servreg with schema version 1 wrote it.
+    private func makeVersionOneStore(_ path: String) throws {
         do {
-            // A store as servreg with schema version 1 wrote it.
             let queue = try DatabaseQueue(path: path)
             try queue.write { db in
                 try StoreSchema.migrations[0](db)
@@ -28,16 +49,6 @@ import Testing
                         """)
             }
         }
-        let store = try SQLiteStore(path: path, access: .write)
-        let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == StoreSchema.currentVersion)
-        let registry = Registry(store: store)
-        let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
-        #expect(try registry.first(query)?.id == 2)
-        _ = try registry.setProperties(id: 1, PropertyUpdate(assignments: [("service.ranking", .integer(9))]))
-        #expect(try registry.first(query)?.id == 1)
-        let next = try registry.register(RegistrationRequest(specifications: ["s.A"], properties: []))
-        #expect(next.id == 3)
     }
 
     @Test(arguments: [["a.B"], ["a.B", "c.D"], ["a\"b"], ["a,b", "x\",\"y"], ["é.Ünï", "東京.X"], ["a.B", "a.B"]])
