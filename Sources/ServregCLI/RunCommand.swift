@@ -9,14 +9,15 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Run a batch file of servreg commands (- reads standard input).",
             discussion: """
-                One command per line, written as at the servreg> prompt: shell-like quoting, # comments,
-                blank lines, and a trailing \\ continuing a line. $_ is the id printed by the last register;
-                set NAME = COMMAND keeps what COMMAND prints in $NAME. Stops at the first failing line
-                (FILE:LINE: error: …) with that line's exit status.
+                One command per line, written as at the servreg> prompt: shell-like quoting, #
+                comments, blank lines, and a trailing \\ continuing a line. $_ is the id
+                printed by the last register; set NAME = COMMAND keeps what COMMAND prints in
+                $NAME. Stops at the first failing line (FILE:LINE: error: …) with that line's
+                exit status.
 
-                Without --atomic every line is committed on its own, without waiting for the disk; the
-                batch makes all of it durable before it exits. With --atomic the whole file is one
-                transaction: all of it or nothing.
+                Without --atomic every line is committed on its own, without waiting for the
+                disk; the batch makes all of it durable before it exits. With --atomic the
+                whole file is one transaction: all of it or nothing.
 
                 A file starting with #!/usr/bin/env -S servreg run can be executed directly.
                 """)

@@ -9,11 +9,12 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Start an interactive session (what bare servreg, or servreg --store PATH, does on a terminal).",
             discussion: """
-                Every command works as in one-shot use, plus help [COMMAND], set NAME = COMMAND, echo, and
-                exit/quit (or Ctrl-D). Tab completes commands, options, specification names, service ids
-                and property keys; Ctrl-C clears the line. History is kept in
-                $XDG_STATE_HOME/servreg/history (~/.local/state/servreg/history). When standard input is
-                not a terminal, lines are read as a batch file (see run): no prompt, no line editing.
+                Every command works as in one-shot use, plus help [COMMAND], set NAME =
+                COMMAND, echo, and exit/quit (or Ctrl-D). Tab completes commands, options,
+                specification names, service ids and property keys; Ctrl-C clears the line.
+                History is kept in $XDG_STATE_HOME/servreg/history
+                (~/.local/state/servreg/history). When standard input is not a terminal, lines
+                are read as a batch file (see run): no prompt, no line editing.
                 """)
 
         @OptionGroup var global: GlobalOptions
