@@ -100,22 +100,9 @@ struct SQLiteTransaction: RegistryWriter {
     // MARK: Completion
 
     func specificationNames(prefix: String, limit: Int) throws -> [String] {
-        // A skip scan: one index seek per distinct name, however many services there are.
-        var names: [String] = []
-        var after = prefix
-        var inclusive = true
-        while names.count < limit {
-            let sql =
-                "SELECT specification FROM service_specification WHERE specification \(inclusive ? ">=" : ">") ? "
-                + "ORDER BY specification LIMIT 1"
-            guard let name = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [after]),
-                name.hasPrefix(prefix)
-            else { break }
-            names.append(name)
-            after = name
-            inclusive = false
-        }
-        return names
+        try distinctValues(
+            column: "specification", table: "service_specification", scope: "", arguments: [], prefix: prefix,
+            limit: limit)
     }
 
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
@@ -128,22 +115,37 @@ struct SQLiteTransaction: RegistryWriter {
         let specifications =
             try specification.map { [$0] } ?? specificationNames(prefix: "", limit: 10_000)
         var keys = Set<String>()
-        for name in specifications {
-            var after = prefix
-            var inclusive = true
-            while keys.count < limit {
-                let sql =
-                    "SELECT key FROM property_index WHERE specification = ? AND key \(inclusive ? ">=" : ">") ? "
-                    + "ORDER BY key LIMIT 1"
-                guard let key = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [name, after]),
-                    key.hasPrefix(prefix)
-                else { break }
-                keys.insert(key)
-                after = key
-                inclusive = false
-            }
+        for name in specifications where keys.count < limit {
+            keys.formUnion(
+                try distinctValues(
+                    column: "key", table: "property_index", scope: "specification = ? AND ", arguments: [name],
+                    prefix: prefix, limit: limit - keys.count))
         }
         return keys.sorted()
+    }
+
+    /// The distinct values of an indexed text column that start with `prefix`, sorted, at
+    /// most `limit`: a skip scan, one index seek per distinct value however many rows share it.
+    private func distinctValues(
+        column: String, table: String, scope: String, arguments: [String], prefix: String, limit: Int
+    ) throws -> [String] {
+        var values: [String] = []
+        var after = prefix
+        var inclusive = true
+        while values.count < limit {
+            let sql =
+                "SELECT \(column) FROM \(table) WHERE \(scope)\(column) \(inclusive ? ">=" : ">") ? "
+                + "ORDER BY \(column) LIMIT 1"
+            guard
+                let value = try String.fetchOne(
+                    db.cachedStatement(sql: sql), arguments: StatementArguments(arguments + [after])),
+                value.hasPrefix(prefix)
+            else { break }
+            values.append(value)
+            after = value
+            inclusive = false
+        }
+        return values
     }
 
     private static func globPrefix(_ prefix: String) -> String {
