@@ -12,11 +12,14 @@ final class TerminalSession: @unchecked Sendable {
 
     /// Starts `servreg ARGUMENTS` with `environment` (the store, HOME, XDG_STATE_HOME).
     init(_ arguments: [String], environment: [String: String]) throws {
-        let command = ([ServregProcess.binary] + arguments).map(Self.shellQuoted).joined(separator: " ")
+        // `exec`: script(1) runs the command with $SHELL -c, and a shell left waiting as the
+        // parent (dash does) dies of the Ctrl-C the test types, whatever servreg does with it.
+        let command = "exec " + ([ServregProcess.binary] + arguments).map(Self.shellQuoted).joined(separator: " ")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qfec", command, "/dev/null"]
         var merged = ProcessInfo.processInfo.environment
         merged["TERM"] = "xterm"
+        merged["SHELL"] = "/bin/sh"
         merged["LC_ALL"] = "C.UTF-8"
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
