@@ -82,6 +82,12 @@ struct BoundStatement {
     /// A column of the current row as an integer.
     func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// A column of the current row as a floating-point number.
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    /// Whether a column of the current row is NULL.
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
     /// A column of the current row as text.
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }

@@ -29,6 +29,13 @@ public final class SQLiteStore: RegistryStore {
     /// read-only by someone who may not migrate it has none).
     private var rankedIndex = true
 
+    /// How many of the newest events the log keeps: writers prune older ones.
+    public var eventRetention = SQLiteStore.defaultEventRetention {
+        didSet { eventRetention = max(1, eventRetention) }
+    }
+    /// One million events: about a day of 10 changes a second, 200 MB at the most.
+    public static let defaultEventRetention: Int64 = 1_000_000
+
     /// Keeps decoded services between reads (the shell and batch files turn this on).
     public func cacheRecords(_ on: Bool) {
         cache = on ? RecordCache() : nil
@@ -128,7 +135,8 @@ public final class SQLiteStore: RegistryStore {
                 try begin.run()
                 do {
                     cache?.invalidate()
-                    let result = try body(SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex))
+                    let result = try body(
+                        SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention))
                     var release = try BoundStatement(db, "RELEASE servreg_nested")
                     try release.run()
                     return result
@@ -146,9 +154,14 @@ public final class SQLiteStore: RegistryStore {
             cache?.invalidate()
             defer { cache?.invalidate() }
             return try Self.transaction(db, .immediate) {
-                try body(SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex))
+                try body(
+                    SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention))
             }
         }
+    }
+
+    public func changeSignal() throws -> any ChangeSignal {
+        try StoreWatcher(storePath: path)
     }
 
     public func setDeferredDurability(_ deferred: Bool) throws {

@@ -9,11 +9,17 @@ struct SQLiteTransaction: RegistryWriter {
     var cache: RecordCache?
     /// Whether the property index holds rankings (schema 2), for the ordered walk.
     var rankedIndex: Bool
+    /// How many of the newest events the log keeps (older ones are pruned by writers).
+    var eventRetention: Int64
 
-    init(db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true) {
+    init(
+        db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true,
+        eventRetention: Int64 = SQLiteStore.defaultEventRetention
+    ) {
         self.db = db
         self.cache = cache
         self.rankedIndex = rankedIndex
+        self.eventRetention = eventRetention
     }
 
     private static let columns = "s.id, s.ranking, s.scope, s.specifications, s.properties"
@@ -283,33 +289,67 @@ struct SQLiteTransaction: RegistryWriter {
         statement.bind(time)
         statement.bind(reason)
         try statement.run()
+        let sequence = db.lastInsertedRowID
+        // Pruning every `interval` events keeps each writer's share small: a few rows
+        // deleted by their primary key, never a long lock.
+        let interval = max(1, min(128, eventRetention))
+        if sequence % interval == 0, sequence > eventRetention { try prune(through: sequence - eventRetention) }
     }
-}
 
-extension SQLiteStore {
-    /// The event log after a sequence number, oldest first (used by `listen` and tests).
-    public func changes(after sequence: Int64, limit: Int = 1000) throws -> [ServiceChange] {
-        try read { reader in
-            guard let transaction = reader as? SQLiteTransaction else { return [] }
-            let rows = try Row.fetchAll(
-                transaction.db,
-                sql: """
-                    SELECT seq, kind, service_id, specifications, old_properties, new_properties, time, reason
-                    FROM event WHERE seq > ? ORDER BY seq LIMIT ?
-                    """,
-                arguments: [sequence, limit])
-            return try rows.map { row in
-                guard let kind = ServiceChange.Kind(rawValue: row[1]) else {
-                    throw RegistryError.store("the event log holds an unknown event kind (corrupt store)")
-                }
-                let old: String? = row[4]
-                let new: String? = row[5]
-                return ServiceChange(
-                    sequence: row[0], kind: kind, serviceID: row[2],
-                    specifications: try RecordCoding.decodeSpecifications(row[3]),
-                    oldProperties: try old.map(RecordCoding.decodeProperties),
-                    newProperties: try new.map(RecordCoding.decodeProperties), time: row[6], reason: row[7])
-            }
+    /// Deletes the events up to `last`, at most 10,000 of them (a lowered retention
+    /// catches up over several writes instead of stalling one).
+    private func prune(through last: Int64) throws {
+        var oldest = try BoundStatement(db, "SELECT min(seq) FROM event")
+        guard try oldest.step() else { return }
+        let bound = min(last, oldest.integer(0) + 9_999)
+        oldest.finish()
+        var delete = try BoundStatement(db, "DELETE FROM event WHERE seq <= ?")
+        delete.bind(bound)
+        try delete.run()
+    }
+
+    // MARK: Reading the log
+
+    func latestSequence() throws -> Int64 {
+        var statement = try BoundStatement(db, "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+        defer { statement.finish() }
+        return try statement.step() ? statement.integer(0) : 0
+    }
+
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange] {
+        // Sequence numbers have no gaps (a rolled-back change takes none), so the log keeps
+        // everything after `sequence` exactly when it starts at or before sequence + 1.
+        var oldest = try BoundStatement(db, "SELECT min(seq) FROM event")
+        let first: Int64? = try oldest.step() && !oldest.isNull(0) ? oldest.integer(0) : nil
+        oldest.finish()
+        let latest = try latestSequence()
+        if sequence < latest, sequence + 1 < (first ?? latest + 1) {
+            throw RegistryError.resyncNeeded(
+                "events after \(sequence) are no longer kept (the log starts at \(first ?? latest + 1)): "
+                    + "resync, e.g. with listen --initial")
         }
+        var statement = try BoundStatement(
+            db,
+            """
+            SELECT seq, kind, service_id, specifications, old_properties, new_properties, time, reason
+            FROM event WHERE seq > ? ORDER BY seq LIMIT ?
+            """)
+        statement.bind(sequence)
+        statement.bind(Int64(limit))
+        defer { statement.finish() }
+        var changes: [ServiceChange] = []
+        while try statement.step() {
+            guard let kind = ServiceChange.Kind(rawValue: statement.text(1)) else {
+                throw RegistryError.store("the event log holds an unknown event kind (corrupt store)")
+            }
+            changes.append(
+                ServiceChange(
+                    sequence: statement.integer(0), kind: kind, serviceID: statement.integer(2),
+                    specifications: try RecordCoding.decodeSpecifications(statement.text(3)),
+                    oldProperties: statement.isNull(4) ? nil : try RecordCoding.decodeProperties(statement.text(4)),
+                    newProperties: statement.isNull(5) ? nil : try RecordCoding.decodeProperties(statement.text(5)),
+                    time: statement.double(6), reason: statement.isNull(7) ? nil : statement.text(7)))
+        }
+        return changes
     }
 }

@@ -111,6 +111,28 @@ public final class Registry {
         }
     }
 
+    /// The sequence number of the newest committed change (0 before the first).
+    public func latestSequence() throws -> Int64 {
+        try store.read { try $0.latestSequence() }
+    }
+
+    /// Logged changes after `sequence`, oldest first (see `RegistryReader.changes`).
+    public func changes(after sequence: Int64, limit: Int = 1000) throws -> [ServiceChange] {
+        try store.read { try $0.changes(after: sequence, limit: limit) }
+    }
+
+    /// Calls `body` with every service of a query, in order, until it returns false, with
+    /// the sequence number of the snapshot they are read from (also returned): the changes
+    /// after it are exactly those the services do not show yet.
+    @discardableResult
+    public func snapshot(_ query: ServiceQuery, _ body: (Int64, ServiceRecord) throws -> Bool) throws -> Int64 {
+        try store.read { reader in
+            let sequence = try reader.latestSequence()
+            try reader.forEachService(matching: query) { record in try body(sequence, record) }
+            return sequence
+        }
+    }
+
     /// The number of services a query matches.
     public func count(_ query: ServiceQuery) throws -> Int {
         try store.read { reader in

@@ -12,6 +12,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     case storeBusy(String)
     /// The store or its directory is not writable (exit 77).
     case permissionDenied(String)
+    /// Events asked for are no longer in the event log: the reader must resync (exit 4).
+    case resyncNeeded(String)
 
     /// One line saying what was wrong.
     public var message: String {
@@ -22,6 +24,7 @@ public enum RegistryError: Error, Equatable, Sendable {
         case .store(let message): message
         case .storeBusy(let message): message
         case .permissionDenied(let message): message
+        case .resyncNeeded(let message): message
         }
     }
 }

@@ -13,4 +13,9 @@ public protocol RegistryReader {
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID]
     /// Property keys (folded) that start with `prefix`, of one specification or all.
     func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String]
+    /// The sequence number of the newest committed change (0 before the first).
+    func latestSequence() throws -> Int64
+    /// The logged changes after `sequence`, oldest first, at most `limit`. Throws
+    /// `RegistryError.resyncNeeded` when some of them are no longer kept.
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange]
 }

@@ -10,4 +10,6 @@ public protocol RegistryStore: AnyObject {
     func setDeferredDurability(_ deferred: Bool) throws
     /// Makes every commit so far durable.
     func synchronize() throws
+    /// What a listener waits on between reads of the event log.
+    func changeSignal() throws -> any ChangeSignal
 }

@@ -18,6 +18,9 @@ public enum ReservedKey {
     /// All reserved keys in display order.
     public static let all = [serviceID, objectClass, ranking, scope]
 
+    /// Whether a folded key is one of the reserved keys.
+    public static func isReserved(_ folded: String) -> Bool { reservedName(forFolded: folded) != nil }
+
     /// The reserved key a folded key names, if any.
     static func reservedName(forFolded folded: String) -> String? {
         switch folded {

@@ -26,6 +26,7 @@ public enum ExitStatus: Int32, Sendable {
             case .store: return .storeError
             case .storeBusy: return .storeBusy
             case .permissionDenied: return .permissionDenied
+            case .resyncNeeded: return .resyncNeeded
             }
         case let error as CommandLineError:
             return error.status

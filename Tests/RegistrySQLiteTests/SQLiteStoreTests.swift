@@ -106,13 +106,32 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
         _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
         _ = try registry.unregister(ids: [record.id])
-        let log = try store.changes(after: 0)
+        let log = try registry.changes(after: 0)
         #expect(log.map(\.kind) == [.registered, .modified, .unregistered])
         #expect(log.map(\.sequence) == [1, 2, 3])
         #expect(log[1].oldProperties?["price"] == .integer(1))
         #expect(log[1].newProperties?["price"] == .integer(2))
         #expect(log[2].oldProperties?["service.id"] == .integer(record.id))
         #expect(log[2].reason == "unregistered")
+    }
+
+    @Test func theLogKeepsTheNewestEventsAndSaysWhenOlderOnesAreGone() throws {
+        let store = try SQLiteStore(path: storePath, access: .write)
+        store.eventRetention = 5
+        let registry = Registry(store: store)
+        for _ in 0..<12 { _ = try registry.register(try request(["a.B"], "{}")) }
+        #expect(try registry.latestSequence() == 12)
+        // Pruned every 5 events: at 10, everything up to 5 went.
+        #expect(try registry.changes(after: 5).map(\.sequence) == Array(6...12))
+        #expect(try registry.changes(after: 12).isEmpty)
+        #expect(try registry.changes(after: 40).isEmpty, "a sequence number still to come waits")
+        #expect(throws: RegistryError.self) { try registry.changes(after: 4) }
+        do {
+            _ = try registry.changes(after: 0)
+        } catch let error as RegistryError {
+            guard case .resyncNeeded(let message) = error else { throw error }
+            #expect(message.contains("no longer kept"), "\(message)")
+        }
     }
 
     @Test func failedWriteLeavesNothingBehind() throws {
@@ -127,7 +146,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         }
         let registry = Registry(store: store)
         #expect(try registry.count(ServiceQuery()) == 0)
-        #expect(try store.changes(after: 0).isEmpty)
+        #expect(try registry.changes(after: 0).isEmpty)
     }
 
     // MARK: Files that are not servreg stores

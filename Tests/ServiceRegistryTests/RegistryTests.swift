@@ -34,6 +34,18 @@ private final class MemoryStore: RegistryStore, RegistryWriter {
 
     func setDeferredDurability(_ deferred: Bool) throws {}
     func synchronize() throws {}
+    func changeSignal() throws -> any ChangeSignal { NoSignal() }
+
+    /// Nothing changes a memory store behind the test's back.
+    final class NoSignal: ChangeSignal {
+        func wait(timeout: Double, descriptors: [Int32]) throws -> ChangeWake { .timedOut }
+    }
+
+    func latestSequence() throws -> Int64 { Int64(log.count) }
+
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange] {
+        Array(log.filter { $0.sequence > sequence }.prefix(limit))
+    }
 
     func service(id: ServiceID) throws -> ServiceRecord? { services[id] }
 
@@ -113,6 +125,33 @@ private final class MemoryStore: RegistryStore, RegistryWriter {
             id: record.id, PropertyUpdate(assignments: [("other", .boolean(true))], replace: true))
         #expect(updated.properties.entries.map(\.key) == ["other"])
         #expect(store.log.map(\.kind) == [.registered, .modified, .modified])
+    }
+
+    @Test func anEventFeedDeliversEachChangeOnceAcrossPagesAndSkipsWhatItIsNotAbout() throws {
+        let cheap = try register(["a.B"], [("price", .integer(90))])
+        _ = try register(["a.Other"], [("price", .integer(10))])
+        _ = try registry.setProperties(id: cheap.id, PropertyUpdate(assignments: [("price", .integer(200))]))
+        _ = try registry.setProperties(id: cheap.id, PropertyUpdate(assignments: [("price", .integer(300))]))
+        _ = try registry.setProperties(id: cheap.id, PropertyUpdate(assignments: [("price", .integer(50))]))
+        _ = try registry.unregister(ids: [cheap.id])
+        let interest = ListenerInterest(specification: "a.B", filter: try LDAPFilter.parse("(price<=100)"))
+        var feed = EventFeed(registry: registry, interest: interest, after: 0)
+        var kinds: [ServiceEventKind] = []
+        var pages = 0
+        while true {
+            let (events, more) = try feed.next(limit: 2)
+            kinds += events.map(\.kind)
+            pages += 1
+            if !more { break }
+        }
+        #expect(kinds == [.registered, .modifiedEndMatch, .modified, .unregistering])
+        #expect(pages == 4)
+        #expect(feed.cursor == 6)
+        #expect(try feed.next().events.isEmpty)
+        var seen: [(Int64, ServiceID)] = []
+        let sequence = try registry.snapshot(ServiceQuery(specification: "a.Other")) { seen.append(($0, $1.id)) == () }
+        #expect(sequence == 6)
+        #expect(seen.map(\.0) == [6] && seen.map(\.1) == [2])
     }
 
     @Test func unchangedValuesFireNoEvent() throws {
