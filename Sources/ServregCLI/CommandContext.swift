@@ -54,6 +54,13 @@ final class CommandContext {
         let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
         if deferredDurability { try store.setDeferredDurability(true) }
         if cachesRecords { store.cacheRecords(true) }
+        if let text = environment["SERVREG_EVENT_RETENTION"] {
+            guard let retention = Int64(text), retention >= 1 else {
+                throw CommandLineError.invalid(
+                    "SERVREG_EVENT_RETENTION must be a whole number of events, 1 or more, not '\(text)'")
+            }
+            store.eventRetention = retention
+        }
         let registry = Registry(store: store)
         opened = (path, access, registry)
         return registry

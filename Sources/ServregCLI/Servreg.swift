@@ -19,7 +19,8 @@ public struct Servreg: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Run.self, Shell.self,
+            Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Listen.self, Run.self,
+            Shell.self,
         ]
     )
 

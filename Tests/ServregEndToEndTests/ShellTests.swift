@@ -75,6 +75,23 @@ import Testing
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
     }
 
+    @Test func ctrlCEndsAListenAndThePromptReturns() throws {
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("listen acme.IPlumber\r")
+        usleep(300_000)
+        _ = try servreg.register(["acme.IPlumber", "--prop", "price=90"])
+        #expect(shell.waitFor("REGISTERED", after: mark), "the listener in the shell saw nothing: \(shell.screen)")
+        mark = shell.mark
+        shell.type("\u{03}")
+        #expect(shell.waitFor("servreg> ", after: mark), "no prompt after Ctrl-C: \(shell.screen)")
+        mark = shell.mark
+        shell.type("get-all --count\r")
+        #expect(shell.waitFor("1\nservreg> ", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
     @Test func onlyAStoreOptionOnATerminalStartsTheShellOnThatStore() throws {
         let other = servreg.directory + "/other/registry.db"
         let shell = try TerminalSession(["--store", other], environment: environment)

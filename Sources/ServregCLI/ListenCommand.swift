@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg listen`: the store's changes as they are committed, by any process.
+    struct Listen: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "listen",
+            _superCommandName: "servreg",
+            abstract: "Print service events as other processes commit them, until Ctrl-C.",
+            discussion: """
+                Events, relative to the specification and filter: REGISTERED (a new service
+                matches), MODIFIED (matches after a change), MODIFIED_ENDMATCH (matched before
+                a change, not after), UNREGISTERING (a matching service was removed). Every
+                committed change is delivered once, in commit order; each event carries the
+                store-wide sequence number (seq) to resume from with --since.
+
+                --since SEQ replays the logged events after SEQ, then goes on live; if the log
+                no longer keeps them (see SERVREG_EVENT_RETENTION) listen exits 4: resync with
+                --initial, which first prints the matching services as REGISTERED events
+                marked initial, all with the seq of that snapshot, then goes on from exactly there.
+
+                --exec runs a command per event instead of printing it (everything after
+                --exec is the command): the event as JSON on its stdin, SERVREG_EVENT,
+                SERVREG_ID and SERVREG_SEQ in its environment. A failing command is reported
+                and the stream goes on, unless --exec-fail-stop (exit 2).
+
+                Ends with 0 after --count events or --timeout, 130 on Ctrl-C, 74 if the store
+                is deleted or becomes unreadable, 0 when the reader of its output goes away.
+
+                Example: servreg listen acme.IPlumber --filter '(price<=100)' --json | jq .
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(
+            help: ArgumentHelp("Only events of services with this specification.", valueName: "spec"),
+            completion: Completer.fromStore)
+        var specification: String?
+
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Only events about services this LDAP filter matches (see above).", valueName: "filter"),
+            completion: Completer.fromStore)
+        var filter: String?
+
+        @Option(name: .long, help: ArgumentHelp("Replay the events after this seq first.", valueName: "seq"))
+        var since: Int64?
+
+        @Flag(name: .long, help: "Print the matching services first, then the events after them.")
+        var initial = false
+
+        @Option(name: .long, help: ArgumentHelp("Stop after n events.", valueName: "n"))
+        var count: Int?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Stop after this long: 30s, 500ms, 5m, 1h (plain number: seconds).", valueName: "duration"))
+        var timeout: String?
+
+        @Flag(name: .long, help: "With --exec: stop at the first command that fails (exit 2).")
+        var execFailStop = false
+
+        @Option(
+            name: .long, parsing: .remaining,
+            help: ArgumentHelp("Run this command per event (the rest of the line).", valueName: "command"))
+        var exec: [String] = []
+
+        func validate() throws {
+            if since != nil && initial { throw ValidationError("--since and --initial cannot be combined") }
+            if let since, since < 0 { throw ValidationError("--since must be 0 or more") }
+            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+            if let timeout, Self.seconds(timeout) == nil {
+                throw ValidationError("--timeout '\(timeout)' is not a duration (e.g. 30s, 500ms, 5m, 1h)")
+            }
+            if execFailStop && exec.isEmpty { throw ValidationError("--exec-fail-stop needs --exec") }
+        }
+
+        /// A duration in seconds: `1.5`, `500ms`, `30s`, `5m`, `1h`.
+        static func seconds(_ text: String) -> Double? {
+            for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("", 1.0)]
+            where text.hasSuffix(suffix) {
+                guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { return nil }
+                return number * scale
+            }
+            return nil
+        }
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            if let specification { try SpecificationName.validate(specification) }
+            let interest = ListenerInterest(
+                specification: specification,
+                filter: try filter.map { text throws(RegistryError) in try LDAPFilter.parse(text) })
+            InterruptFlag.install()
+            _ = InterruptFlag.take()
+            // A store not created yet is created: listening first and registering later works.
+            let path = StoreLocation.resolve(
+                option: global.store ?? context.defaultStorePath, environment: context.environment)
+            let registry = try context.registry(
+                global, access: FileManager.default.fileExists(atPath: path) ? .read : .write)
+            // Watching starts before the first read: nothing committed in between is missed.
+            let signal = try registry.store.changeSignal()
+            var stream = EventStream(command: self, context: context)
+            let start: Int64
+            if initial {
+                var ended: ExitStatus?
+                let now = Date().timeIntervalSince1970
+                start = try registry.snapshot(ServiceQuery(specification: specification, filter: interest.filter)) {
+                    sequence, record in
+                    let change = ServiceChange(
+                        sequence: sequence, kind: .registered, serviceID: record.id,
+                        specifications: record.specifications, oldProperties: nil,
+                        newProperties: record.allProperties, time: now, reason: nil)
+                    ended = stream.send(ListenerEvent(kind: .registered, change: change), initial: true)
+                    return ended == nil
+                }
+                if let ended { return ended }
+            } else {
+                start = try since ?? registry.latestSequence()
+            }
+            var feed = EventFeed(registry: registry, interest: interest, after: start)
+            let deadline = timeout.flatMap(Self.seconds).map { Date().timeIntervalSince1970 + $0 }
+            let interrupt = InterruptFlag.descriptor
+            var watched = interrupt.map { [$0] } ?? []
+            // A pipe whose reader has gone polls as an error: listen then ends at once.
+            var info = stat()
+            let outputIsPipe = fstat(STDOUT_FILENO, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
+            if outputIsPipe && context.output === TextOutput.standardOutput { watched.append(STDOUT_FILENO) }
+            while true {
+                if InterruptFlag.take() { return .interrupted }
+                let (events, more) = try feed.next()
+                for event in events {
+                    if let status = stream.send(event, initial: false) { return status }
+                    if InterruptFlag.take() { return .interrupted }
+                }
+                if more { continue }
+                var remaining = 3600.0
+                if let deadline {
+                    remaining = deadline - Date().timeIntervalSince1970
+                    if remaining <= 0 { return .success }
+                }
+                switch try signal.wait(timeout: remaining, descriptors: watched) {
+                case .changed, .timedOut:
+                    continue
+                case .descriptor(let descriptor):
+                    if descriptor == interrupt { return .interrupted }
+                    return .success  // the reader of stdout has gone
+                case .storeGone(let reason):
+                    throw RegistryError.store("\(reason); listen stopped")
+                }
+            }
+        }
+    }
+}
+
+/// Where `listen` sends events: stdout (JSON, ids or lines) or the --exec command; counts
+/// them against --count.
+private struct EventStream {
+    let context: CommandContext
+    let mode: OutputMode
+    let formatter: EventFormatter
+    let handler: EventHandler?
+    let failStop: Bool
+    let limit: Int?
+    var delivered = 0
+
+    init(command: Servreg.Listen, context: CommandContext) {
+        self.context = context
+        mode = command.global.outputMode
+        formatter = EventFormatter(
+            values: ServiceFormatter(escapeControls: context.output.isTerminal, color: false))
+        handler = command.exec.isEmpty ? nil : EventHandler(command: command.exec, environment: context.environment)
+        failStop = command.execFailStop
+        limit = command.count
+    }
+
+    /// Sends one event on; a status when listen must end (--count reached, a failed
+    /// handler with --exec-fail-stop). `initial`: a service of the --initial snapshot.
+    mutating func send(_ event: ListenerEvent, initial: Bool) -> ExitStatus? {
+        if let handler {
+            context.output.flush()
+            if case .failed(let message) = handler.run(event, json: EventFormatter.json(event, initial: initial)) {
+                context.reportError("--exec: \(message) for event \(event.change.sequence)")
+                if failStop { return .conditionFailed }
+            }
+        } else {
+            switch mode {
+            case .json: context.output.write(EventFormatter.json(event, initial: initial) + "\n")
+            case .ids: context.output.write("\(event.change.serviceID)\n")
+            case .human: context.output.write(formatter.line(event) + (initial ? "  (initial)\n" : "\n"))
+            }
+            context.output.flush()
+        }
+        delivered += 1
+        if let limit, delivered >= limit { return .success }
+        return nil
+    }
+}
