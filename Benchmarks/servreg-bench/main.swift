@@ -2,6 +2,7 @@
 //
 //   servreg-bench generate PATH COUNT      a store with COUNT services over 10 specifications
 //   servreg-bench run SERVREG DATA_DIR     runs the benchmarks of `make bench` and prints a report
+//   servreg-bench listen SERVREG DATA_DIR  only those of listen (DATA_DIR made by run)
 import Foundation
 import RegistrySQLite
 import ServiceRegistry
@@ -47,7 +48,7 @@ func generate(path: String, count: Int) throws {
 }
 
 /// Runs a command once; returns (wall seconds, max RSS in KiB, exit status).
-func spawn(_ arguments: [String], environment: [String: String]) -> (Double, Int, Int32) {
+func spawn(_ arguments: [String], environment: [String: String], stdout: String = "/dev/null") -> (Double, Int, Int32) {
     var pid: pid_t = 0
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -57,7 +58,7 @@ func spawn(_ arguments: [String], environment: [String: String]) -> (Double, Int
     }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     defer { posix_spawn_file_actions_destroy(&actions) }
     var start = timespec()
@@ -174,6 +175,8 @@ func run(binary: String, data: String) throws {
             Double(size) / 1_048_576, Double(size) / 100_000))
     print("")
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    print("")
+    try listenBenchmarks(binary: binary, data: data, large: large, environment: environment)
 }
 
 /// Batch files (`servreg run`) against a copy of the 100,000-service store.
@@ -233,6 +236,127 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
 }
 
+/// A process started with its stdout on a pipe the caller reads.
+struct Started {
+    let pid: pid_t
+    let output: Int32
+}
+
+func start(_ arguments: [String], environment: [String: String]) -> Started {
+    var ends: [Int32] = [-1, -1]
+    guard pipe(&ends) == 0 else { fatalError("pipe") }
+    var pid: pid_t = 0
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+    posix_spawn_file_actions_addclose(&actions, ends[0])
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { fatalError("cannot run") }
+    close(ends[1])
+    return Started(pid: pid, output: ends[0])
+}
+
+func monotonic() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// CPU time a process has used so far, in seconds, all its threads (from /proc).
+func cpuSeconds(_ pid: pid_t) -> Double {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    var total = 0.0
+    for task in tasks {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8),
+            let first = text.split(separator: " ").first, let nanoseconds = Double(first)
+        else { continue }
+        total += nanoseconds / 1e9
+    }
+    return total
+}
+
+func stop(_ started: Started) {
+    kill(started.pid, SIGTERM)
+    var status: Int32 = 0
+    waitpid(started.pid, &status, 0)
+    close(started.output)
+}
+
+/// `servreg listen`: commit-to-line latency, idle CPU, replay speed.
+func listenBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    let scratch = data + "/listen-scratch.db"
+    func freshCopy() throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+        try FileManager.default.copyItem(atPath: large, toPath: scratch)
+    }
+    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+
+    // Latency: this process commits (synchronous=FULL, as one-shot commands do) and times
+    // from the commit's return to the listener's line arriving on the pipe.
+    try freshCopy()
+    let listener = start([binary, "listen", "--store", scratch, "--json"], environment: environment)
+    usleep(500_000)
+    let registry = Registry(store: try SQLiteStore(path: scratch, access: .write))
+    var latencies: [Double] = []
+    var pending: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    for n in 0..<1_000 {
+        _ = try registry.register(
+            RegistrationRequest(specifications: ["acme.IService1"], properties: [("n", .integer(Int64(n)))]))
+        let committed = monotonic()
+        while !pending.contains(0x0A) {
+            let count = read(listener.output, &chunk, chunk.count)
+            if count <= 0 { fatalError("the listener ended") }
+            pending += chunk[..<count]
+        }
+        latencies.append(max(0, monotonic() - committed))
+        pending.removeSubrange(...pending.firstIndex(of: 0x0A)!)
+        usleep(2_000)
+    }
+    stop(listener)
+    let sorted = latencies.sorted()
+    print(
+        "listen: commit → event line, 1,000 events".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(
+                format: " median %.2f ms  p99 %.2f ms", sorted[sorted.count / 2] * 1000, percentile(sorted, 0.99) * 1000
+            )
+            + "   (target median ≤ 2 ms, p99 ≤ 20 ms)")
+
+    // Idle: CPU used over 10 s by a listener that has started and sees no change.
+    let idle = start([binary, "listen", "--store", scratch, "--json"], environment: environment)
+    usleep(1_000_000)
+    let before = cpuSeconds(idle.pid)
+    usleep(10_000_000)
+    let used = cpuSeconds(idle.pid) - before
+    stop(idle)
+    print(
+        "listen: CPU of an idle listener over 10 s".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %9.2f ms", used * 1000) + "   (target < 10 ms)")
+
+    // Replay: the 100,000 events the generated store logged, as JSON into a file.
+    try freshCopy()
+    let output = data + "/replay.json"
+    var rates: [Double] = []
+    for _ in 0..<3 {
+        let (wall, _, status) = spawn(
+            [binary, "listen", "--store", scratch, "--since", "0", "--json", "--count", "100000", "--timeout", "120"],
+            environment: environment, stdout: output)
+        if status != 0 { fatalError("listen --since 0 exited \(status)") }
+        rates.append(100_000 / wall)
+    }
+    try? FileManager.default.removeItem(atPath: output)
+    print(
+        "listen --since 0 --json > file: 100,000 events".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %9.0f events/s", rates.sorted()[1]) + "   (target ≥ 200,000)")
+}
+
 let arguments = CommandLine.arguments
 do {
     switch arguments.dropFirst().first {
@@ -240,8 +364,13 @@ do {
         try generate(path: arguments[2], count: Int(arguments[3]) ?? 0)
     case "run" where arguments.count == 4:
         try run(binary: arguments[2], data: arguments[3])
+    case "listen" where arguments.count == 4:
+        try listenBenchmarks(
+            binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
+            environment: ProcessInfo.processInfo.environment)
     default:
-        FileHandle.standardError.write(Data("usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR\n".utf8))
+        FileHandle.standardError.write(
+            Data("usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen SERVREG DATA_DIR\n".utf8))
         exit(64)
     }
 } catch {

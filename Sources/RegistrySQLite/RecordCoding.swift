@@ -14,20 +14,40 @@ enum RecordCoding {
     }
 
     static func decodeSpecifications(_ text: String) throws -> [String] {
-        // What specificationsJSON writes, ["a.B","c.D"], read without a JSON parser: names
-        // have no quotes, backslashes or control characters (SpecificationName).
-        let utf8 = text.utf8
-        if utf8.count >= 4, utf8.starts(with: [0x5B, 0x22]), utf8.reversed().starts(with: [0x5D, 0x22]),
-            !utf8.contains(0x5C)
-        {
-            let inner = Substring(text).dropFirst(2).dropLast(2)
-            let names = inner.split(separator: "\",\"", omittingEmptySubsequences: false).map(String.init)
-            if !names.contains(where: { $0.isEmpty || $0.contains("\"") }) { return names }
-        }
+        // What specificationsJSON writes, ["a.B","c.D"], read bytewise without a JSON
+        // parser: names have no quotes, backslashes or control characters (SpecificationName).
+        if let names = Self.plainSpecifications(text) { return names }
         guard case .array(let items) = try JSONValue.parse(text) else { throw corrupt("specifications") }
         return try items.map { item in
             guard case .string(let name) = item else { throw corrupt("specifications") }
             return name
+        }
+    }
+
+    private static func plainSpecifications(_ text: String) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            let quote = UInt8(ascii: "\"")
+            guard bytes.count >= 4, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else {
+                return nil
+            }
+            var names: [String] = []
+            var index = 1
+            while true {
+                guard index < bytes.count, bytes[index] == quote else { return nil }
+                let start = index + 1
+                var end = start
+                while end < bytes.count, bytes[end] != quote {
+                    if bytes[end] == UInt8(ascii: "\\") || bytes[end] < 0x20 { return nil }
+                    end += 1
+                }
+                guard end < bytes.count, end > start else { return nil }
+                names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                index = end + 1
+                if index == bytes.count - 1 { return names }
+                guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
         }
     }
 

@@ -346,8 +346,8 @@ struct SQLiteTransaction: RegistryWriter {
                 ServiceChange(
                     sequence: statement.integer(0), kind: kind, serviceID: statement.integer(2),
                     specifications: try RecordCoding.decodeSpecifications(statement.text(3)),
-                    oldProperties: statement.isNull(4) ? nil : try RecordCoding.decodeProperties(statement.text(4)),
-                    newProperties: statement.isNull(5) ? nil : try RecordCoding.decodeProperties(statement.text(5)),
+                    oldProperties: statement.isNull(4) ? nil : LoggedProperties(json: statement.bytes(4)),
+                    newProperties: statement.isNull(5) ? nil : LoggedProperties(json: statement.bytes(5)),
                     time: statement.double(6), reason: statement.isNull(7) ? nil : statement.text(7)))
         }
         return changes

@@ -10,7 +10,7 @@ public struct ListenerEvent: Sendable, Equatable {
 
     /// The service's properties the event is about: after the change, or the last ones
     /// for UNREGISTERING.
-    public var properties: ServiceProperties? { change.newProperties ?? change.oldProperties }
+    public var properties: LoggedProperties? { change.newProperties ?? change.oldProperties }
 }
 
 /// A listener's position in the event log: every change after `cursor`, each exactly once,

@@ -80,7 +80,7 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func writeObject(_ properties: ServiceProperties, to out: inout [UInt8]) {
+    public static func writeObject(_ properties: ServiceProperties, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (offset, entry) in properties.entries.enumerated() {
             if offset > 0 { out.append(UInt8(ascii: ",")) }
@@ -91,7 +91,7 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    static func writeValue(_ value: PropertyValue, to out: inout [UInt8]) {
+    public static func writeValue(_ value: PropertyValue, to out: inout [UInt8]) {
         switch value {
         case .string(let s): writeString(s, to: &out)
         case .integer(let i): writeInteger(i, to: &out)
@@ -110,7 +110,7 @@ public enum JSONWriter {
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
 
-    static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
+    public static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         // The magnitude as UInt64 also holds Int64.min.
         var magnitude = value.magnitude
@@ -127,7 +127,7 @@ public enum JSONWriter {
         out.append(contentsOf: reversed.reversed())
     }
 
-    static func writeString(_ text: String, to out: inout [UInt8]) {
+    public static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

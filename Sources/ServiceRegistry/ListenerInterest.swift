@@ -15,7 +15,7 @@ public struct ListenerInterest: Sendable {
     /// after; UNREGISTERING when a removed service matched.
     public func event(for change: ServiceChange) -> ServiceEventKind? {
         if let specification, !change.specifications.contains(specification) { return nil }
-        func matches(_ properties: ServiceProperties?) -> Bool {
+        func matches(_ properties: LoggedProperties?) -> Bool {
             guard let properties else { return false }
             return filter?.matches(properties) ?? true
         }

@@ -14,9 +14,9 @@ public struct ServiceChange: Sendable, Equatable {
     public let serviceID: ServiceID
     public let specifications: [String]
     /// Properties before the change (nil for `registered`).
-    public let oldProperties: ServiceProperties?
+    public let oldProperties: LoggedProperties?
     /// Properties after the change (nil for `unregistered`).
-    public let newProperties: ServiceProperties?
+    public let newProperties: LoggedProperties?
     /// Seconds since 1970.
     public let time: Double
     /// Why a service was removed (`unregister`, later `expired`, …).
@@ -24,7 +24,7 @@ public struct ServiceChange: Sendable, Equatable {
 
     public init(
         sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
-        oldProperties: ServiceProperties?, newProperties: ServiceProperties?, time: Double, reason: String?
+        oldProperties: LoggedProperties?, newProperties: LoggedProperties?, time: Double, reason: String?
     ) {
         self.sequence = sequence
         self.kind = kind
@@ -34,5 +34,50 @@ public struct ServiceChange: Sendable, Equatable {
         self.newProperties = newProperties
         self.time = time
         self.reason = reason
+    }
+
+    public init(
+        sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
+        oldProperties: ServiceProperties?, newProperties: ServiceProperties?, time: Double, reason: String?
+    ) {
+        self.init(
+            sequence: sequence, kind: kind, serviceID: serviceID, specifications: specifications,
+            oldProperties: oldProperties.map(LoggedProperties.init),
+            newProperties: newProperties.map(LoggedProperties.init),
+            time: time, reason: reason)
+    }
+}
+
+/// A service's properties as the event log holds them: one JSON object of all of them,
+/// reserved keys included. A listener's filter reads single values out of it and `--json`
+/// prints it as it is; only people's output decodes it whole. Replaying a log is mostly
+/// this: decoding and re-encoding every event would cost more than everything else.
+public struct LoggedProperties: Sendable, Equatable, PropertySource {
+    /// The JSON object, UTF-8.
+    public let json: [UInt8]
+
+    public init(json: [UInt8]) {
+        self.json = json
+    }
+
+    public init(_ properties: ServiceProperties) {
+        json = Array(JSONWriter.object(properties).utf8)
+    }
+
+    /// Every property, decoded.
+    public func decoded() throws(RegistryError) -> ServiceProperties {
+        guard let pairs = JSONValue.propertyPairs(String(decoding: json, as: UTF8.self)),
+            let properties = try? ServiceProperties(pairs)
+        else { throw RegistryError.store("the event log holds properties that are not a JSON object (corrupt store)") }
+        return properties
+    }
+
+    public func value(forFoldedKey folded: String) -> PropertyValue? {
+        try? JSONValue.propertyValue(inUTF8: json, forFoldedKey: folded)
+    }
+
+    /// The value of a key (any case), as `ServiceProperties` has it.
+    public subscript(key: String) -> PropertyValue? {
+        value(forFoldedKey: PropertyKey.fold(key))
     }
 }

@@ -6,28 +6,44 @@ struct EventFormatter {
     let values: ServiceFormatter
 
     /// An event as one JSON object (without the newline). `initial`: part of the snapshot
-    /// `--initial` prints first.
-    static func json(_ event: ListenerEvent, initial: Bool = false) -> String {
+    /// `--initial` prints first. The properties are written as the log holds them.
+    static func json(_ event: ListenerEvent, initial: Bool = false, to out: inout [UInt8]) {
         let change = event.change
-        var out = "{\"seq\":\(change.sequence),\"event\":\"\(event.kind.rawValue)\",\"id\":\(change.serviceID)"
-        out.append(",\"specifications\":")
-        JSONWriter.writeValue(.list(change.specifications.map(PropertyValue.string)), to: &out)
-        out.append(",\"time\":\"\(timestamp(change.time))\"")
+        out.append(contentsOf: #"{"seq":"#.utf8)
+        JSONWriter.writeInteger(change.sequence, to: &out)
+        out.append(contentsOf: #","event":""#.utf8)
+        out.append(contentsOf: event.kind.rawValue.utf8)
+        out.append(contentsOf: #"","id":"#.utf8)
+        JSONWriter.writeInteger(change.serviceID, to: &out)
+        out.append(contentsOf: #","specifications":["#.utf8)
+        for (offset, name) in change.specifications.enumerated() {
+            if offset > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(name, to: &out)
+        }
+        out.append(contentsOf: #"],"time":""#.utf8)
+        writeTimestamp(change.time, to: &out)
+        out.append(UInt8(ascii: "\""))
         if let properties = event.properties {
-            out.append(",\"properties\":")
-            JSONWriter.writeObject(properties, to: &out)
+            out.append(contentsOf: #","properties":"#.utf8)
+            out.append(contentsOf: properties.json)
         }
         if change.kind == .modified, let old = change.oldProperties {
-            out.append(",\"old_properties\":")
-            JSONWriter.writeObject(old, to: &out)
+            out.append(contentsOf: #","old_properties":"#.utf8)
+            out.append(contentsOf: old.json)
         }
         if let reason = change.reason {
-            out.append(",\"reason\":")
+            out.append(contentsOf: #","reason":"#.utf8)
             JSONWriter.writeString(reason, to: &out)
         }
-        if initial { out.append(",\"initial\":true") }
-        out.append("}")
-        return out
+        if initial { out.append(contentsOf: #","initial":true"#.utf8) }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// `json(_:initial:to:)` as a string (for --exec).
+    static func json(_ event: ListenerEvent, initial: Bool = false) -> String {
+        var out: [UInt8] = []
+        json(event, initial: initial, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `SEQ  TIME  EVENT  ID  SPECIFICATIONS  PROPERTIES`, in fixed-width columns so that
@@ -41,7 +57,9 @@ struct EventFormatter {
             change.specifications.map(values.key).joined(separator: ","),
         ]
         var details: [String] = []
-        if change.kind == .modified, let old = change.oldProperties, let new = change.newProperties {
+        if change.kind == .modified, let old = try? change.oldProperties?.decoded(),
+            let new = try? change.newProperties?.decoded()
+        {
             // Of the reserved keys only service.ranking can change.
             for entry in new.entries {
                 if let before = old[entry.key] {
@@ -54,7 +72,7 @@ struct EventFormatter {
                 }
             }
             for entry in old.entries where new[entry.key] == nil { details.append("-\(values.key(entry.key))") }
-        } else if let properties = event.properties {
+        } else if let properties = try? event.properties?.decoded() {
             for entry in properties.entries where !ReservedKey.isReserved(entry.foldedKey) {
                 details.append("\(values.key(entry.key))=\(values.text(entry.value))")
             }
@@ -74,18 +92,38 @@ struct EventFormatter {
 
     /// UTC, to the millisecond: 2026-12-01T09:59:01.123Z.
     static func timestamp(_ seconds: Double) -> String {
-        var whole = time_t(seconds.rounded(.down))
-        var milliseconds = Int(((seconds - Double(whole)) * 1000).rounded(.down))
-        if milliseconds >= 1000 {
-            whole += 1
-            milliseconds -= 1000
-        }
+        var out: [UInt8] = []
+        writeTimestamp(seconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeTimestamp(_ seconds: Double, to out: inout [UInt8]) {
+        let totalMilliseconds = Int64((seconds * 1000).rounded(.down))
+        var whole = time_t(totalMilliseconds / 1000)
+        let milliseconds = Int32(totalMilliseconds % 1000)
         var parts = tm()
         gmtime_r(&whole, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let millis =
-            milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
-            + "\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
+        func digits(_ value: Int32, _ count: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
+                divisor /= 10
+            }
+        }
+        digits(parts.tm_year + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2)
+        out.append(UInt8(ascii: "."))
+        digits(milliseconds, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 }

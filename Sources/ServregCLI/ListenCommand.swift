@@ -112,7 +112,7 @@ extension Servreg {
                     let change = ServiceChange(
                         sequence: sequence, kind: .registered, serviceID: record.id,
                         specifications: record.specifications, oldProperties: nil,
-                        newProperties: record.allProperties, time: now, reason: nil)
+                        newProperties: LoggedProperties(record.allProperties), time: now, reason: nil)
                     ended = stream.send(ListenerEvent(kind: .registered, change: change), initial: true)
                     return ended == nil
                 }
@@ -141,6 +141,8 @@ extension Servreg {
                     remaining = deadline - Date().timeIntervalSince1970
                     if remaining <= 0 { return .success }
                 }
+                // Caught up: what was read is out before waiting (a replay writes in blocks).
+                context.output.flush()
                 switch try signal.wait(timeout: remaining, descriptors: watched) {
                 case .changed, .timedOut:
                     continue
@@ -165,6 +167,7 @@ private struct EventStream {
     let failStop: Bool
     let limit: Int?
     var delivered = 0
+    private var buffer: [UInt8] = []
 
     init(command: Servreg.Listen, context: CommandContext) {
         self.context = context
@@ -187,11 +190,14 @@ private struct EventStream {
             }
         } else {
             switch mode {
-            case .json: context.output.write(EventFormatter.json(event, initial: initial) + "\n")
+            case .json:
+                buffer.removeAll(keepingCapacity: true)
+                EventFormatter.json(event, initial: initial, to: &buffer)
+                buffer.append(0x0A)
+                context.output.write(bytes: buffer)
             case .ids: context.output.write("\(event.change.serviceID)\n")
             case .human: context.output.write(formatter.line(event) + (initial ? "  (initial)\n" : "\n"))
             }
-            context.output.flush()
         }
         delivered += 1
         if let limit, delivered >= limit { return .success }

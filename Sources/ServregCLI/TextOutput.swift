@@ -36,6 +36,11 @@ final class TextOutput: @unchecked Sendable {
         if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }
 
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16, descriptor != nil { flush() }
+    }
+
     /// Writes out what is buffered; a closed pipe ends the process quietly.
     func flush() {
         guard let descriptor else { return }
