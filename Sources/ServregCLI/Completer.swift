@@ -13,7 +13,7 @@ struct Completer {
     /// The interactive shell also offers its session commands.
     var inShell = false
 
-    static let commandNames = ["register", "get", "get-all", "props", "set-props", "unregister", "run"]
+    static let commandNames = ["register", "get", "get-all", "props", "set-props", "unregister", "listen", "run"]
     private static let scopes = ServiceScope.allCases.map(\.rawValue)
     private static let keyOptions: Set<String> = ["--prop", "--unset", "--min", "--max"]
 
@@ -23,6 +23,12 @@ struct Completer {
         if let grammar = ServregMain.fastCommands[command]?.grammar {
             for name in grammar.options.keys { options["--" + name] = true }
             for spelled in grammar.flags.keys { options[spelled] = false }
+        } else if command == "listen" {
+            options.merge(
+                [
+                    "--store": true, "--json": false, "-q": false, "--quiet": false, "--filter": true, "--since": true,
+                    "--initial": false, "--count": true, "--timeout": true, "--exec": true, "--exec-fail-stop": false,
+                ]) { a, _ in a }
         } else if command == "run" {
             options.merge(
                 [
@@ -58,7 +64,7 @@ struct Completer {
         switch command {
         case "register":
             return specifications(current)
-        case "get", "get-all":
+        case "get", "get-all", "listen":
             return position == 0 ? specifications(current) : []
         case "props", "unregister":
             if command == "props" { return position > 0 ? [] : ids(current) }
@@ -73,7 +79,7 @@ struct Completer {
 
     private func optionValues(_ option: String, command: String, words: [String], current: String) -> [String] {
         let specification =
-            ["get", "get-all", "register"].contains(command)
+            ["get", "get-all", "register", "listen"].contains(command)
             ? positionals(in: words.dropFirst(), options: Self.options(of: command)).first : nil
         switch option {
         case "--scope":

@@ -89,6 +89,10 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
+            if context.pinnedStorePath != nil {
+                // It would wait for others' changes inside a transaction that keeps them out.
+                throw CommandLineError.usage("listen cannot run in an --atomic batch")
+            }
             if let specification { try SpecificationName.validate(specification) }
             let interest = ListenerInterest(
                 specification: specification,

@@ -72,6 +72,10 @@ import Testing
         #expect(complete("register a.B --sc") == ["--scope"])
         #expect(complete("register a.B --scope ") == ["singleton", "bundle", "prototype"])
         #expect(complete("run --at") == ["--atomic"])
+        #expect(complete("listen --in") == ["--initial"])
+        #expect(complete("listen acme.IP") == ["acme.IPainter", "acme.IPlumber"])
+        #expect(complete("listen acme.IPlumber --filter (pr") == ["(price"])
+        #expect(complete("li") == ["listen"])
     }
 
     @Test func scriptCallbackReadsTheShellsWords() {

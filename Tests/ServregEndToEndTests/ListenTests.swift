@@ -249,6 +249,20 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(sequences(listener) == [1])
     }
 
+    @Test func aBatchListensButNotInsideAnAtomicOne() throws {
+        let file = servreg.directory + "/listen.srv"
+        try "register acme.IPlumber\nlisten --since 0 --count 1 -q\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        let plain = try servreg.run(["run", file])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.lines == ["1", "1"])
+        let atomic = try servreg.run(["run", "--atomic", file])
+        #expect(atomic.status == 64)
+        #expect(
+            atomic.stderr.contains("listen.srv:2: error: listen cannot run in an --atomic batch"), "\(atomic.stderr)")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "1\n", "the atomic batch changed nothing")
+    }
+
     static let badOptions: [([String], Int32)] = [
         (["--since", "1", "--initial"], 64), (["--timeout", "soon"], 64), (["--count", "0"], 64),
         (["--filter", "(price<=100"], 65), (["--exec-fail-stop"], 64),
