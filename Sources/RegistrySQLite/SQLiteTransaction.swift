@@ -328,6 +328,13 @@ struct SQLiteTransaction: RegistryWriter {
                 "events after \(sequence) are no longer kept (the log starts at \(first ?? latest + 1)): "
                     + "resync, e.g. with listen --initial")
         }
+        if sequence > latest {
+            // Not a change still to come: sequence numbers from another store, or from this
+            // path before the store was recreated. Waiting would skip what comes up to it.
+            throw RegistryError.resyncNeeded(
+                "events after \(sequence) were asked for, but the newest event of this store is \(latest) "
+                    + "(another store, or one recreated since?): resync, e.g. with listen --initial")
+        }
         var statement = try BoundStatement(
             db,
             """

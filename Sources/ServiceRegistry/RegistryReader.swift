@@ -16,6 +16,7 @@ public protocol RegistryReader {
     /// The sequence number of the newest committed change (0 before the first).
     func latestSequence() throws -> Int64
     /// The logged changes after `sequence`, oldest first, at most `limit`. Throws
-    /// `RegistryError.resyncNeeded` when some of them are no longer kept.
+    /// `RegistryError.resyncNeeded` when some of them are no longer kept, or when
+    /// `sequence` is past the newest change (a number from another store).
     func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange]
 }

@@ -184,6 +184,8 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(stale.stdout.isEmpty)
         #expect(stale.stderr.contains("no longer kept") && stale.stderr.contains("--initial"), "\(stale.stderr)")
         #expect(try servreg.storeSnapshot() == before)
+        let future = try servreg.run(["listen", "--since", "13", "--json"])
+        #expect(future.status == 4 && future.stderr.contains("newest event of this store is 12"), "\(future.stderr)")
         let kept = try servreg.run(["listen", "--since", "5", "--json", "--timeout", "0.2"])
         #expect(kept.status == 0)
         #expect(kept.lines.count == 7)
