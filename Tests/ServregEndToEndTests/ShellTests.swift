@@ -78,7 +78,7 @@ import Testing
     @Test func ctrlCEndsAListenAndThePromptReturns() throws {
         let shell = try startShell()
         var mark = shell.mark
-        shell.type("listen acme.IPlumber\r")
+        shell.type("listen acme.IPlumber --since 0\r")
         usleep(300_000)
         _ = try servreg.register(["acme.IPlumber", "--prop", "price=90"])
         #expect(shell.waitFor("REGISTERED", after: mark), "the listener in the shell saw nothing: \(shell.screen)")
