@@ -97,6 +97,7 @@ extension Servreg {
             let interest = ListenerInterest(
                 specification: specification,
                 filter: try filter.map { text throws(RegistryError) in try LDAPFilter.parse(text) })
+            let deadline = timeout.flatMap(Self.seconds).map { Date().timeIntervalSince1970 + $0 }
             InterruptFlag.install()
             _ = InterruptFlag.take()
             // A store not created yet is created: listening first and registering later works.
@@ -125,7 +126,6 @@ extension Servreg {
                 start = try since ?? registry.latestSequence()
             }
             var feed = EventFeed(registry: registry, interest: interest, after: start)
-            let deadline = timeout.flatMap(Self.seconds).map { Date().timeIntervalSince1970 + $0 }
             let interrupt = InterruptFlag.descriptor
             var watched = interrupt.map { [$0] } ?? []
             // A pipe whose reader has gone polls as an error: listen then ends at once.
@@ -134,6 +134,7 @@ extension Servreg {
             if outputIsPipe && context.output === TextOutput.standardOutput { watched.append(STDOUT_FILENO) }
             while true {
                 if InterruptFlag.take() { return .interrupted }
+                if let deadline, Date().timeIntervalSince1970 >= deadline { return .success }
                 let (events, more) = try feed.next()
                 for event in events {
                     if let status = stream.send(event, initial: false) { return status }
