@@ -246,6 +246,35 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(listener.stderr.contains("deleted"), "\(listener.stderr)")
     }
 
+    @Test func aStoreReplacedUnderTheListenerEndsItWith74() throws {
+        _ = try servreg.register(["acme.IPlumber"])
+        let listener = try ListenerProcess(["--since", "0"], servreg: servreg)
+        #expect(listener.waitForLines(1))
+        let other = servreg.directory + "/store/other.db"
+        try Data("another file".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(rename(other, servreg.storePath) == 0)
+        #expect(listener.exitStatus(timeout: 10) == 74)
+        #expect(listener.stderr.contains("replaced"), "\(listener.stderr)")
+    }
+
+    @Test func aListenerThatFallsBehindWhatTheLogKeepsExits4() throws {
+        let retention = ["SERVREG_EVENT_RETENTION": "5"]
+        _ = try servreg.run(["register", "acme.IPlumber"], environment: retention)
+        let started = servreg.directory + "/handler-started"
+        // A slow handler: while it runs on event 1, twenty more changes prune the log past 2.
+        let listener = try ListenerProcess(
+            ["--since", "0", "--exec", "sh", "-c", "touch '\(started)'; sleep 1"], servreg: servreg,
+            environment: retention)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: started) && Date() < deadline { usleep(10_000) }
+        let batch = servreg.directory + "/more.srv"
+        try String(repeating: "register acme.IPlumber\n", count: 20).write(
+            toFile: batch, atomically: true, encoding: .utf8)
+        #expect(try servreg.run(["run", batch], environment: retention).status == 0)
+        #expect(listener.exitStatus() == 4)
+        #expect(listener.stderr.contains("events after 1 are no longer kept"), "\(listener.stderr)")
+    }
+
     @Test func listeningFirstOnANewStoreWorks() throws {
         let listener = try ListenerProcess(
             ["--json", "--since", "0", "--count", "1", "--timeout", "30"], servreg: servreg)
