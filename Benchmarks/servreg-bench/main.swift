@@ -47,8 +47,10 @@ func generate(path: String, count: Int) throws {
     }
 }
 
-/// Runs a command once; returns (wall seconds, max RSS in KiB, exit status).
-func spawn(_ arguments: [String], environment: [String: String], stdout: String = "/dev/null") -> (Double, Int, Int32) {
+/// Starts a command with `stdout` as its standard output (stderr: /dev/null); its pid.
+func launch(_ arguments: [String], environment: [String: String], stdout: (inout posix_spawn_file_actions_t) -> Void)
+    -> pid_t
+{
     var pid: pid_t = 0
     let argv = arguments.map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -58,21 +60,25 @@ func spawn(_ arguments: [String], environment: [String: String], stdout: String 
     }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    stdout(&actions)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    var start = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &start)
     guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else {
         fatalError("cannot run \(arguments[0])")
+    }
+    return pid
+}
+
+/// Runs a command once; returns (wall seconds, max RSS in KiB, exit status).
+func spawn(_ arguments: [String], environment: [String: String], stdout: String = "/dev/null") -> (Double, Int, Int32) {
+    let start = monotonic()
+    let pid = launch(arguments, environment: environment) { actions in
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     }
     var status: Int32 = 0
     var usage = rusage()
     wait4(pid, &status, 0, &usage)
-    var end = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &end)
-    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-    return (seconds, usage.ru_maxrss, (status >> 8) & 0xFF)
+    return (monotonic() - start, usage.ru_maxrss, (status >> 8) & 0xFF)
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -245,20 +251,10 @@ struct Started {
 func start(_ arguments: [String], environment: [String: String]) -> Started {
     var ends: [Int32] = [-1, -1]
     guard pipe(&ends) == 0 else { fatalError("pipe") }
-    var pid: pid_t = 0
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        for pointer in argv { free(pointer) }
-        for pointer in envp { free(pointer) }
+    let pid = launch(arguments, environment: environment) { actions in
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
-    posix_spawn_file_actions_addclose(&actions, ends[0])
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { fatalError("cannot run") }
     close(ends[1])
     return Started(pid: pid, output: ends[0])
 }

@@ -18,7 +18,9 @@ final class StoreWatcher: ChangeSignal {
     /// Re-reads still due after the last wake-up, as offsets from it.
     private var rechecks: [Double] = []
     private var lastWake = 0.0
-    private static let recheckOffsets: [Double] = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256]
+    private static let recheckOffsets: [Double] = [
+        0.000_25, 0.000_5, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256,
+    ]
     private static let fallbackInterval = 2.0
 
     init(storePath: String) throws {
@@ -62,6 +64,13 @@ final class StoreWatcher: ChangeSignal {
                     return .changed
                 }
                 if due <= limit { (limit, recheckDue) = (due, true) }
+            }
+            if recheckDue, limit < 0.001 {
+                // poll(2) counts in milliseconds: a re-read due sooner waits here (what
+                // arrives meanwhile stays queued for the next call).
+                usleep(UInt32(limit * 1_000_000))
+                rechecks.removeFirst()
+                return .changed
             }
             var polled = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
             for extra in descriptors { polled.append(pollfd(fd: extra, events: Int16(POLLIN), revents: 0)) }
