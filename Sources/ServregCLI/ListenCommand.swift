@@ -190,7 +190,9 @@ private struct EventStream {
         if let handler {
             context.output.flush()
             if case .failed(let message) = handler.run(event, json: EventFormatter.json(event, initial: initial)) {
-                context.reportError("--exec: \(message) for event \(event.change.sequence)")
+                let change = event.change
+                context.reportError(
+                    "--exec: event \(change.sequence) (\(event.kind.rawValue) of \(change.serviceID)): \(message)")
                 if failStop { return .conditionFailed }
             }
         } else {
