@@ -296,12 +296,12 @@ struct SQLiteTransaction: RegistryWriter {
         if sequence % interval == 0, sequence > eventRetention { try prune(through: sequence - eventRetention) }
     }
 
-    /// Deletes the events up to `last`, at most 10,000 of them (a lowered retention
-    /// catches up over several writes instead of stalling one).
+    /// Deletes the events up to `last`, at most 2,000 of them: a lowered retention catches
+    /// up over several writes (a few milliseconds each) instead of stalling one.
     private func prune(through last: Int64) throws {
         var oldest = try BoundStatement(db, "SELECT min(seq) FROM event")
         guard try oldest.step() else { return }
-        let bound = min(last, oldest.integer(0) + 9_999)
+        let bound = min(last, oldest.integer(0) + 1_999)
         oldest.finish()
         var delete = try BoundStatement(db, "DELETE FROM event WHERE seq <= ?")
         delete.bind(bound)
