@@ -93,10 +93,8 @@ extension Servreg {
                 // It would wait for others' changes inside a transaction that keeps them out.
                 throw CommandLineError.usage("listen cannot run in an --atomic batch")
             }
-            if let specification { try SpecificationName.validate(specification) }
-            let interest = ListenerInterest(
-                specification: specification,
-                filter: try filter.map { text throws(RegistryError) in try LDAPFilter.parse(text) })
+            let query = try QueryOptions.query(specification: specification, filter: filter)
+            let interest = ListenerInterest(specification: specification, filter: query.filter)
             let deadline = timeout.flatMap(Self.seconds).map { Date().timeIntervalSince1970 + $0 }
             InterruptFlag.install()
             _ = InterruptFlag.take()
@@ -112,7 +110,7 @@ extension Servreg {
             if initial {
                 var ended: ExitStatus?
                 let now = Date().timeIntervalSince1970
-                start = try registry.snapshot(ServiceQuery(specification: specification, filter: interest.filter)) {
+                start = try registry.snapshot(query) {
                     sequence, record in
                     let change = ServiceChange(
                         sequence: sequence, kind: .registered, serviceID: record.id,

@@ -27,6 +27,11 @@ struct QueryOptions: ParsableArguments {
     }
 
     func query(specification: String?) throws -> ServiceQuery {
+        try Self.query(specification: specification, filter: filter)
+    }
+
+    /// A specification and filter as typed, checked and parsed (also `listen`'s).
+    static func query(specification: String?, filter: String?) throws -> ServiceQuery {
         if let specification { try SpecificationName.validate(specification) }
         let parsed = try filter.map { text throws(RegistryError) in try LDAPFilter.parse(text) }
         return ServiceQuery(specification: specification, filter: parsed)
