@@ -31,10 +31,12 @@ public enum ServregMain {
             return .success
         }
         // The everyday forms: no dynamic casts on the way (a batch runs 100,000 of them).
-        if let name = arguments.first, let type = fastCommands[name],
-            let command = type.fastParse(arguments.dropFirst())
-        {
+        if let command = FastCommandLine.command(for: arguments) {
             return execute(command, in: context)
+        }
+        if let option = emptyInlineValue(arguments) {
+            context.reportError("missing value for '\(option)': nothing follows '='" + usageHint(arguments))
+            return .usage
         }
         var command: any ParsableCommand
         do {
@@ -80,12 +82,6 @@ public enum ServregMain {
         }
     }
 
-    /// The commands the fast reader knows, by name.
-    static let fastCommands: [String: any FastParsable.Type] = [
-        "register": Servreg.Register.self, "get": Servreg.Get.self, "get-all": Servreg.GetAll.self,
-        "props": Servreg.Props.self, "set-props": Servreg.SetProps.self, "unregister": Servreg.Unregister.self,
-    ]
-
     /// Parses what the fast reader left (see `run`) with argument-parser: the named
     /// subcommand on its own first, which skips building the whole command tree; any
     /// error or help request is parsed again from the root for the full message.
@@ -98,6 +94,22 @@ public enum ServregMain {
             return command
         }
         return try Servreg.parseAsRoot(arguments)
+    }
+
+    /// An option written `--name=` with nothing after the `=`, before any `--`.
+    ///
+    /// argument-parser would take the next word as its value (`--store= a.B` stores in a
+    /// file `a.B`): `--store=$STORE` with STORE unset must fail, whatever follows.
+    static func emptyInlineValue(_ arguments: [String]) -> String? {
+        for argument in arguments {
+            if argument == "--" { return nil }
+            if argument.hasPrefix("--"), argument.count > 3,
+                argument.firstIndex(of: "=") == argument.index(before: argument.endIndex)
+            {
+                return String(argument.dropLast())
+            }
+        }
+        return nil
     }
 
     /// The mended completion script for `--generate-completion-script SHELL`, or nil.

@@ -14,15 +14,20 @@ import Testing
     }
 
     private func fast(_ arguments: [String]) -> (any ParsableCommand)? {
-        guard let name = arguments.first, let type = ServregMain.fastCommands[name] else { return nil }
+        guard let name = arguments.first, let type = FastCommandLine.commands[name] else { return nil }
         return type.fastParse(arguments.dropFirst())
     }
 
-    @Test func printsWhatTheTestsCompare() throws {
+    @Test func theEncodingShowsValuesAndUnsetProperties() throws {
         let command = try #require(fast(["get", "a.B", "--filter", "(x=1)", "-q"]))
-        let text = String(describing: command)
-        #expect(text.contains("(x=1)"))
-        #expect(text.contains("a.B"))
+        let text = CommandEncoding.encode(command)
+        #expect(text.contains("\"(x=1)\""))
+        #expect(text.contains("\"a.B\""))
+        #expect(text.contains("quiet: true"))
+        #expect(!text.contains("<declaration>"))
+        // A command whose properties were never parsed shows its declarations: a fast
+        // reader that forgot to set one differs from argument-parser.
+        #expect(CommandEncoding.encode(Servreg.Get()).contains("<declaration>"))
     }
 
     @Test(arguments: [
@@ -39,7 +44,7 @@ import Testing
     func buildsTheSameCommandAsArgumentParser(arguments: [String]) throws {
         let viaFast = try #require(fast(arguments), "fast reader gave up on \(arguments)")
         let viaSlow = try #require(slow(arguments), "argument-parser rejected \(arguments)")
-        #expect(String(describing: viaFast) == String(describing: viaSlow))
+        #expect(CommandEncoding.encode(viaFast) == CommandEncoding.encode(viaSlow))
     }
 
     @Test(arguments: [
@@ -56,32 +61,67 @@ import Testing
         #expect(fast(arguments) == nil, "\(arguments)")
     }
 
-    /// Random lines from a vocabulary: whenever the fast reader accepts one, argument-parser
-    /// must accept it too and build the same command.
-    @Test func randomLinesAgree() {
-        var generator = SplitMix(seed: 20_261_125)
-        let commands = Array(ServregMain.fastCommands.keys).sorted()
-        let words = [
-            "a.B", "7", "x=1", "--prop", "--prop=k=v", "--props-json", "{}", "--ranking", "-5", "5", "--scope",
-            "bundle",
-            "--filter", "(a=1)", "--min", "--max", "k", "--limit", "2", "--count", "--unset", "--replace", "--json",
-            "-q", "--quiet", "--store", "/tmp/s.db", "--store=/s", "-x", "--", "", "-", "--bogus",
+    /// Random lines built from each command's declared options (argument-parser's own tool
+    /// description, so a new option is covered without editing this test): whenever the
+    /// fast reader accepts one, argument-parser must accept it too and build the same command.
+    @Test func randomLinesFromTheDeclaredGrammarAgree() throws {
+        var generator = SplitMix(seed: 20_261_201)
+        let values = [
+            "a.B", "7", "x=1", "k", "(a=1)", "{}", "bundle", "/tmp/s.db", "5", "-5", "0", "", "-", "-x", "--json",
+            "--", "k=v",
         ]
         var accepted = 0
-        for _ in 0..<20_000 {
-            var line = [commands.randomElement(using: &generator)!]
-            for _ in 0..<Int.random(in: 0...6, using: &generator) {
-                line.append(words.randomElement(using: &generator)!)
+        var acceptedWithInlineValue = 0
+        for name in FastCommandLine.commands.keys.sorted() {
+            let declared = try #require(DeclaredGrammar.servreg.command(named: name), "\(name) is not declared")
+            #expect(!declared.options.isEmpty)
+            var words = ["--", "--bogus", "-Z", "-h", "a.B", "7", "x=1", "", "-"]
+            for option in declared.options {
+                for spelling in option.spellings {
+                    words.append(spelling)
+                    guard option.takesValue else {
+                        words.append(spelling + "=yes")
+                        continue
+                    }
+                    // The option's value as the next word, inline, inline and empty, dash-led.
+                    for value in values.prefix(4) {
+                        words.append(spelling + " " + value)
+                        words.append(spelling + "=" + value)
+                    }
+                    words += [spelling + "=", spelling + " ", spelling + " -5", spelling + " --json"]
+                }
             }
-            guard let viaFast = fast(line) else { continue }
-            accepted += 1
-            guard let viaSlow = slow(line) else {
-                Issue.record("argument-parser rejects what the fast reader accepted: \(line)")
-                continue
+            for _ in 0..<5_000 {
+                var line = [name]
+                for _ in 0..<Int.random(in: 0...6, using: &generator) {
+                    let word = words.randomElement(using: &generator) ?? ""
+                    // "--opt value" stands for two words; a lone " " for an empty next word.
+                    if let space = word.firstIndex(of: " ") {
+                        line += [String(word[..<space]), String(word[word.index(after: space)...])]
+                    } else {
+                        line.append(word)
+                    }
+                }
+                guard let viaFast = fast(line) else { continue }
+                accepted += 1
+                if line.contains(where: { $0.hasPrefix("--") && $0.contains("=") }) { acceptedWithInlineValue += 1 }
+                guard let viaSlow = slow(line) else {
+                    Issue.record("argument-parser rejects what the fast reader accepted: \(line)")
+                    continue
+                }
+                #expect(CommandEncoding.encode(viaFast) == CommandEncoding.encode(viaSlow), "\(line)")
             }
-            #expect(String(describing: viaFast) == String(describing: viaSlow), "\(line)")
         }
-        #expect(accepted > 100)
+        // The lines exercise the fast path, inline values included, not only its refusals.
+        #expect(accepted > 2_000)
+        #expect(acceptedWithInlineValue > 200)
+    }
+
+    @Test func anEmptyStoreIsNeverTheDefaultStore() {
+        for line in [["register", "a.B", "--store="], ["register", "a.B", "--store", ""], ["get-all", "--store="]] {
+            #expect(fast(line) == nil, "\(line)")
+            #expect(slow(line) == nil, "\(line)")
+        }
     }
 }
 
@@ -97,9 +137,9 @@ import Testing
         let dump = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let subcommands = (dump?["command"] as? [String: Any])?["subcommands"] as? [[String: Any]] ?? []
         #expect(
-            Set(subcommands.compactMap { $0["commandName"] as? String }).isSuperset(of: ServregMain.fastCommands.keys))
+            Set(subcommands.compactMap { $0["commandName"] as? String }).isSuperset(of: FastCommandLine.commands.keys))
         for subcommand in subcommands {
-            guard let name = subcommand["commandName"] as? String, let type = ServregMain.fastCommands[name] else {
+            guard let name = subcommand["commandName"] as? String, let type = FastCommandLine.commands[name] else {
                 continue
             }
             var options: [String: FastCommandLine.OptionRule] = [:]

@@ -40,6 +40,12 @@ import Testing
         (["get"], 64, "Missing expected argument '<spec>'"),
         (["get-all", "--min", "a", "--max", "b"], 64, "--min and --max cannot be combined"),
         (["get-all", "--limit", "0"], 64, "--limit must be at least 1"),
+        // `--store=$STORE` with STORE unset: an error, never the default store.
+        (["register", "a.B", "--store="], 64, "missing value for '--store': nothing follows '='"),
+        (["register", "a.B", "--store=", "c.D"], 64, "missing value for '--store': nothing follows '='"),
+        (["register", "a.B", "--store", ""], 64, "--store needs a path, not an empty string"),
+        (["--store=", "register", "a.B", "--json"], 64, "missing value for '--store'"),
+        (["get-all", "--filter="], 64, "missing value for '--filter'"),
     ]
 
     @Test(arguments: cases.indices)

@@ -13,29 +13,21 @@ struct Completer {
     /// The interactive shell also offers its session commands.
     var inShell = false
 
-    static let commandNames = ["register", "get", "get-all", "props", "set-props", "unregister", "listen", "run"]
     private static let scopes = ServiceScope.allCases.map(\.rawValue)
     private static let keyOptions: Set<String> = ["--prop", "--unset", "--min", "--max"]
 
-    /// Options of a command: spelling → whether it takes a value.
+    /// Commands offered by name: every declared one; in the shell, not those it refuses.
+    var commandNames: [String] {
+        let declared = DeclaredGrammar.servreg.commandNames.filter { $0 != "help" }
+        return inShell ? declared.filter { !CommandSession.refusedCommands.contains($0) } : declared
+    }
+
+    /// Options of a command as declared: spelling → whether it takes a value.
     static func options(of command: String) -> [String: Bool] {
-        var options: [String: Bool] = ["--help": false]
-        if let grammar = ServregMain.fastCommands[command]?.grammar {
-            for name in grammar.options.keys { options["--" + name] = true }
-            for spelled in grammar.flags.keys { options[spelled] = false }
-        } else if command == "listen" {
-            options.merge(
-                [
-                    "--store": true, "--json": false, "-q": false, "--quiet": false, "--filter": true, "--since": true,
-                    "--initial": false, "--count": true, "--timeout": true, "--exec": true, "--exec-fail-stop": false,
-                ]) { a, _ in a }
-        } else if command == "run" {
-            options.merge(
-                [
-                    "--store": true, "--keep-going": false, "--atomic": false, "-x": false, "--json": false,
-                    "-q": false,
-                    "--quiet": false,
-                ]) { a, _ in a }
+        var options: [String: Bool] = [:]
+        for option in DeclaredGrammar.servreg.command(named: command)?.options ?? []
+        where option.preferred != "--version" {
+            for spelling in option.spellings { options[spelling] = option.takesValue }
         }
         return options
     }
@@ -43,7 +35,7 @@ struct Completer {
     /// Candidates for `current`, the word being typed, after the complete `words`.
     func complete(words: [String], current: String) -> [String] {
         guard let command = words.first else {
-            let names = Self.commandNames + (inShell ? CommandSession.builtins : ["help"])
+            let names = commandNames + (inShell ? CommandSession.builtins : ["help"])
             return names.filter { $0.hasPrefix(current) }.sorted()
         }
         if inShell, command == "set" {
@@ -51,7 +43,7 @@ struct Completer {
             return words.count >= 3 ? complete(words: Array(words.dropFirst(3)), current: current) : []
         }
         if command == "help" {
-            return words.count == 1 ? Self.commandNames.filter { $0.hasPrefix(current) } : []
+            return words.count == 1 ? commandNames.filter { $0.hasPrefix(current) } : []
         }
         let options = Self.options(of: command)
         if let previous = words.last, words.count > 1, options[previous] == true {

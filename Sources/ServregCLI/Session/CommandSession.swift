@@ -21,6 +21,8 @@ final class CommandSession {
 
     /// The session commands, for `help` and completion.
     static let builtins = ["echo", "exit", "help", "quit", "set"]
+    /// Commands a session refuses: they would start a session inside this one.
+    static let refusedCommands: Set<String> = ["run", "shell"]
 
     private var tokenizer: LineTokenizer {
         LineTokenizer { [unowned self] name in
@@ -57,7 +59,7 @@ final class CommandSession {
             return .status(.success)
         case "set":
             return set(Array(words.dropFirst()))
-        case "run", "shell":
+        case let name where Self.refusedCommands.contains(name):
             return usage("'\(first)' cannot be used inside the shell or a batch file")
         default:
             return .status(ServregMain.run(arguments: ServregMain.hoistGlobalOptions(words), in: context))

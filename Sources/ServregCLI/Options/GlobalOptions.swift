@@ -16,6 +16,8 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         if json && quiet { throw ValidationError("--json and --quiet cannot be combined") }
+        // `--store=$STORE` with STORE unset must not quietly mean the default store.
+        if store?.isEmpty == true { throw ValidationError("--store needs a path, not an empty string") }
     }
 
     /// No options given: the default store, human output.
@@ -33,23 +35,4 @@ struct GlobalOptions: ParsableArguments {
     static let hoistable: [(name: String, takesValue: Bool)] = [
         ("--store", true), ("--json", false), ("-q", false), ("--quiet", false),
     ]
-}
-
-extension GlobalOptions {
-    static let grammar = FastCommandLine.Grammar(
-        options: ["store": .init()], flags: ["--json": "json", "-q": "quiet", "--quiet": "quiet"])
-
-    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
-    private static let prototype = Self()
-
-    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        // validate() on the local values (see QueryOptions.fast).
-        let (json, quiet) = (line.flag("json"), line.flag("quiet"))
-        if json && quiet { throw FastCommandLine.Unsupported() }
-        var command = prototype
-        command.store = line.value("store")
-        command.json = json
-        command.quiet = quiet
-        return command
-    }
 }

@@ -27,17 +27,3 @@ extension Servreg {
         }
     }
 }
-
-extension Servreg.Props: FastParsable {
-    static let grammar = GlobalOptions.grammar
-
-    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
-    private static let prototype = Self()
-
-    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
-        var command = prototype
-        command.global = try GlobalOptions.fast(line)
-        command.id = try line.onlyPositional()
-        return command
-    }
-}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg.Get: FastParsable {
+    static let grammar = GlobalOptions.grammar + QueryOptions.grammar
+
+    /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
+    private static let prototype = Self()
+
+    static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
+        var command = prototype
+        command.global = try GlobalOptions.fast(line)
+        command.specification = try line.onlyPositional()
+        command.query = try QueryOptions.fast(line)
+        return command
+    }
+}
