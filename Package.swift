@@ -42,18 +42,32 @@ let package = Package(
             path: "Benchmarks/servreg-bench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ServiceRegistryTests", dependencies: ["ServiceRegistry"], swiftSettings: swiftSettings),
+        // What the tests share: the in-memory store, temporary directories, the process runner.
+        .target(
+            name: "RegistryTestSupport", dependencies: ["ServiceRegistry"], path: "Tests/RegistryTestSupport",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceRegistryTests", dependencies: ["ServiceRegistry", "RegistryTestSupport"],
+            swiftSettings: swiftSettings),
+        // One suite of the store contract, run against every store.
+        .testTarget(
+            name: "StoreConformanceTests", dependencies: ["ServiceRegistry", "RegistrySQLite", "RegistryTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistrySQLiteTests",
-            dependencies: ["RegistrySQLite", "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RegistrySQLite", "ServiceRegistry", "RegistryTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ServregCLITests", dependencies: ["ServregCLI", "ServiceRegistry", "RegistrySQLite"],
+            name: "ServregCLITests",
+            dependencies: ["ServregCLI", "ServiceRegistry", "RegistrySQLite", "RegistryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServregEndToEndTests",
-            dependencies: ["servreg"],
+            dependencies: ["servreg", "RegistryTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

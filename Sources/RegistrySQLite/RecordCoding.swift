@@ -75,8 +75,9 @@ enum RecordCoding {
             properties: try decodeProperties(row[4]))
     }
 
-    private static func corrupt(_ what: String) -> RegistryError {
-        .store("the store holds a service whose \(what) cannot be read (corrupt store)")
+    private static func corrupt(_ what: String) -> StoreError {
+        // The store fills in its location on the way out.
+        StoreError(.corrupt, location: "", detail: "a service whose \(what) cannot be read")
     }
 
     /// Index entries of one value: (kind, value), one per list element, deduplicated.

@@ -5,8 +5,37 @@ import ServiceRegistry
 /// The embedded default store: one SQLite file in WAL mode, opened once per process.
 ///
 /// Opening never changes a file that is not a servreg store: foreign, corrupt and newer
-/// files are reported with `RegistryError.store` and left byte for byte as they were.
+/// files are reported with `StoreError` and left byte for byte as they were.
+///
+/// A write is `BEGIN IMMEDIATE … COMMIT` (writers wait for each other on the busy
+/// timeout, so bodies are never re-run); a batch is one such transaction whose writes are
+/// savepoints.
 public final class SQLiteStore: RegistryStore {
+    /// How commits reach the disk: a store configuration, chosen when it is opened.
+    public enum Durability: Sendable {
+        /// Every commit waits for the disk (`synchronous = FULL`): it survives a power loss.
+        case everyCommit
+        /// Commits survive a crash of any process at once and a power loss after `close()`
+        /// (`synchronous = NORMAL`, the log synced at close): for batch files.
+        case atClose
+    }
+
+    /// How a process uses its store connection.
+    public struct Options: Sendable {
+        /// How long a writer waits for another's lock before `StoreError.Kind.busy`.
+        public var busyTimeout: Double = 5
+        /// How many of the newest events the log keeps: writers prune older ones.
+        public var eventRetention: Int64 = SQLiteStore.defaultEventRetention
+        public var durability: Durability = .everyCommit
+        /// A connection kept for a session (the shell, a batch file): decoded services are
+        /// kept between reads and more of the file's pages cached. One-shot commands keep
+        /// nothing, so their memory does not grow with what they read.
+        public var longLived = false
+
+        /// The defaults: 5 s busy timeout, a million events kept, every commit durable.
+        public init() {}
+    }
+
     /// How a command intends to use the store.
     public enum Access: Sendable {
         /// Reads only: a missing store reads as empty and is not created.
@@ -17,7 +46,10 @@ public final class SQLiteStore: RegistryStore {
 
     public let path: String
     let queue: DatabaseQueue
+    private let options: Options
     private var inWrite = false
+    /// A batch is open: writes must go through its scope.
+    private var inBatch = false
     /// The connection while `run` is inside GRDB's database access.
     private var current: Database?
     /// In memory (nothing stored yet) or a file this process may not write.
@@ -29,29 +61,23 @@ public final class SQLiteStore: RegistryStore {
     /// read-only by someone who may not migrate it has none).
     private var rankedIndex = true
 
-    /// How many of the newest events the log keeps: writers prune older ones.
-    public var eventRetention = SQLiteStore.defaultEventRetention {
-        didSet { eventRetention = max(1, eventRetention) }
-    }
+    private var eventRetention: Int64 { max(1, options.eventRetention) }
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
     public static let defaultEventRetention: Int64 = 1_000_000
 
-    /// Keeps decoded services between reads (the shell and batch files turn this on).
-    public func cacheRecords(_ on: Bool) {
-        cache = on ? RecordCache() : nil
-        // A session also keeps more of the file's pages in memory: 64 MiB instead of 2.
-        try? run { db in try db.execute(sql: "PRAGMA cache_size = \(on ? -65536 : -2000)") }
-    }
+    public let capabilities = StoreCapabilities(batches: true, reRunsBodies: false)
 
     /// Opens (or, for `.write`, creates) the store at `path`.
-    public convenience init(path: String, access: Access, busyTimeout: TimeInterval = 5) throws {
-        try self.init(path: path, access: access, busyTimeout: busyTimeout, asIfUnwritable: false)
+    public convenience init(path: String, access: Access, options: Options = Options()) throws {
+        try self.init(path: path, access: access, options: options, asIfUnwritable: false)
     }
 
     /// `asIfUnwritable`: open as a process without write permission would (tests run as
     /// root, whom file modes do not stop).
-    init(path: String, access: Access, busyTimeout: TimeInterval, asIfUnwritable: Bool) throws {
+    init(path: String, access: Access, options: Options, asIfUnwritable: Bool) throws {
         self.path = path
+        self.options = options
+        let busyTimeout = options.busyTimeout
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = false
@@ -59,13 +85,14 @@ public final class SQLiteStore: RegistryStore {
 
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if isDirectory.boolValue { throw RegistryError.store("store path \(path) is a directory") }
+        if isDirectory.boolValue { throw StoreError(.cannotOpen, location: path, detail: "it is a directory") }
         let isEmpty = exists && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
         if (!exists || isEmpty) && access == .read {
             // Nothing stored yet: read an empty in-memory registry instead of creating a file.
             queue = try DatabaseQueue(configuration: configuration)
             try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }
             readOnly = true
+            configureSession()
             return
         }
         if !exists { try Self.createFile(at: path) }
@@ -76,13 +103,26 @@ public final class SQLiteStore: RegistryStore {
             readOnly = true
         }
         if access == .write, !writable {
-            throw RegistryError.permissionDenied("store \(path) is not writable")
+            throw StoreError(.permissionDenied, location: path, detail: "the store is not writable")
         }
         queue = try Self.openConnection(path: path, configuration: configuration, busyTimeout: busyTimeout)
         if configuration.readonly {
             let version = try? queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
             rankedIndex = (version ?? 0) >= 2
         }
+        if options.durability == .atClose, !readOnly {
+            // With NORMAL, SQLite syncs at every checkpoint: checkpoint ten times less often
+            // (every 10,000 pages of log instead of 1,000) while commits do not wait.
+            try run { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000") }
+        }
+        configureSession()
+    }
+
+    private func configureSession() {
+        guard options.longLived else { return }
+        cache = RecordCache()
+        // A session keeps more of the file's pages in memory: 64 MiB instead of 2.
+        try? run { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
     }
 
     /// Opens the connection and checks (or creates, or migrates) the schema.
@@ -127,73 +167,95 @@ public final class SQLiteStore: RegistryStore {
     }
 
     public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
-        try run { db in
-            if inWrite {
-                // Nested in an enclosing write (an atomic batch): a savepoint, through cached
-                // statements (GRDB's inSavepoint parses its SQL on every call).
-                var begin = try BoundStatement(db, "SAVEPOINT servreg_nested")
-                try begin.run()
-                do {
-                    cache?.invalidate()
-                    let result = try body(
-                        SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention))
-                    var release = try BoundStatement(db, "RELEASE servreg_nested")
-                    try release.run()
-                    return result
-                } catch {
-                    var rollback = try BoundStatement(db, "ROLLBACK TO servreg_nested")
-                    try? rollback.run()
-                    var release = try BoundStatement(db, "RELEASE servreg_nested")
-                    try? release.run()
-                    throw error
-                }
-            }
+        if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
+        return try run { db in
             inWrite = true
             defer { inWrite = false }
             // Reads inside the transaction may cache what a rollback then undoes.
             cache?.invalidate()
             defer { cache?.invalidate() }
-            return try Self.transaction(db, .immediate) {
-                try body(
-                    SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention))
+            return try Self.transaction(db, .immediate) { try body(writer(db)) }
+        }
+    }
+
+    public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
+        if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
+        return try run { db in
+            inBatch = true
+            inWrite = true
+            defer { (inBatch, inWrite) = (false, false) }
+            cache?.invalidate()
+            defer { cache?.invalidate() }
+            return try Self.transaction(db, .immediate) { try body(BatchScope(store: self, db: db)) }
+        }
+    }
+
+    /// The reads and writes of an open batch: each write a savepoint.
+    private final class BatchScope: StoreTransactions {
+        let store: SQLiteStore
+        let db: Database
+
+        init(store: SQLiteStore, db: Database) {
+            self.store = store
+            self.db = db
+        }
+
+        func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
+            try store.translatingErrors { try body(store.writer(db)) }
+        }
+
+        func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+            try store.translatingErrors {
+                // Cached statements: GRDB's inSavepoint parses its SQL on every call.
+                var begin = try BoundStatement(db, "SAVEPOINT servreg_step")
+                try begin.run()
+                do {
+                    let result = try body(store.writer(db))
+                    var release = try BoundStatement(db, "RELEASE servreg_step")
+                    try release.run()
+                    return result
+                } catch {
+                    var rollback = try BoundStatement(db, "ROLLBACK TO servreg_step")
+                    try? rollback.run()
+                    var release = try BoundStatement(db, "RELEASE servreg_step")
+                    try? release.run()
+                    throw error
+                }
             }
         }
+    }
+
+    private func writer(_ db: Database) -> SQLiteTransaction {
+        SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention)
     }
 
     public func changeSignal() throws -> any ChangeSignal {
         try StoreWatcher(storePath: path)
     }
 
-    public func setDeferredDurability(_ deferred: Bool) throws {
-        guard !readOnly else { return }
-        // With NORMAL, SQLite syncs at every checkpoint: checkpoint ten times less often
-        // (every 10,000 pages of log instead of 1,000) while commits do not wait.
-        try run { db in
-            try db.execute(
-                sql: deferred
-                    ? "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000"
-                    : "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000")
-        }
-    }
-
-    public func synchronize() throws {
-        guard !readOnly else { return }
+    public func close() throws {
+        guard !readOnly, options.durability == .atClose else { return }
         // Every commit so far is in the write-ahead log: syncing that file makes them all
         // durable. (A checkpoint would sync it too, but not when readers hold it back.)
         let wal = path + "-wal"
         let descriptor = open(wal, O_RDWR | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return }  // nothing written since the last checkpoint
-            throw RegistryError.store(
-                "cannot open \(wal) to make the batch durable: \(String(cString: strerror(errno)))")
+            throw StoreError(.failed, location: path, detail: "cannot open \(wal) to sync it: \(Self.errnoText())")
         }
-        defer { close(descriptor) }
+        defer { Glibc.close(descriptor) }
         if fsync(descriptor) != 0 {
-            throw RegistryError.store("cannot sync \(wal) to disk: \(String(cString: strerror(errno)))")
+            throw StoreError(.failed, location: path, detail: "cannot sync \(wal) to disk: \(Self.errnoText())")
         }
     }
 
-    /// Runs `work` on the connection, mapping SQLite errors to registry errors.
+    static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    private func translatingErrors<T>(_ work: () throws -> T) throws -> T {
+        do { return try work() } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `work` on the connection, mapping SQLite errors to store errors.
     /// Calls made while a transaction runs (an atomic batch) reuse its connection: GRDB's
     /// database access is not reentrant.
     private func run<T>(_ work: (Database) throws -> T) throws -> T {
@@ -235,35 +297,33 @@ public final class SQLiteStore: RegistryStore {
 
     private static func createFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try createDirectories(directory) }
+        if !directory.isEmpty { try createDirectories(directory, for: path) }
         let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
             if code == EEXIST { return }
-            if code == EACCES || code == EPERM || code == EROFS {
-                throw RegistryError.permissionDenied(
-                    "cannot create store \(path): \(String(cString: strerror(code)))")
-            }
-            throw RegistryError.store("cannot create store \(path): \(String(cString: strerror(code)))")
+            let kind: StoreError.Kind =
+                code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .cannotOpen
+            throw StoreError(kind, location: path, detail: "cannot create the file: \(errnoText(code))")
         }
-        close(fd)
+        Glibc.close(fd)
     }
 
-    private static func createDirectories(_ directory: String) throws {
+    private static func createDirectories(_ directory: String, for path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             if !isDirectory.boolValue {
-                throw RegistryError.store("cannot create store: \(directory) is not a directory")
+                throw StoreError(.cannotOpen, location: path, detail: "\(directory) is not a directory")
             }
             return
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != directory { try createDirectories(parent) }
+        if !parent.isEmpty, parent != directory { try createDirectories(parent, for: path) }
         if mkdir(directory, 0o700) != 0, errno != EEXIST {
             let code = errno
-            let message = "cannot create directory \(directory): \(String(cString: strerror(code)))"
-            if code == EACCES || code == EPERM || code == EROFS { throw RegistryError.permissionDenied(message) }
-            throw RegistryError.store(message)
+            let kind: StoreError.Kind =
+                code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .cannotOpen
+            throw StoreError(kind, location: path, detail: "cannot create directory \(directory): \(errnoText(code))")
         }
     }
 
@@ -271,15 +331,15 @@ public final class SQLiteStore: RegistryStore {
     private static func checkHeader(_ path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.isReadableFile(atPath: path) {
-                throw RegistryError.permissionDenied("store \(path) is not readable")
+                throw StoreError(.permissionDenied, location: path, detail: "the store is not readable")
             }
-            throw RegistryError.store("cannot open store \(path)")
+            throw StoreError(.cannotOpen, location: path)
         }
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         if header.isEmpty { return }
         if header != Data("SQLite format 3\0".utf8) {
-            throw RegistryError.store("\(path) is not a servreg store (not an SQLite database); left untouched")
+            throw StoreError(.foreign, location: path, detail: "not an SQLite database")
         }
     }
 
@@ -300,13 +360,10 @@ public final class SQLiteStore: RegistryStore {
         // switched to WAL so far) is ours to initialise; anything else must be a store.
         let empty = applicationID == 0 && version == 0 && tables == 0
         if !empty && applicationID != StoreSchema.applicationID {
-            throw RegistryError.store(
-                "\(path) is an SQLite database but not a servreg store; left untouched")
+            throw StoreError(.foreign, location: path, detail: "an SQLite database of something else")
         }
         if version > StoreSchema.currentVersion {
-            throw RegistryError.store(
-                "\(path) was written by a newer servreg (schema \(version); this one knows up to "
-                    + "\(StoreSchema.currentVersion)); left untouched")
+            throw StoreError(.newerSchema(found: version, known: StoreSchema.currentVersion), location: path)
         }
         guard writable else { return }
         try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -322,23 +379,23 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
-    /// Maps SQLite failures to the registry's errors and exit statuses.
+    /// Maps SQLite failures to store errors, with SQLite's message and statement.
     static func translate(_ error: any Error, path: String) -> any Error {
-        guard let error = error as? DatabaseError else { return error }
-        let detail = error.message ?? "\(error.resultCode)"
-        switch error.resultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return RegistryError.storeBusy("store \(path) is busy (locked by another process); try again")
-        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
-            return RegistryError.permissionDenied("store \(path) is not writable: \(detail)")
-        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-            return RegistryError.store("\(path) is corrupt or not a servreg store (\(detail)); left untouched")
-        case .SQLITE_FULL:
-            return RegistryError.store("store \(path): the disk is full; nothing was changed")
-        case .SQLITE_CANTOPEN:
-            return RegistryError.store("cannot open store \(path): \(detail)")
-        default:
-            return RegistryError.store("store \(path): \(detail)")
+        if var error = error as? StoreError {
+            if error.location.isEmpty { error.location = path }
+            return error
         }
+        guard let error = error as? DatabaseError else { return error }
+        let kind: StoreError.Kind
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: kind = .busy
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH: kind = .permissionDenied
+        case .SQLITE_NOTADB: kind = .foreign
+        case .SQLITE_CORRUPT: kind = .corrupt
+        case .SQLITE_FULL: kind = .full
+        case .SQLITE_CANTOPEN: kind = .cannotOpen
+        default: kind = .failed
+        }
+        return StoreError(kind, location: path, detail: error.message ?? "\(error.resultCode)", statement: error.sql)
     }
 }

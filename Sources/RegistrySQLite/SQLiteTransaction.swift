@@ -324,16 +324,12 @@ struct SQLiteTransaction: RegistryWriter {
         oldest.finish()
         let latest = try latestSequence()
         if sequence < latest, sequence + 1 < (first ?? latest + 1) {
-            throw RegistryError.resyncNeeded(
-                "events after \(sequence) are no longer kept (the log starts at \(first ?? latest + 1)): "
-                    + "resync, e.g. with listen --initial")
+            throw RegistryError.resyncNeeded(after: sequence, .pruned(oldestKept: first ?? latest + 1))
         }
         if sequence > latest {
             // Not a change still to come: sequence numbers from another store, or from this
             // path before the store was recreated. Waiting would skip what comes up to it.
-            throw RegistryError.resyncNeeded(
-                "events after \(sequence) were asked for, but the newest event of this store is \(latest) "
-                    + "(another store, or one recreated since?): resync, e.g. with listen --initial")
+            throw RegistryError.resyncNeeded(after: sequence, .ahead(latest: latest))
         }
         var statement = try BoundStatement(
             db,
@@ -347,7 +343,7 @@ struct SQLiteTransaction: RegistryWriter {
         var changes: [ServiceChange] = []
         while try statement.step() {
             guard let kind = ServiceChange.Kind(rawValue: statement.text(1)) else {
-                throw RegistryError.store("the event log holds an unknown event kind (corrupt store)")
+                throw StoreError(.corrupt, location: "", detail: "the event log holds an unknown event kind")
             }
             changes.append(
                 ServiceChange(

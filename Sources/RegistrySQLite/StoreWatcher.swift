@@ -11,7 +11,33 @@ import ServiceRegistry
 /// second; and every two seconds it looks at the file itself, which also catches a store
 /// replaced without an event (another filesystem, an inotify queue overflow).
 final class StoreWatcher: ChangeSignal {
+    /// Wakes a waiting watcher through a pipe: one write(2), from any thread.
+    private final class EventWaker: ChangeWaker {
+        let readEnd: Int32
+        let writeEnd: Int32
+
+        init(readEnd: Int32, writeEnd: Int32) {
+            self.readEnd = readEnd
+            self.writeEnd = writeEnd
+        }
+
+        func wake() {
+            var byte: UInt8 = 1
+            _ = Glibc.write(writeEnd, &byte, 1)
+        }
+
+        /// Empties the pipe; whether it held a wake-up.
+        func drain() -> Bool {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            var woken = false
+            while read(readEnd, &bytes, bytes.count) > 0 { woken = true }
+            return woken
+        }
+    }
+
     private let storePath: String
+    private let eventWaker: EventWaker
+    var waker: any ChangeWaker { eventWaker }
     private let fileName: String
     private let descriptor: Int32
     private let identity: (device: UInt64, inode: UInt64)?
@@ -30,7 +56,8 @@ final class StoreWatcher: ChangeSignal {
         let directory = url.deletingLastPathComponent().path
         descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else {
-            throw RegistryError.store("cannot watch \(storePath) for changes: \(String(cString: strerror(errno)))")
+            throw StoreError(
+                .failed, location: storePath, detail: "cannot watch for changes: \(SQLiteStore.errnoText())")
         }
         let mask =
             IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF
@@ -38,12 +65,27 @@ final class StoreWatcher: ChangeSignal {
         if inotify_add_watch(descriptor, directory, UInt32(mask)) < 0 {
             let message = String(cString: strerror(errno))
             close(descriptor)
-            throw RegistryError.store("cannot watch the directory of \(storePath): \(message)")
+            throw StoreError(.failed, location: storePath, detail: "cannot watch its directory: \(message)")
         }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            let message = SQLiteStore.errnoText()
+            close(descriptor)
+            throw StoreError(.failed, location: storePath, detail: "cannot make a pipe: \(message)")
+        }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        eventWaker = EventWaker(readEnd: ends[0], writeEnd: ends[1])
         identity = Self.identity(of: storePath)
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        close(descriptor)
+        close(eventWaker.readEnd)
+        close(eventWaker.writeEnd)
+    }
 
     private static func identity(of path: String) -> (device: UInt64, inode: UInt64)? {
         var info = stat()
@@ -51,7 +93,7 @@ final class StoreWatcher: ChangeSignal {
         return (UInt64(info.st_dev), UInt64(info.st_ino))
     }
 
-    func wait(timeout: Double, descriptors: [Int32]) throws -> ChangeWake {
+    func wait(timeout: Double) throws -> ChangeWake {
         let deadline = Self.now() + max(0, timeout)
         while true {
             let start = Self.now()
@@ -72,15 +114,17 @@ final class StoreWatcher: ChangeSignal {
                 rechecks.removeFirst()
                 return .changed
             }
-            var polled = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
-            for extra in descriptors { polled.append(pollfd(fd: extra, events: Int16(POLLIN), revents: 0)) }
+            var polled = [
+                pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: eventWaker.readEnd, events: Int16(POLLIN), revents: 0),
+            ]
             let ready = poll(&polled, nfds_t(polled.count), Int32(max(0, (limit * 1000).rounded(.up))))
             if ready < 0 {
                 if errno == EINTR { return .changed }  // a signal: the caller looks at its flags
-                throw RegistryError.store(
-                    "cannot wait for changes to \(storePath): \(String(cString: strerror(errno)))")
+                throw StoreError(
+                    .failed, location: storePath, detail: "cannot wait for changes: \(SQLiteStore.errnoText())")
             }
-            for entry in polled.dropFirst() where entry.revents != 0 { return .descriptor(entry.fd) }
+            if polled[1].revents != 0, eventWaker.drain() { return .woken }
             if polled[0].revents != 0 {
                 let (gone, relevant) = drainEvents()
                 if let gone { return .storeGone(gone) }

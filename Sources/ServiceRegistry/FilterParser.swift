@@ -19,7 +19,7 @@ struct FilterParser {
     }
 
     private func fail(_ message: String, at position: Int? = nil) -> RegistryError {
-        .filterSyntax(column: (position ?? pos) + 1, message: message)
+        .filterSyntax(column: (position ?? pos) + 1, problem: message)
     }
 
     private func peek(_ offset: Int = 0) -> Unicode.Scalar? {

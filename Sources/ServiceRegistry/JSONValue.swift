@@ -72,7 +72,7 @@ private struct JSONParser {
     }
 
     func error(_ message: String) -> RegistryError {
-        .invalidInput("invalid JSON at offset \(index + 1): \(message)")
+        .invalidJSON(offset: index + 1, problem: message)
     }
 
     mutating func skipWhitespace() {
@@ -434,12 +434,12 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if !isFloat {
             guard let value = Int64(text) else {
-                throw .invalidInput("invalid JSON at offset \(start + 1): integer \(text) is out of the 64-bit range")
+                throw .invalidJSON(offset: start + 1, problem: "integer \(text) is out of the 64-bit range")
             }
             return .integer(value)
         }
         guard let value = Double(text), value.isFinite else {
-            throw .invalidInput("invalid JSON at offset \(start + 1): number \(text) is out of range")
+            throw .invalidJSON(offset: start + 1, problem: "number \(text) is out of range")
         }
         return .float(value)
     }

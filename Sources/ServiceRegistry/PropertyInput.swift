@@ -10,7 +10,7 @@ public enum PropertyInput {
         // more than the rest of a batch line's parsing).
         let utf8 = text.utf8
         guard let equals = utf8.firstIndex(of: UInt8(ascii: "=")) else {
-            throw .invalidInput("property \(Quoting.quoted(text)) is not of the form key=value")
+            throw .notAnAssignment(text)
         }
         var key = String(Substring(utf8[..<equals]))
         let raw = String(Substring(utf8[utf8.index(after: equals)...]))
@@ -22,13 +22,13 @@ public enum PropertyInput {
         do {
             try PropertyKey.validate(key)
         } catch {
-            throw .invalidInput("property \(Quoting.quoted(text)): \(error.message)")
+            throw .inAssignment(text, error)
         }
         do {
             guard let type else { return (key, try infer(raw)) }
             return (key, try convert(raw, to: type))
         } catch {
-            throw .invalidInput("property \(Quoting.quoted(text)): \(error.message)")
+            throw .inAssignment(text, error)
         }
     }
 
@@ -36,8 +36,7 @@ public enum PropertyInput {
     public static func infer(_ raw: String) throws(RegistryError) -> PropertyValue {
         if looksLikeInteger(raw) {
             guard let value = Int64(raw) else {
-                throw .invalidInput(
-                    "\(raw) is out of the 64-bit integer range (force a type with key:float= or key:str=)")
+                throw .integerOutOfRange(raw)
             }
             return .integer(value)
         }
@@ -55,19 +54,19 @@ public enum PropertyInput {
         case "str", "string": return .string(raw)
         case "int", "integer":
             guard let value = Int64(raw.trimmingSpaces) else {
-                throw .invalidInput("\(Quoting.quoted(raw)) is not a 64-bit integer")
+                throw .notAValue(raw, .integer)
             }
             return .integer(value)
         case "float", "double":
             guard let value = Double(raw.trimmingSpaces), value.isFinite, looksLikeNumber(raw.trimmingSpaces) else {
-                throw .invalidInput("\(Quoting.quoted(raw)) is not a finite number")
+                throw .notAValue(raw, .float)
             }
             return .float(value)
         case "bool", "boolean":
             switch raw.trimmingSpaces.lowercased() {
             case "true": return .boolean(true)
             case "false": return .boolean(false)
-            default: throw .invalidInput("\(Quoting.quoted(raw)) is not a boolean (true or false)")
+            default: throw .notAValue(raw, .boolean)
             }
         case "list":
             var items: [PropertyValue] = []
@@ -76,13 +75,12 @@ public enum PropertyInput {
         default:
             if type.hasPrefix("list<"), type.hasSuffix(">") {
                 let element = String(type.dropFirst(5).dropLast())
-                if element.hasPrefix("list") { throw .invalidInput("lists cannot be nested") }
+                if element.hasPrefix("list") { throw .nestedList(key: nil) }
                 var items: [PropertyValue] = []
                 for part in splitList(raw) { items.append(try convert(part, to: element)) }
                 return .list(items)
             }
-            throw .invalidInput(
-                "unknown type \(Quoting.quoted(type)) (types: str, int, float, bool, list, list<T>)")
+            throw .unknownType(type)
         }
     }
 
@@ -114,15 +112,11 @@ public enum PropertyInput {
     public static func parseJSONObject(_ text: String) throws(RegistryError) -> [(String, PropertyValue)] {
         if let pairs = JSONValue.propertyPairs(text) { return pairs }
         guard case .object(let members) = try JSONValue.parse(text) else {
-            throw .invalidInput("--props-json: expected a JSON object")
+            throw .notAJSONObject
         }
         var pairs: [(String, PropertyValue)] = []
         for (key, json) in members {
-            do {
-                try PropertyKey.validate(key)
-            } catch {
-                throw .invalidInput("--props-json: \(error.message)")
-            }
+            try PropertyKey.validate(key)
             pairs.append((key, try propertyValue(json, key: key, allowList: true)))
         }
         return pairs
@@ -135,12 +129,12 @@ public enum PropertyInput {
         case .float(let d): return .float(d)
         case .bool(let b): return .boolean(b)
         case .null:
-            throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) is null (use --unset to remove a key)")
+            throw .unsupportedJSONValue(key: key, .null)
         case .object:
-            throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) is an object (not a property type)")
+            throw .unsupportedJSONValue(key: key, .object)
         case .array(let items):
             guard allowList else {
-                throw .invalidInput("--props-json: value of \(Quoting.quoted(key)) nests a list in a list")
+                throw .nestedList(key: key)
             }
             var values: [PropertyValue] = []
             for item in items { values.append(try propertyValue(item, key: key, allowList: false)) }

@@ -9,11 +9,11 @@ public enum PropertyKey {
 
     /// Checks that a key is non-empty and free of control characters.
     public static func validate(_ key: String) throws(RegistryError) {
-        if key.isEmpty { throw .invalidInput("property key is empty") }
+        if key.isEmpty { throw .invalidPropertyKey(key, .empty) }
         // ASCII keys (nearly all) need no Unicode property lookups.
         if key.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         if key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .invalidInput("property key \(Quoting.quoted(key)) contains a control character")
+            throw .invalidPropertyKey(key, .controlCharacter)
         }
     }
 }

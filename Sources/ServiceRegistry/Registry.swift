@@ -1,10 +1,39 @@
 /// The service registry: validates requests by the domain rules and runs them against a
-/// store, one transaction per operation.
+/// store, one transaction per operation — or, inside `batch`, one step per operation of
+/// the batch's one transaction.
 public final class Registry {
+    /// The store the registry is kept in.
     public let store: any RegistryStore
+    /// Where operations go: the store itself, or the batch open on it.
+    private let transactions: any StoreTransactions
+    /// Whether this registry runs inside a batch.
+    public let inBatch: Bool
 
+    /// A registry over a store.
     public init(store: any RegistryStore) {
         self.store = store
+        self.transactions = store
+        self.inBatch = false
+    }
+
+    private init(store: any RegistryStore, batch: any StoreTransactions) {
+        self.store = store
+        self.transactions = batch
+        self.inBatch = true
+    }
+
+    // MARK: Batches
+
+    /// Runs `body` against a registry whose every operation is a step of one transaction:
+    /// a failing operation is undone alone and `body` decides whether to go on; all the
+    /// steps commit when `body` returns, none when it throws.
+    ///
+    /// `body` may be re-run whole (a store with optimistic concurrency, on a conflict at
+    /// commit): it keeps its effects — output, ids, session state — until this returns.
+    public func batch<T>(_ body: (Registry) throws -> T) throws -> T {
+        if inBatch { throw RegistryError.batchUnavailable(.nested) }
+        guard store.capabilities.batches else { throw RegistryError.batchUnavailable(.unsupportedByStore) }
+        return try store.batch { scope in try body(Registry(store: store, batch: scope)) }
     }
 
     // MARK: Writing
@@ -12,7 +41,7 @@ public final class Registry {
     /// Registers a service; returns it with its new id.
     public func register(_ request: RegistrationRequest) throws -> ServiceRecord {
         let validated = try Self.validate(request)
-        return try store.write { writer in
+        return try transactions.write { writer in
             try writer.insert(
                 specifications: validated.specifications, ranking: validated.ranking, scope: validated.scope,
                 properties: validated.properties)
@@ -23,7 +52,7 @@ public final class Registry {
     /// any value changed (no event is logged when none did).
     public func setProperties(id: ServiceID, _ update: PropertyUpdate) throws -> (ServiceRecord, changed: Bool) {
         try Self.validate(update)
-        return try store.write { writer in
+        return try transactions.write { writer in
             guard let previous = try writer.service(id: id) else { throw RegistryError.noSuchService(id) }
             let next = try Self.apply(update, to: previous)
             let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
@@ -35,7 +64,7 @@ public final class Registry {
 
     /// Unregisters services; unknown ids are returned, the known ones are removed.
     public func unregister(ids: [ServiceID]) throws -> (removed: [ServiceRecord], missing: [ServiceID]) {
-        try store.write { writer in
+        try transactions.write { writer in
             var removed: [ServiceRecord] = []
             var missing: [ServiceID] = []
             var seen = Set<ServiceID>()
@@ -55,7 +84,9 @@ public final class Registry {
 
     /// One service by id.
     public func service(id: ServiceID) throws -> ServiceRecord {
-        guard let record = try store.read({ try $0.service(id: id) }) else { throw RegistryError.noSuchService(id) }
+        guard let record = try transactions.read({ try $0.service(id: id) }) else {
+            throw RegistryError.noSuchService(id)
+        }
         return record
     }
 
@@ -63,7 +94,7 @@ public final class Registry {
     public func first(_ query: ServiceQuery, order: ServiceOrder = .ranking) throws -> ServiceRecord? {
         var query = query
         query.firstOnly = order == .ranking
-        return try store.read { reader in
+        return try transactions.read { reader in
             var best: ServiceRecord?
             var sawKey = false
             let folded = order.key.map(PropertyKey.fold)
@@ -86,7 +117,7 @@ public final class Registry {
         _ query: ServiceQuery, order: ServiceOrder = .ranking, limit: Int? = nil,
         _ body: (ServiceRecord) throws -> Void
     ) throws {
-        try store.read { reader in
+        try transactions.read { reader in
             var emitted = 0
             if order == .ranking {
                 try reader.forEachService(matching: query) { record in
@@ -113,12 +144,12 @@ public final class Registry {
 
     /// The sequence number of the newest committed change (0 before the first).
     public func latestSequence() throws -> Int64 {
-        try store.read { try $0.latestSequence() }
+        try transactions.read { try $0.latestSequence() }
     }
 
     /// Logged changes after `sequence`, oldest first (see `RegistryReader.changes`).
     public func changes(after sequence: Int64, limit: Int = 1000) throws -> [ServiceChange] {
-        try store.read { try $0.changes(after: sequence, limit: limit) }
+        try transactions.read { try $0.changes(after: sequence, limit: limit) }
     }
 
     /// Calls `body` with every service of a query, in order, until it returns false, with
@@ -126,7 +157,7 @@ public final class Registry {
     /// after it are exactly those the services do not show yet.
     @discardableResult
     public func snapshot(_ query: ServiceQuery, _ body: (Int64, ServiceRecord) throws -> Bool) throws -> Int64 {
-        try store.read { reader in
+        try transactions.read { reader in
             let sequence = try reader.latestSequence()
             try reader.forEachService(matching: query) { record in try body(sequence, record) }
             return sequence
@@ -135,7 +166,7 @@ public final class Registry {
 
     /// The number of services a query matches.
     public func count(_ query: ServiceQuery) throws -> Int {
-        try store.read { reader in
+        try transactions.read { reader in
             if query.filter == nil { return try reader.countServices(specification: query.specification) }
             var count = 0
             try reader.forEachService(matching: query) { _ in
@@ -148,23 +179,25 @@ public final class Registry {
 
     /// Specification names starting with `prefix` (for completion).
     public func specificationNames(prefix: String, limit: Int = 200) throws -> [String] {
-        try store.read { try $0.specificationNames(prefix: prefix, limit: limit) }
+        try transactions.read { try $0.specificationNames(prefix: prefix, limit: limit) }
     }
 
     /// Service ids whose decimal form starts with `prefix` (for completion).
     public func serviceIDs(prefix: String, limit: Int = 200) throws -> [ServiceID] {
-        try store.read { try $0.serviceIDs(prefix: prefix, limit: limit) }
+        try transactions.read { try $0.serviceIDs(prefix: prefix, limit: limit) }
     }
 
     /// Property keys starting with `prefix` (for completion), reserved ones included.
     public func propertyKeys(specification: String?, prefix: String, limit: Int = 200) throws -> [String] {
-        let stored = try store.read { try $0.propertyKeys(specification: specification, prefix: prefix, limit: limit) }
+        let stored = try transactions.read {
+            try $0.propertyKeys(specification: specification, prefix: prefix, limit: limit)
+        }
         let reserved = ReservedKey.all.filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }
         return reserved + stored.filter { ReservedKey.reservedName(forFolded: $0) == nil }
     }
 
     private static func unknownSortKey(_ key: String) -> RegistryError {
-        .invalidInput("no matching service has the property \(Quoting.quoted(key)) to sort by")
+        .unknownSortKey(key)
     }
 
     // MARK: Validation
@@ -177,7 +210,7 @@ public final class Registry {
     }
 
     static func validate(_ request: RegistrationRequest) throws(RegistryError) -> ValidatedRegistration {
-        if request.specifications.isEmpty { throw .invalidInput("a service needs at least one specification") }
+        if request.specifications.isEmpty { throw .noSpecification }
         var specifications: [String] = []
         for name in request.specifications {
             try SpecificationName.validate(name)
@@ -190,12 +223,13 @@ public final class Registry {
         for entry in all.entries {
             switch entry.foldedKey {
             case ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass:
-                throw .invalidInput("\(entry.key) is read-only: it is assigned by the registry")
+                throw .readOnlyKey(entry.key)
             case ReservedKey.foldedRanking:
                 ranking = try rankingValue(entry.value)
             case ReservedKey.foldedScope:
                 guard case .string(let text) = entry.value, let value = ServiceScope(rawValue: text) else {
-                    throw .invalidInput("service.scope must be singleton, bundle or prototype")
+                    if case .string(let text) = entry.value { throw .invalidScope(text) }
+                    throw .invalidScope(entry.value.typeName)
                 }
                 scope = value
             default:
@@ -208,7 +242,7 @@ public final class Registry {
 
     static func rankingValue(_ value: PropertyValue) throws(RegistryError) -> Int64 {
         guard case .integer(let ranking) = value else {
-            throw .invalidInput("service.ranking must be an integer, not a \(value.typeName)")
+            throw .rankingNotAnInteger(actualType: value.typeName)
         }
         return ranking
     }
@@ -216,10 +250,10 @@ public final class Registry {
     static func validate(_ update: PropertyUpdate) throws(RegistryError) {
         let assigned = try ServiceProperties(update.assignments)
         if update.replace, !update.removals.isEmpty {
-            throw .invalidInput("--unset cannot be combined with --replace (replace sets the whole property set)")
+            throw .removalWithReplace
         }
         if !update.replace, update.assignments.isEmpty, update.removals.isEmpty {
-            throw .invalidInput("nothing to change: give key=value pairs, --prop, --props-json or --unset")
+            throw .nothingToChange
         }
         for entry in assigned.entries {
             try checkWritable(entry.key, folded: entry.foldedKey)
@@ -230,10 +264,10 @@ public final class Registry {
             let folded = PropertyKey.fold(key)
             try checkWritable(key, folded: folded)
             if folded == ReservedKey.foldedRanking {
-                throw .invalidInput("service.ranking cannot be unset; set it to 0 instead")
+                throw .rankingCannotBeUnset
             }
             if assigned.entry(forFolded: folded) != nil {
-                throw .invalidInput("property \(Quoting.quoted(key)) is both set and unset")
+                throw .setAndUnset(key)
             }
             removed.insert(folded)
         }
@@ -242,9 +276,9 @@ public final class Registry {
     private static func checkWritable(_ key: String, folded: String) throws(RegistryError) {
         switch folded {
         case ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass:
-            throw .invalidInput("\(ReservedKey.reservedName(forFolded: folded) ?? key) is read-only")
+            throw .readOnlyKey(ReservedKey.reservedName(forFolded: folded) ?? key)
         case ReservedKey.foldedScope:
-            throw .invalidInput("service.scope is fixed at registration")
+            throw .fixedAtRegistration(ReservedKey.scope)
         default:
             return
         }

@@ -1,34 +1,103 @@
-/// An error of the registry core or of a store, each with the exit status it maps to.
+/// What the registry core refuses, with the details a message needs. The core says what
+/// went wrong; the command line words it and picks the exit status (`ErrorReport`).
 public enum RegistryError: Error, Equatable, Sendable {
-    /// Bad user input: a filter, property, value, JSON, key or name (exit 65).
-    case invalidInput(String)
-    /// A malformed filter, with the 1-based column where parsing failed (exit 65).
-    case filterSyntax(column: Int, message: String)
-    /// No service with the given id (exit 1).
+    // MARK: Names and keys
+
+    /// A registration without a specification.
+    case noSpecification
+    /// A specification name that breaks a rule.
+    case invalidSpecificationName(String, NameProblem)
+    /// A property key that breaks a rule.
+    case invalidPropertyKey(String, NameProblem)
+    /// Two keys of one request that differ only in case.
+    case duplicateKey(String, existing: String)
+
+    // MARK: Values
+
+    /// A `key=value` assignment without `=`.
+    case notAnAssignment(String)
+    /// Text that is not a value of a type (`'cheap'` as an integer).
+    case notAValue(String, PropertyType)
+    /// An integer written without a type that does not fit 64 bits.
+    case integerOutOfRange(String)
+    /// A type name that is not one of the property types.
+    case unknownType(String)
+    /// `list<list<…>>` or a JSON list inside a list.
+    case nestedList(key: String?)
+    /// JSON whose value cannot be a property (null, an object).
+    case unsupportedJSONValue(key: String, JSONKind)
+    /// JSON input that is not an object.
+    case notAJSONObject
+    /// Malformed JSON, with the 1-based byte offset where reading failed.
+    case invalidJSON(offset: Int, problem: String)
+    /// An error about one `key=value` assignment, given as typed.
+    indirect case inAssignment(String, RegistryError)
+
+    // MARK: Filters and ordering
+
+    /// A malformed filter, with the 1-based column where parsing failed and what was wrong.
+    case filterSyntax(column: Int, problem: String)
+    /// `--min KEY` / `--max KEY` with a key no matching service has.
+    case unknownSortKey(String)
+
+    // MARK: Reserved properties and updates
+
+    /// `service.id` or `objectClass` given a value.
+    case readOnlyKey(String)
+    /// `service.scope` changed after registration.
+    case fixedAtRegistration(String)
+    /// `service.ranking` that is not an integer (the type it has instead).
+    case rankingNotAnInteger(actualType: String)
+    /// `service.scope` that is not one of the scopes.
+    case invalidScope(String)
+    /// `service.ranking` unset.
+    case rankingCannotBeUnset
+    /// A key both set and unset in one update.
+    case setAndUnset(String)
+    /// Removals combined with replacing the whole property set.
+    case removalWithReplace
+    /// An update that names nothing to change.
+    case nothingToChange
+
+    // MARK: What the registry holds
+
+    /// No service with the given id.
     case noSuchService(ServiceID)
-    /// The store cannot be opened, is corrupt or foreign, or failed (exit 74).
-    case store(String)
-    /// The store stayed locked by another process past the busy timeout (exit 75).
-    case storeBusy(String)
-    /// The store or its directory is not writable (exit 77).
-    case permissionDenied(String)
-    /// Events asked for are no longer in the event log: the reader must resync (exit 4).
-    case resyncNeeded(String)
+    /// Events asked for are no longer kept, or the sequence number is from another store.
+    case resyncNeeded(after: Int64, ResyncReason)
+    /// An operation that needs a batch the store cannot offer, or a batch inside a batch.
+    case batchUnavailable(BatchProblem)
 
-    /// One line saying what was wrong.
-    public var message: String {
-        switch self {
-        case .invalidInput(let message): message
-        case .filterSyntax(let column, let message): "filter error at column \(column): \(message)"
-        case .noSuchService(let id): "no service with id \(id)"
-        case .store(let message): message
-        case .storeBusy(let message): message
-        case .permissionDenied(let message): message
-        case .resyncNeeded(let message): message
-        }
+    /// What is wrong with a name or key.
+    public enum NameProblem: Equatable, Sendable {
+        case empty
+        case whiteSpaceOrControl
+        /// A character the filter syntax reserves.
+        case forbiddenCharacter(Character)
+        case controlCharacter
     }
-}
 
-extension RegistryError: CustomStringConvertible {
-    public var description: String { message }
+    /// The kinds of value a property can hold, as named on the command line.
+    public enum PropertyType: String, Equatable, Sendable {
+        case integer, float, boolean
+    }
+
+    /// JSON values that are not property values.
+    public enum JSONKind: String, Equatable, Sendable {
+        case null, object
+    }
+
+    /// Why a listener must resync.
+    public enum ResyncReason: Equatable, Sendable {
+        /// The log's oldest kept event is later than the one after `after`.
+        case pruned(oldestKept: Int64)
+        /// `after` is past the newest event: a number from another or a recreated store.
+        case ahead(latest: Int64)
+    }
+
+    /// Why a batch cannot be had.
+    public enum BatchProblem: Equatable, Sendable {
+        case nested
+        case unsupportedByStore
+    }
 }

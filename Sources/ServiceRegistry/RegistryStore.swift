@@ -1,15 +1,56 @@
-/// Where the registry keeps its services and event log. The core talks to storage only
-/// through this protocol, so that another backend (e.g. etcd) can implement it.
-public protocol RegistryStore: AnyObject {
-    /// Runs `body` in one read transaction (a consistent snapshot).
-    func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T
-    /// Runs `body` in one durable write transaction: all of it commits, or none.
-    func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T
-    /// With `true`, commits stop waiting for the disk: they survive a crash of any
-    /// process but not a power loss, until `synchronize()`. `false` restores waiting.
-    func setDeferredDurability(_ deferred: Bool) throws
-    /// Makes every commit so far durable.
-    func synchronize() throws
+/// Where the registry keeps its services and event log: the contract every backend
+/// (SQLite today, etcd next) implements, and the core's only way to storage.
+///
+/// A store only stores. What a request means — validation, reserved keys, ordering, which
+/// event a change is — is decided by the core (`Registry`) before and around these calls.
+///
+/// The contract (ARCHITECTURE.md, "The store contract", says it at length; the conformance
+/// suite in `Tests/StoreConformance` checks it for every store):
+/// - `read` runs its body against one consistent snapshot.
+/// - `write` runs its body as one transaction: all of it commits durably, or none of it.
+///   The body may be run more than once (a store with optimistic concurrency re-runs it
+///   when another writer got in first), so it has no effects outside the store: output,
+///   ids kept for later and session state happen after `write` returns.
+/// - `batch` runs many reads and writes as one transaction (an atomic batch file); see there.
+/// - A write made through the store while one of its batches is open is an error
+///   (`RegistryError.batchUnavailable(.nested)`): writes of a batch go through the batch.
+public protocol RegistryStore: StoreTransactions {
+    /// What this store can offer beyond single transactions.
+    var capabilities: StoreCapabilities { get }
+    /// Runs `body` as one transaction made of steps: every `write` of the scope it is given
+    /// is a step, undone alone when its body throws (the batch goes on); reads see the
+    /// steps so far. Everything commits when `body` returns, nothing when it throws. Like
+    /// a write body, `body` may be re-run whole when the store reports a conflict.
+    func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T
     /// What a listener waits on between reads of the event log.
     func changeSignal() throws -> any ChangeSignal
+    /// Makes every commit so far durable and lets go of the store (the end of a session).
+    func close() throws
+}
+
+/// Reads and writes: of a store, each its own transaction, or of a batch open on it,
+/// each write a step of the batch.
+public protocol StoreTransactions: AnyObject {
+    /// Runs `body` against one consistent snapshot.
+    func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T
+    /// Runs `body` as one all-or-nothing write; `body` may be re-run (see `RegistryStore`).
+    func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T
+}
+
+/// What a store offers beyond single transactions.
+public struct StoreCapabilities: Equatable, Sendable {
+    /// Whether `batch` works (an atomic batch file needs it).
+    public var batches: Bool
+    /// The most writes one batch may hold, if the backend limits them (etcd's
+    /// `--max-txn-ops`); nil for no limit.
+    public var maximumBatchWrites: Int?
+    /// Whether write and batch bodies are ever re-run (optimistic concurrency).
+    public var reRunsBodies: Bool
+
+    /// Capabilities as a store states them.
+    public init(batches: Bool, maximumBatchWrites: Int? = nil, reRunsBodies: Bool) {
+        self.batches = batches
+        self.maximumBatchWrites = maximumBatchWrites
+        self.reRunsBodies = reRunsBodies
+    }
 }

@@ -65,10 +65,13 @@ public struct LoggedProperties: Sendable, Equatable, PropertySource {
     }
 
     /// Every property, decoded.
-    public func decoded() throws(RegistryError) -> ServiceProperties {
+    public func decoded() throws(StoreError) -> ServiceProperties {
         guard let pairs = JSONValue.propertyPairs(String(decoding: json, as: UTF8.self)),
             let properties = try? ServiceProperties(pairs)
-        else { throw RegistryError.store("the event log holds properties that are not a JSON object (corrupt store)") }
+        else {
+            throw StoreError(
+                .corrupt, location: "", detail: "the event log holds properties that are not a JSON object")
+        }
         return properties
     }
 

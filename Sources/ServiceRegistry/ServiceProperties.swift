@@ -31,8 +31,7 @@ public struct ServiceProperties: Sendable, Equatable {
         for (key, value) in pairs {
             let folded = PropertyKey.fold(key)
             if let existing = entry(forFolded: folded) {
-                throw .invalidInput(
-                    "property key \(Quoting.quoted(key)) is given twice (also as \(Quoting.quoted(existing.key)))")
+                throw .duplicateKey(key, existing: existing.key)
             }
             set(key, value, folded: folded)
         }

@@ -5,17 +5,15 @@ public enum SpecificationName {
 
     /// Checks a name: non-empty, no white space, control characters or `( ) * = < > ~ \`.
     public static func validate(_ name: String) throws(RegistryError) {
-        if name.isEmpty { throw .invalidInput("specification name is empty") }
+        if name.isEmpty { throw .invalidSpecificationName(name, .empty) }
         // The common case, printable ASCII without a forbidden character, in one pass.
         if name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !forbiddenBytes.contains($0) }) { return }
         for scalar in name.unicodeScalars {
             if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
-                throw .invalidInput(
-                    "specification name \(Quoting.quoted(name)) contains white space or a control character")
+                throw .invalidSpecificationName(name, .whiteSpaceOrControl)
             }
             if forbidden.contains(scalar) {
-                throw .invalidInput(
-                    "specification name \(Quoting.quoted(name)) contains '\(scalar)' (not allowed: ( ) * = < > ~ \\)")
+                throw .invalidSpecificationName(name, .forbiddenCharacter(Character(scalar)))
             }
         }
     }

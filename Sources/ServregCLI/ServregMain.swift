@@ -15,8 +15,7 @@ public enum ServregMain {
         if noCommand && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
             status = run(arguments: ["shell"] + arguments, in: context)
         } else if noCommand && !arguments.isEmpty {
-            context.reportError("no command given after \(arguments.joined(separator: " ")) (see 'servreg --help')")
-            status = .usage
+            status = context.report(CommandLineError.noCommand(after: arguments.joined(separator: " ")))
         } else {
             status = run(arguments: hoistGlobalOptions(arguments), in: context)
         }
@@ -35,8 +34,7 @@ public enum ServregMain {
             return execute(command, in: context)
         }
         if let option = emptyInlineValue(arguments) {
-            context.reportError("missing value for '\(option)': nothing follows '='" + usageHint(arguments))
-            return .usage
+            return context.report(CommandLineError.emptyInlineValue(option: option, command: commandName(arguments)))
         }
         var command: any ParsableCommand
         do {
@@ -54,13 +52,10 @@ public enum ServregMain {
             }
             if let name = arguments.first, !name.hasPrefix("-"), !commandNames.contains(name) {
                 // argument-parser would say "Unexpected argument": name what is wrong.
-                context.reportError(
-                    "unknown command '\(name)' (commands: \(commandNames.joined(separator: ", ")); see 'servreg --help')"
-                )
-                return .usage
+                return context.report(CommandLineError.unknownCommand(name))
             }
-            context.reportError(Servreg.message(for: error) + usageHint(arguments))
-            return .usage
+            return context.report(
+                CommandLineError.argumentParser(Servreg.message(for: error), command: commandName(arguments)))
         }
         guard let registryCommand = command as? any RegistryCommand else { return .internalError }
         return execute(registryCommand, in: context)
@@ -70,15 +65,8 @@ public enum ServregMain {
     private static func execute(_ command: any RegistryCommand, in context: CommandContext) -> ExitStatus {
         do {
             return try command.execute(in: context)
-        } catch let error as RegistryError {
-            context.reportError(error.message)
-            return ExitStatus.forError(error)
-        } catch let error as CommandLineError {
-            context.reportError(error.message)
-            return error.status
         } catch {
-            context.reportError("internal error: \(error)")
-            return .internalError
+            return context.report(error)
         }
     }
 
@@ -126,12 +114,12 @@ public enum ServregMain {
     /// The command names, `help` included.
     static let commandNames = Servreg.configuration.subcommands.map { $0._commandName } + ["help"]
 
-    private static func usageHint(_ arguments: [String]) -> String {
-        let names = Servreg.configuration.subcommands.map { $0._commandName }
-        if let first = arguments.first, names.contains(first) {
-            return " (see 'servreg \(first) --help')"
-        }
-        return " (see 'servreg --help')"
+    /// The command a line names, when its first word is one.
+    private static func commandName(_ arguments: [String]) -> String? {
+        guard let first = arguments.first,
+            Servreg.configuration.subcommands.contains(where: { $0._commandName == first })
+        else { return nil }
+        return first
     }
 
     /// Moves `--store`, `--json` and `-q` written before the command name to after it.

@@ -1,21 +1,10 @@
 import Foundation
 import GRDB
+import RegistryTestSupport
 import Testing
 
 @testable import RegistrySQLite
 @testable import ServiceRegistry
-
-/// A fresh directory per test, removed afterwards.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        path = NSTemporaryDirectory() + "servreg-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 private func request(_ specs: [String], _ json: String = "{}") throws -> RegistrationRequest {
     RegistrationRequest(specifications: specs, properties: try PropertyInput.parseJSONObject(json))
@@ -52,7 +41,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     }
 
     @Test func aDirectoryIsNotAStore() {
-        #expect(throws: RegistryError.store("store path \(directory.path) is a directory")) {
+        #expect(throws: StoreError(.cannotOpen, location: directory.path, detail: "it is a directory")) {
             _ = try SQLiteStore(path: directory.path, access: .write)
         }
     }
@@ -77,19 +66,6 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         #expect(try registry.first(ServiceQuery(specification: "a.B"))?.id == ids[1])
     }
 
-    @Test func idsAreNeverReused() throws {
-        do {
-            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
-            let a = try registry.register(try request(["a.B"]))
-            let b = try registry.register(try request(["a.B"]))
-            #expect(b.id == a.id + 1)
-            _ = try registry.unregister(ids: [b.id])
-        }
-        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
-        let c = try registry.register(try request(["a.B"]))
-        #expect(c.id == 3)
-    }
-
     @Test func usesWALAndFullSynchronousWrites() throws {
         let store = try SQLiteStore(path: storePath, access: .write)
         let (mode, synchronous) = try store.queue.inDatabase { db in
@@ -99,73 +75,30 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         #expect(synchronous == 2)  // FULL
     }
 
-    @Test func everyChangeIsLogged() throws {
-        let store = try SQLiteStore(path: storePath, access: .write)
-        let registry = Registry(store: store)
-        let record = try registry.register(try request(["a.B"], #"{"price": 1}"#))
-        _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
-        _ = try registry.setProperties(id: record.id, PropertyUpdate(assignments: [("price", .integer(2))]))
-        _ = try registry.unregister(ids: [record.id])
-        let log = try registry.changes(after: 0)
-        #expect(log.map(\.kind) == [.registered, .modified, .unregistered])
-        #expect(log.map(\.sequence) == [1, 2, 3])
-        #expect(log[1].oldProperties?["price"] == .integer(1))
-        #expect(log[1].newProperties?["price"] == .integer(2))
-        #expect(log[2].oldProperties?["service.id"] == .integer(record.id))
-        #expect(log[2].reason == "unregistered")
-    }
-
     @Test func theLogKeepsTheNewestEventsAndSaysWhenOlderOnesAreGone() throws {
-        let store = try SQLiteStore(path: storePath, access: .write)
-        store.eventRetention = 5
-        let registry = Registry(store: store)
+        var options = SQLiteStore.Options()
+        options.eventRetention = 5
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write, options: options))
         for _ in 0..<12 { _ = try registry.register(try request(["a.B"], "{}")) }
         #expect(try registry.latestSequence() == 12)
         // Pruned every 5 events: at 10, everything up to 5 went.
         #expect(try registry.changes(after: 5).map(\.sequence) == Array(6...12))
         #expect(try registry.changes(after: 12).isEmpty)
-        #expect(throws: RegistryError.self, "a number past the newest is another store's") {
+        #expect(throws: RegistryError.resyncNeeded(after: 40, .ahead(latest: 12)), "another store's number") {
             try registry.changes(after: 40)
         }
-        #expect(throws: RegistryError.self) { try registry.changes(after: 4) }
-        do {
-            _ = try registry.changes(after: 0)
-        } catch let error as RegistryError {
-            guard case .resyncNeeded(let message) = error else { throw error }
-            #expect(message.contains("no longer kept"), "\(message)")
-        }
-    }
-
-    @Test func failedWriteLeavesNothingBehind() throws {
-        let store = try SQLiteStore(path: storePath, access: .write)
-        struct Boom: Error {}
-        #expect(throws: Boom.self) {
-            try store.write { writer in
-                _ = try writer.insert(
-                    specifications: ["a.B"], ranking: 0, scope: .singleton, properties: ServiceProperties())
-                throw Boom()
-            }
-        }
-        let registry = Registry(store: store)
-        #expect(try registry.count(ServiceQuery()) == 0)
-        #expect(try registry.changes(after: 0).isEmpty)
+        #expect(throws: RegistryError.resyncNeeded(after: 4, .pruned(oldestKept: 6))) { try registry.changes(after: 4) }
+        #expect(throws: RegistryError.resyncNeeded(after: 0, .pruned(oldestKept: 6))) { try registry.changes(after: 0) }
     }
 
     // MARK: Files that are not servreg stores
 
-    private func expectRefusedAndUntouched(_ path: String, mentioning phrase: String) throws {
+    private func expectRefusedAndUntouched(_ path: String, as kind: StoreError.Kind) throws {
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         for access in [SQLiteStore.Access.read, .write] {
-            do {
-                _ = try SQLiteStore(path: path, access: access)
-                Issue.record("opening \(path) should fail")
-            } catch let error as RegistryError {
-                guard case .store(let message) = error else {
-                    Issue.record("unexpected error \(error)")
-                    continue
-                }
-                #expect(message.contains(phrase), "\(message)")
-            }
+            let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path, access: access) }
+            #expect(error?.kind == kind)
+            #expect(error?.location == path)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
@@ -174,7 +107,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     @Test func refusesANonSQLiteFile() throws {
         let path = directory.path + "/notes.txt"
         try Data("hello, this is not a database\n".utf8).write(to: URL(fileURLWithPath: path))
-        try expectRefusedAndUntouched(path, mentioning: "not an SQLite database")
+        try expectRefusedAndUntouched(path, as: .foreign)
     }
 
     @Test func refusesAForeignSQLiteDatabase() throws {
@@ -183,7 +116,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
             let queue = try DatabaseQueue(path: path)
             try queue.write { db in try db.execute(sql: "CREATE TABLE t(x); INSERT INTO t VALUES (1)") }
         }
-        try expectRefusedAndUntouched(path, mentioning: "not a servreg store")
+        try expectRefusedAndUntouched(path, as: .foreign)
     }
 
     @Test func refusesAStoreFromANewerServreg() throws {
@@ -194,7 +127,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         }
-        try expectRefusedAndUntouched(storePath, mentioning: "newer servreg")
+        try expectRefusedAndUntouched(storePath, as: .newerSchema(found: 99, known: StoreSchema.currentVersion))
     }
 
     @Test func refusesACorruptStore() throws {
@@ -209,10 +142,11 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         for index in 100..<bytes.count { bytes[index] = 0xA5 }
         try bytes.write(to: URL(fileURLWithPath: storePath))
         let before = bytes
-        #expect(throws: RegistryError.self) {
+        let error = #expect(throws: StoreError.self) {
             let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
             _ = try registry.count(ServiceQuery())
         }
+        #expect(error?.kind == .corrupt || error?.kind == .foreign, "\(String(describing: error))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == before)
     }
 }

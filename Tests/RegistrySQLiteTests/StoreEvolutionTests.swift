@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RegistryTestSupport
 import Testing
 
 @testable import RegistrySQLite
@@ -14,7 +15,7 @@ import Testing
         try makeVersionOneStore(path)
         // Someone who may not write reads it unmigrated, without the ranked index.
         let reader = Registry(
-            store: try SQLiteStore(path: path, access: .read, busyTimeout: 5, asIfUnwritable: true))
+            store: try SQLiteStore(path: path, access: .read, options: SQLiteStore.Options(), asIfUnwritable: true))
         let filtered = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(&(location=BH3)(price<=100))"))
         #expect(try reader.first(filtered)?.id == 2)
         let unmigrated = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
@@ -58,8 +59,9 @@ import Testing
 
     @Test func cachedRecordsFollowWritesOfThisAndOtherConnections() throws {
         let path = directory.path + "/cache.db"
-        let session = try SQLiteStore(path: path, access: .write)
-        session.cacheRecords(true)
+        var options = SQLiteStore.Options()
+        options.longLived = true
+        let session = try SQLiteStore(path: path, access: .write, options: options)
         let reader = Registry(store: session)
         let other = Registry(store: try SQLiteStore(path: path, access: .write))
         let id = try other.register(
@@ -73,12 +75,12 @@ import Testing
         // The session writes itself (data_version does not change for its own commits).
         _ = try reader.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(2))]))
         #expect(try reader.first(query)?.properties["extra"] == .integer(2))
-        // A write that rolls back leaves nothing cached from inside it.
+        // A batch that rolls back leaves nothing cached from inside it.
         struct Abort: Error {}
         #expect(throws: Abort.self) {
-            try session.write { _ in
-                _ = try reader.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(3))]))
-                #expect(try reader.first(query)?.properties["extra"] == .integer(3))
+            try reader.batch { batch in
+                _ = try batch.setProperties(id: id, PropertyUpdate(assignments: [("extra", .integer(3))]))
+                #expect(try batch.first(query)?.properties["extra"] == .integer(3))
                 throw Abort()
             }
         }

@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func jsonErrorsSayWhere() {
-        #expect(throws: RegistryError.invalidInput("invalid JSON at offset 9: expected ',' or '}'")) {
+        #expect(throws: RegistryError.invalidJSON(offset: 9, problem: "expected ',' or '}'")) {
             try PropertyInput.parseJSONObject(#"{"a": 1 "b": 2}"#)
         }
     }

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func keysDifferingOnlyInCaseInOneRequestAreAnError() {
-        #expect(throws: RegistryError.self) {
+        #expect(throws: RegistryError.duplicateKey("Price", existing: "price")) {
             try ServiceProperties([("price", .integer(1)), ("Price", .integer(2))])
         }
     }
@@ -27,8 +27,17 @@ import Testing
     @Test func specificationNames() throws {
         try SpecificationName.validate("acme.IPlumber")
         try SpecificationName.validate("ünïcode.Spec")
-        for bad in ["", "a b", "a(b", "a)b", "a*b", "a=b", "a<b", "a>b", "a~b", "a\\b", "a\tb", "a\u{7}b"] {
-            #expect(throws: RegistryError.self, "\(bad)") { try SpecificationName.validate(bad) }
+        #expect(throws: RegistryError.invalidSpecificationName("", .empty)) { try SpecificationName.validate("") }
+        for bad in ["a b", "a\tb", "a\u{7}b"] {
+            #expect(throws: RegistryError.invalidSpecificationName(bad, .whiteSpaceOrControl), "\(bad)") {
+                try SpecificationName.validate(bad)
+            }
+        }
+        for character in "()*=<>~\\" {
+            let bad = "a\(character)b"
+            #expect(throws: RegistryError.invalidSpecificationName(bad, .forbiddenCharacter(character)), "\(bad)") {
+                try SpecificationName.validate(bad)
+            }
         }
     }
 

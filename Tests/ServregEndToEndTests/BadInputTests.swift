@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// Bad input: one line on stderr naming the problem, the documented status, no change.

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// `servreg run FILE`, `run -` and a piped `shell`: one command per line, as at the prompt.

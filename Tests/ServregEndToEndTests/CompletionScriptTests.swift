@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// The committed completion scripts are what the binary generates, and they complete

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// `servreg listen` running as a process of its own while the test changes the store

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// The interactive shell on a real (pseudo-)terminal: completion, history, Ctrl-C, Ctrl-D.

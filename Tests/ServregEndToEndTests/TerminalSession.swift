@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 /// `servreg` on a pseudo-terminal, driven like a person at the keyboard: `script(1)` gives

@@ -26,6 +26,7 @@ extension Servreg {
             let serviceQuery = try query.query(specification: specification)
             let order = try query.order()
             guard let record = try context.registry(global, access: .read).first(serviceQuery, order: order) else {
+                // Not an error: an answer, said as a note to people (scripts get the status alone).
                 if global.outputMode == .human { context.note("no service of \(specification) matches") }
                 return .noMatch
             }

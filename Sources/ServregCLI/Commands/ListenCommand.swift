@@ -89,9 +89,9 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            if context.pinnedStorePath != nil {
+            if context.isInAtomicBatch {
                 // It would wait for others' changes inside a transaction that keeps them out.
-                throw CommandLineError.usage("listen cannot run in an --atomic batch")
+                throw CommandLineError.listenInAtomicBatch
             }
             let query = try QueryOptions.query(specification: specification, filter: filter)
             let interest = ListenerInterest(specification: specification, filter: query.filter)
@@ -99,10 +99,7 @@ extension Servreg {
             InterruptFlag.install()
             _ = InterruptFlag.take()
             // A store not created yet is created: listening first and registering later works.
-            let path = StoreLocation.resolve(
-                option: global.store ?? context.defaultStorePath, environment: context.environment)
-            let registry = try context.registry(
-                global, access: FileManager.default.fileExists(atPath: path) ? .read : .write)
+            let registry = try context.registry(global, access: .readCreatingIfMissing)
             // Watching starts before the first read: nothing committed in between is missed.
             let signal = try registry.store.changeSignal()
             var stream = EventStream(command: self, context: context)
@@ -124,12 +121,13 @@ extension Servreg {
                 start = try since ?? registry.latestSequence()
             }
             var feed = EventFeed(registry: registry, interest: interest, after: start)
-            let interrupt = InterruptFlag.descriptor
-            var watched = interrupt.map { [$0] } ?? []
             // A pipe whose reader has gone polls as an error: listen then ends at once.
             var info = stat()
             let outputIsPipe = fstat(STDOUT_FILENO, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
-            if outputIsPipe && context.output === TextOutput.standardOutput { watched.append(STDOUT_FILENO) }
+            let forwarder = WakeForwarder(
+                interrupt: InterruptFlag.descriptor,
+                output: outputIsPipe && context.output === TextOutput.standardOutput ? STDOUT_FILENO : nil,
+                waker: signal.waker)
             while true {
                 if InterruptFlag.take() { return .interrupted }
                 if let deadline, Date().timeIntervalSince1970 >= deadline { return .success }
@@ -146,14 +144,18 @@ extension Servreg {
                 }
                 // Caught up: what was read is out before waiting (a replay writes in blocks).
                 context.output.flush()
-                switch try signal.wait(timeout: remaining, descriptors: watched) {
+                switch try signal.wait(timeout: remaining) {
                 case .changed, .timedOut:
                     continue
-                case .descriptor(let descriptor):
-                    if descriptor == interrupt { return .interrupted }
-                    return .success  // the reader of stdout has gone
+                case .woken:
+                    switch forwarder.takeCause() {
+                    case .interrupt: return .interrupted
+                    case .outputClosed: return .success  // the reader of stdout has gone
+                    case .none: continue
+                    }
                 case .storeGone(let reason):
-                    throw RegistryError.store("\(reason); listen stopped")
+                    throw StoreError(
+                        .gone, location: "\(try context.location(global))", detail: "\(reason); listen stopped")
                 }
             }
         }

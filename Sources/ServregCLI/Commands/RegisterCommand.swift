@@ -43,7 +43,7 @@ extension Servreg {
                 do {
                     pairs.append((ReservedKey.ranking, try PropertyInput.convert(ranking, to: "int")))
                 } catch {
-                    throw CommandLineError.invalid("--ranking: \(error.message)")
+                    throw CommandLineError.inOption("--ranking", error)
                 }
             }
             if let scope { pairs.append((ReservedKey.scope, .string(scope))) }

@@ -51,14 +51,14 @@ extension Servreg {
             } else {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
-                    throw CommandLineError(status: .usage, message: "cannot read batch file \(file): it is a directory")
+                    throw CommandLineError.unreadableBatchFile(file, reason: ": it is a directory")
                 }
                 guard let contents = FileManager.default.contents(atPath: file) else {
-                    throw CommandLineError(status: .usage, message: "cannot read batch file \(file)")
+                    throw CommandLineError.unreadableBatchFile(file, reason: "")
                 }
                 data = contents
             }
-            context.defaultStorePath = global.store
+            context.defaultStore = global.store
             let session = CommandSession(context: context)
             var runner = BatchRunner(session: session, name: file == "-" ? "<stdin>" : file)
             runner.keepGoing = keepGoing

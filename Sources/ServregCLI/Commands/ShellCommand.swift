@@ -26,7 +26,7 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            context.defaultStorePath = global.store
+            context.defaultStore = global.store
             let session = CommandSession(context: context)
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
                 return InteractiveShell(session: session).run()

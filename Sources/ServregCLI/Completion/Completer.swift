@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RegistrySQLite
 import ServiceRegistry
 
 /// Completion candidates for a partly typed command line. One function serves the
@@ -139,8 +138,11 @@ extension Completer {
         let environment = ProcessInfo.processInfo.environment
         var storeOption: String?
         if let at = typed.firstIndex(of: "--store"), at + 1 < typed.count { storeOption = typed[at + 1] }
-        let path = StoreLocation.resolve(option: storeOption, environment: environment)
-        let registry = (try? SQLiteStore(path: path, access: .read, busyTimeout: 0.2)).map(Registry.init)
+        var settings = StoreLocation.Settings()
+        settings.busyTimeout = 0.2
+        let store = try? StoreLocation.resolve(option: storeOption, environment: environment).open(
+            .read, settings: settings)
+        let registry = store.map(Registry.init)
         let current = Self.unquote(prefix)
         // The scripts offer option names themselves.
         if current.hasPrefix("-") { return [] }

@@ -21,7 +21,13 @@ struct PropertyOptions: ParsableArguments {
     func pairs(extra: [String] = []) throws -> [(String, PropertyValue)] {
         var pairs: [(String, PropertyValue)] = []
         for text in assignments + extra { pairs.append(try PropertyInput.parseAssignment(text)) }
-        if let json { pairs += try PropertyInput.parseJSONObject(json) }
+        if let json {
+            do {
+                pairs += try PropertyInput.parseJSONObject(json)
+            } catch {
+                throw CommandLineError.inOption("--props-json", error)
+            }
+        }
         return pairs
     }
 }

@@ -4,7 +4,7 @@ import ServiceRegistry
 enum ServiceIDArgument {
     static func parse(_ text: String) throws -> ServiceID {
         guard let id = ServiceID(text), id >= 1 else {
-            throw CommandLineError.invalid("invalid service id '\(text)' (ids are positive integers)")
+            throw CommandLineError.invalidServiceID(text)
         }
         return id
     }

@@ -1,10 +1,38 @@
-/// An error found while interpreting the command line itself.
-struct CommandLineError: Error {
-    let status: ExitStatus
-    let message: String
+import ServiceRegistry
 
-    static func usage(_ message: String) -> CommandLineError { CommandLineError(status: .usage, message: message) }
-    static func invalid(_ message: String) -> CommandLineError {
-        CommandLineError(status: .invalidInput, message: message)
-    }
+/// What the command line layer refuses: the words, options, files and environment it was
+/// given. `ErrorReport` words every case and picks its exit status.
+enum CommandLineError: Error, Equatable {
+    /// A usage error argument-parser found, in its words.
+    case argumentParser(String, command: String?)
+    /// A first word that is no command.
+    case unknownCommand(String)
+    /// Only global options, and no terminal to start the shell on.
+    case noCommand(after: String)
+    /// `--name=` with nothing after the `=`.
+    case emptyInlineValue(option: String, command: String?)
+    /// A service id that is not a positive integer.
+    case invalidServiceID(String)
+    /// An option's value that the core refused (`--ranking 5.7`, `--props-json …`).
+    indirect case inOption(String, RegistryError)
+    /// An environment variable with a value servreg cannot use.
+    case invalidEnvironment(name: String, value: String, expected: String)
+    /// A `--store` location servreg cannot use.
+    case unsupportedStore(String)
+    /// A line of an --atomic batch that names another store.
+    case storeChangedInAtomicBatch(pinned: String, requested: String)
+    /// A command a session cannot run (`run`, `shell` inside the shell or a batch).
+    case notInSession(String)
+    /// `listen` inside an --atomic batch.
+    case listenInAtomicBatch
+    /// A session command used wrongly (`set`, `exit`), in words for that command.
+    case sessionUsage(String)
+    /// A line the tokenizer cannot split (an open quote, an unknown `$NAME`).
+    case unreadableLine(message: String, column: Int, hint: String?)
+    /// A batch file that cannot be read.
+    case unreadableBatchFile(String, reason: String)
+    /// A batch file line that is not UTF-8 text.
+    case notUTF8
+    /// The terminal refused line editing.
+    case lineEditingUnavailable
 }

@@ -16,24 +16,7 @@ public enum ExitStatus: Int32, Sendable {
     case permissionDenied = 77
     case interrupted = 130
 
-    /// The status an error ends a command with; the one place errors map to statuses.
-    static func forError(_ error: any Error) -> ExitStatus {
-        switch error {
-        case let error as RegistryError:
-            switch error {
-            case .invalidInput, .filterSyntax: return .invalidInput
-            case .noSuchService: return .noMatch
-            case .store: return .storeError
-            case .storeBusy: return .storeBusy
-            case .permissionDenied: return .permissionDenied
-            case .resyncNeeded: return .resyncNeeded
-            }
-        case let error as CommandLineError:
-            return error.status
-        default:
-            return .internalError
-        }
-    }
+    // Which error ends with which status is decided in one place: `ErrorReport`.
 
     /// The table printed by `--help` and the manual.
     static let helpTable = """

@@ -44,8 +44,7 @@ struct BatchRunner {
             return run(text)
         case .failure(let invalid):
             session.context.diagnosticPrefix = "\(name):\(invalid.line): "
-            session.context.reportError("the line is not valid UTF-8 text; nothing was run")
-            return .invalidInput
+            return session.context.report(CommandLineError.notUTF8)
         }
     }
 
@@ -91,16 +90,16 @@ struct BatchRunner {
         let context = session.context
         let lines = Self.lines(of: text)
         if !atomic {
-            context.deferredDurability = true
-            defer { context.deferredDurability = false }
+            // Each line commits on its own; the disk is synced when the store is closed.
+            context.storeSettings.durableAtClose = true
             let status = runLines(lines)
             do {
-                try context.synchronize()
+                try context.closeStore()
             } catch {
                 context.diagnosticPrefix = "servreg: "
-                context.reportError(String(describing: error))
-                return ExitStatus.forError(error)
+                return context.report(error)
             }
+            context.storeSettings.durableAtClose = false
             return status
         }
         // All lines in one transaction: output is held back until it commits.
@@ -110,11 +109,9 @@ struct BatchRunner {
         context.output = held
         defer { context.output = realOutput }
         do {
-            let registry = try context.registry(GlobalOptions.defaults, access: .write)
-            context.pinnedStorePath = StoreLocation.resolve(
-                option: context.defaultStorePath, environment: context.environment)
-            defer { context.pinnedStorePath = nil }
-            try registry.store.write { _ in
+            try context.inAtomicBatch {
+                // The body may be re-run whole: nothing of an earlier run is shown.
+                _ = held.takeCaptured()
                 let status = runLines(lines)
                 if status != .success { throw Abort(status: status) }
             }
@@ -124,8 +121,7 @@ struct BatchRunner {
             return abort.status
         } catch {
             context.diagnosticPrefix = "\(name): "
-            context.reportError(String(describing: error))
-            return ExitStatus.forError(error)
+            return context.report(error)
         }
         realOutput.write(held.takeCaptured())
         return .success

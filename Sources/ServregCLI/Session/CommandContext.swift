@@ -1,5 +1,4 @@
 import Foundation
-import RegistrySQLite
 import ServiceRegistry
 
 /// What a command runs against: the registry (one store connection per process or
@@ -9,22 +8,23 @@ final class CommandContext {
     var output: TextOutput
     let errors: TextOutput
     let environment: [String: String]
-    private var opened: (path: String, access: StoreAccess, registry: Registry)?
+    private var opened: (location: StoreLocation, access: StoreLocation.Access, registry: Registry)?
+    /// The registry of the atomic batch running now, and its store: every line uses it.
+    private var batch: (location: StoreLocation, registry: Registry)?
 
     /// What diagnostics start with: `servreg: ` or, in a batch file, `FILE:LINE: `.
     var diagnosticPrefix = "servreg: "
     /// The id the last `register` printed (`$_` in the shell and batch files).
     var lastRegisteredID: ServiceID?
-    /// Commits wait for the disk only at `synchronize()` (batch files without --atomic).
-    var deferredDurability = false {
-        didSet { try? opened?.registry.store.setDeferredDurability(deferredDurability) }
-    }
     /// The store for commands without `--store` (the `--store` of `shell` or `run`).
-    var defaultStorePath: String?
-    /// When set, every command must use this store (an --atomic batch).
-    var pinnedStorePath: String?
-    /// Keep decoded services between commands (sessions: the shell and batch files).
-    var cachesRecords = false
+    var defaultStore: String?
+    /// How stores are opened from now on. A change closes the open store (making its
+    /// commits durable), so the next command opens it anew with the new settings.
+    var storeSettings = StoreLocation.Settings() {
+        didSet {
+            if storeSettings != oldValue { try? closeStore() }
+        }
+    }
 
     init(
         output: TextOutput = .standardOutput, errors: TextOutput = .standardError,
@@ -35,40 +35,72 @@ final class CommandContext {
         self.environment = environment
     }
 
+    /// The store location the options name (or the session's default, or the environment's).
+    func location(_ options: GlobalOptions) throws -> StoreLocation {
+        try StoreLocation.resolve(option: options.store ?? defaultStore, environment: environment)
+    }
+
     /// The registry at the store the options name, opened for reading or writing.
-    func registry(_ options: GlobalOptions, access: StoreAccess) throws -> Registry {
-        let path = StoreLocation.resolve(option: options.store ?? defaultStorePath, environment: environment)
-        if let opened, opened.path == path, opened.access == .write || access == .read {
+    func registry(_ options: GlobalOptions, access: StoreLocation.Access) throws -> Registry {
+        let location = try location(options)
+        if let batch {
+            guard batch.location == location else {
+                throw CommandLineError.storeChangedInAtomicBatch(pinned: "\(batch.location)", requested: "\(location)")
+            }
+            return batch.registry
+        }
+        if let opened, opened.location == location, Self.covers(opened.access, access) {
             return opened.registry
         }
-        if let pinnedStorePath, pinnedStorePath != path {
-            throw CommandLineError.invalid("--atomic: every line must use the store \(pinnedStorePath), not \(path)")
-        }
-        let timeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
         // Close the previous connection first: opening reads the file's header through a
         // descriptor of its own, and closing that would drop the POSIX locks SQLite holds
-        // on the same file for a connection still open in this process. What a batch
-        // committed there without waiting for the disk is made durable before.
-        if deferredDurability { try opened?.registry.store.synchronize() }
-        opened = nil
-        let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, busyTimeout: timeout)
-        if deferredDurability { try store.setDeferredDurability(true) }
-        if cachesRecords { store.cacheRecords(true) }
+        // on the same file for a connection still open in this process. Closing also makes
+        // durable what a batch committed there.
+        try closeStore()
+        var settings = storeSettings
+        settings.busyTimeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
         if let text = environment["SERVREG_EVENT_RETENTION"] {
             guard let retention = Int64(text), retention >= 1 else {
-                throw CommandLineError.invalid(
-                    "SERVREG_EVENT_RETENTION must be a whole number of events, 1 or more, not '\(text)'")
+                throw CommandLineError.invalidEnvironment(
+                    name: "SERVREG_EVENT_RETENTION", value: text, expected: "a whole number of events, 1 or more")
             }
-            store.eventRetention = retention
+            settings.eventRetention = retention
         }
-        let registry = Registry(store: store)
-        opened = (path, access, registry)
+        let registry = Registry(store: try location.open(access, settings: settings))
+        opened = (location, access, registry)
         return registry
     }
 
-    /// Makes everything committed so far durable (the end of a batch file).
-    func synchronize() throws {
-        try opened?.registry.store.synchronize()
+    /// Whether a store opened for `opened` serves a command that asks for `wanted`.
+    private static func covers(_ opened: StoreLocation.Access, _ wanted: StoreLocation.Access) -> Bool {
+        switch (opened, wanted) {
+        case (.write, _), (.read, .read), (.readCreatingIfMissing, .read),
+            (.readCreatingIfMissing, .readCreatingIfMissing):
+            true
+        default: false
+        }
+    }
+
+    /// Runs `body` with every registry of the session bound to one atomic batch on the
+    /// default store; `body` may be re-run whole (see `Registry.batch`).
+    func inAtomicBatch<T>(_ body: () throws -> T) throws -> T {
+        let location = try location(.defaults)
+        let registry = try registry(.defaults, access: .write)
+        return try registry.batch { batchRegistry in
+            batch = (location, batchRegistry)
+            defer { batch = nil }
+            return try body()
+        }
+    }
+
+    /// Whether the commands run inside an atomic batch now.
+    var isInAtomicBatch: Bool { batch != nil }
+
+    /// Makes everything committed so far durable and closes the store (the end of a batch file).
+    func closeStore() throws {
+        guard let opened else { return }
+        self.opened = nil
+        try opened.registry.store.close()
     }
 
     /// Whether human output may use colour: a terminal and no `NO_COLOR`.
@@ -76,9 +108,18 @@ final class CommandContext {
         output.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
+    /// Prints an error as `servreg: error: …` on stderr and returns its exit status: every
+    /// failure of a command, a line or a session ends here.
+    @discardableResult
+    func report(_ error: any Error) -> ExitStatus {
+        let (message, status) = ErrorReport.describe(error)
+        reportError(message)
+        return status
+    }
+
     /// Prints a diagnostic line `servreg: error: …` on stderr.
     func reportError(_ message: String) {
-        errors.write(diagnosticPrefix + "error: " + message + "\n")
+        errors.write(diagnosticPrefix + "error: " + TextEscaping.escapingControlCharacters(message) + "\n")
         errors.flush()
     }
 

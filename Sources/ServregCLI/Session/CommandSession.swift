@@ -16,7 +16,7 @@ final class CommandSession {
 
     init(context: CommandContext) {
         self.context = context
-        context.cachesRecords = true
+        context.storeSettings.longLived = true
     }
 
     /// The session commands, for `help` and completion.
@@ -38,9 +38,10 @@ final class CommandSession {
         do {
             words = try tokenizer.words(line)
         } catch {
-            let hint = error.message == "unknown variable $_" ? " (no register has printed an id yet)" : ""
-            context.reportError("\(error.message)\(hint) at column \(error.column)")
-            return .status(.invalidInput)
+            let hint = error.message == "unknown variable $_" ? "no register has printed an id yet" : nil
+            return .status(
+                context.report(
+                    CommandLineError.unreadableLine(message: error.message, column: error.column, hint: hint)))
         }
         guard let first = words.first else { return .status(.success) }
         switch first {
@@ -60,7 +61,7 @@ final class CommandSession {
         case "set":
             return set(Array(words.dropFirst()))
         case let name where Self.refusedCommands.contains(name):
-            return usage("'\(first)' cannot be used inside the shell or a batch file")
+            return .status(context.report(CommandLineError.notInSession(first)))
         default:
             return .status(ServregMain.run(arguments: ServregMain.hoistGlobalOptions(words), in: context))
         }
@@ -90,8 +91,7 @@ final class CommandSession {
     }
 
     private func usage(_ message: String) -> Outcome {
-        context.reportError(message)
-        return .status(.usage)
+        .status(context.report(CommandLineError.sessionUsage(message)))
     }
 
     static let sessionHelp = """

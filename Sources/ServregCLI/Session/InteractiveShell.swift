@@ -28,8 +28,7 @@ final class InteractiveShell {
         guard let editor = el_init(CommandLine.arguments[0], clibedit_stdin(), clibedit_stdout(), clibedit_stderr()),
             let history = history_init()
         else {
-            session.context.reportError("cannot start line editing on this terminal")
-            return .internalError
+            return session.context.report(CommandLineError.lineEditingUnavailable)
         }
         defer {
             history_end(history)

@@ -1,15 +1,81 @@
 import Foundation
+import RegistrySQLite
+import ServiceRegistry
 
-/// Finds the store path: `--store`, else `$SERVREG_STORE`, else the XDG data directory.
-enum StoreLocation {
-    static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String
-    {
-        if let option, !option.isEmpty { return option }
-        if let path = environment["SERVREG_STORE"], !path.isEmpty { return path }
+/// Where a registry is kept, and the one place the command line turns that into a store:
+/// `--store`, else `$SERVREG_STORE`, else the XDG data directory. Commands, `listen`, the
+/// batch runner and completion all open their store here; nothing else in the CLI names a
+/// store type or looks at the file system on a store's behalf.
+enum StoreLocation: Equatable, CustomStringConvertible {
+    /// An SQLite file.
+    case file(String)
+
+    /// The location that `--store` (nil when not given) and the environment name.
+    static func resolve(option: String?, environment: [String: String]) throws -> StoreLocation {
+        if let option {
+            // GlobalOptions refuses an empty --store; a session's default cannot be empty either.
+            guard !option.isEmpty else { throw CommandLineError.unsupportedStore(option) }
+            return try parse(option)
+        }
+        if let text = environment["SERVREG_STORE"], !text.isEmpty { return try parse(text) }
         if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
-            return data + "/servreg/registry.db"
+            return .file(data + "/servreg/registry.db")
         }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.local/share/servreg/registry.db"
+        return .file(home + "/.local/share/servreg/registry.db")
+    }
+
+    private static func parse(_ text: String) throws -> StoreLocation {
+        // A URL-like location names another kind of store (etcd://… comes with issue 13).
+        if let scheme = text.range(of: "://"), !text[..<scheme.lowerBound].contains("/") {
+            throw CommandLineError.unsupportedStore(text)
+        }
+        return .file(text)
+    }
+
+    var description: String {
+        switch self {
+        case .file(let path): path
+        }
+    }
+
+    /// How a command means to use its store.
+    enum Access: Equatable {
+        /// Reads only: a store that does not exist yet reads as empty and is not created.
+        case read
+        /// Writes: a store that does not exist yet is created.
+        case write
+        /// Reads, but creates a store that does not exist yet (`listen` before any write).
+        case readCreatingIfMissing
+    }
+
+    /// What a process asks of the store connection.
+    struct Settings: Equatable {
+        var busyTimeout = 5.0
+        var eventRetention: Int64?
+        /// Commits need to be durable only when the session closes the store (batch files;
+        /// each commit still survives a crash of any process at once).
+        var durableAtClose = false
+        /// A connection kept for a whole session: caches what it reads.
+        var longLived = false
+    }
+
+    /// Opens the store.
+    func open(_ access: Access, settings: Settings) throws -> any RegistryStore {
+        switch self {
+        case .file(let path):
+            var options = SQLiteStore.Options()
+            options.busyTimeout = settings.busyTimeout
+            if let retention = settings.eventRetention { options.eventRetention = retention }
+            options.durability = settings.durableAtClose ? .atClose : .everyCommit
+            options.longLived = settings.longLived
+            let mode: SQLiteStore.Access
+            switch access {
+            case .read: mode = .read
+            case .write: mode = .write
+            case .readCreatingIfMissing: mode = FileManager.default.fileExists(atPath: path) ? .read : .write
+            }
+            return try SQLiteStore(path: path, access: mode, options: options)
+        }
     }
 }

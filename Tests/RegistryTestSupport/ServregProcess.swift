@@ -2,20 +2,26 @@ import Foundation
 import Testing
 
 /// The result of running the built `servreg` binary.
-struct RunResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct RunResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 
-    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+    /// stdout split into lines, without the last line break.
+    public var lines: [String] {
+        stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
 }
 
 /// Runs the built binary against a private store in a temporary directory.
-final class ServregProcess {
-    let directory: String
-    let storePath: String
+public final class ServregProcess: Sendable {
+    /// The test's own directory (HOME of the runs).
+    public let directory: String
+    /// The store every run uses (SERVREG_STORE).
+    public let storePath: String
 
-    init() {
+    /// A new directory and store path; nothing is created until a run writes.
+    public init() {
         directory = NSTemporaryDirectory() + "servreg-e2e-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         storePath = directory + "/store/registry.db"
@@ -24,7 +30,7 @@ final class ServregProcess {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The `servreg` binary built beside the test bundle.
-    static let binary: String = {
+    public static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["SERVREG_BIN"] { return path }
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         var candidates = [bundleDirectory.appendingPathComponent("servreg").path]
@@ -33,8 +39,9 @@ final class ServregProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
+    /// Runs servreg with `arguments` (or `executable`, or servreg behind a `prefix` command).
     @discardableResult
-    func run(
+    public func run(
         _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = [],
         executable: String? = nil
     )
@@ -77,14 +84,14 @@ final class ServregProcess {
     }
 
     /// Registers a service and returns its id.
-    func register(_ arguments: [String]) throws -> Int {
+    public func register(_ arguments: [String]) throws -> Int {
         let result = try run(["register"] + arguments)
         #expect(result.status == 0, "register \(arguments): \(result.stderr)")
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     /// The store file's bytes (and whether a WAL is left beside it).
-    func storeSnapshot() throws -> Data {
+    public func storeSnapshot() throws -> Data {
         var data = (try? Data(contentsOf: URL(fileURLWithPath: storePath))) ?? Data()
         if let wal = try? Data(contentsOf: URL(fileURLWithPath: storePath + "-wal")) { data.append(wal) }
         return data

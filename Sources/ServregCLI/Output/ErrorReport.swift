@@ -1,0 +1,161 @@
+import ServiceRegistry
+
+/// The one place where errors become words and exit statuses: the core, the stores and
+/// the command line say what went wrong; this says it to people.
+enum ErrorReport {
+    /// The message (one line, no `servreg: error:` prefix) and the exit status of an error.
+    static func describe(_ error: any Error) -> (message: String, status: ExitStatus) {
+        switch error {
+        case let error as RegistryError: (message(error), status(error))
+        case let error as StoreError: (message(error), status(error))
+        case let error as CommandLineError: describe(error)
+        default: ("internal error: \(error)", .internalError)
+        }
+    }
+
+    /// The exit status alone.
+    static func status(for error: any Error) -> ExitStatus { describe(error).status }
+
+    // MARK: The core
+
+    static func status(_ error: RegistryError) -> ExitStatus {
+        switch error {
+        case .noSuchService: .noMatch
+        case .resyncNeeded: .resyncNeeded
+        case .batchUnavailable(.nested): .usage
+        case .batchUnavailable(.unsupportedByStore): .usage
+        case .inAssignment(_, let inner): status(inner)
+        default: .invalidInput
+        }
+    }
+
+    static func message(_ error: RegistryError) -> String {
+        switch error {
+        case .noSpecification: return "a service needs at least one specification"
+        case .invalidSpecificationName(let name, let problem):
+            switch problem {
+            case .empty: return "specification name is empty"
+            case .whiteSpaceOrControl, .controlCharacter:
+                return "specification name \(quoted(name)) contains white space or a control character"
+            case .forbiddenCharacter(let character):
+                return "specification name \(quoted(name)) contains '\(character)' (not allowed: ( ) * = < > ~ \\)"
+            }
+        case .invalidPropertyKey(let key, let problem):
+            switch problem {
+            case .empty: return "property key is empty"
+            case .whiteSpaceOrControl, .controlCharacter, .forbiddenCharacter:
+                return "property key \(quoted(key)) contains a control character"
+            }
+        case .duplicateKey(let key, let existing):
+            return "property key \(quoted(key)) is given twice (also as \(quoted(existing)))"
+        case .notAnAssignment(let text): return "property \(quoted(text)) is not of the form key=value"
+        case .notAValue(let text, let type):
+            switch type {
+            case .integer: return "\(quoted(text)) is not a 64-bit integer"
+            case .float: return "\(quoted(text)) is not a finite number"
+            case .boolean: return "\(quoted(text)) is not a boolean (true or false)"
+            }
+        case .integerOutOfRange(let text):
+            return "\(text) is out of the 64-bit integer range (force a type with key:float= or key:str=)"
+        case .unknownType(let type): return "unknown type \(quoted(type)) (types: str, int, float, bool, list, list<T>)"
+        case .nestedList(let key):
+            guard let key else { return "lists cannot be nested" }
+            return "value of \(quoted(key)) nests a list in a list"
+        case .unsupportedJSONValue(let key, .null):
+            return "value of \(quoted(key)) is null (use --unset to remove a key)"
+        case .unsupportedJSONValue(let key, .object):
+            return "value of \(quoted(key)) is an object (not a property type)"
+        case .notAJSONObject: return "expected a JSON object"
+        case .invalidJSON(let offset, let problem): return "invalid JSON at offset \(offset): \(problem)"
+        case .inAssignment(let text, let inner): return "property \(quoted(text)): \(message(inner))"
+        case .filterSyntax(let column, let problem): return "filter error at column \(column): \(problem)"
+        case .unknownSortKey(let key): return "no matching service has the property \(quoted(key)) to sort by"
+        case .readOnlyKey(let key): return "\(key) is read-only: it is assigned by the registry"
+        case .fixedAtRegistration(let key): return "\(key) is fixed at registration"
+        case .rankingNotAnInteger(let type): return "service.ranking must be an integer, not a \(type)"
+        case .invalidScope(let text): return "service.scope must be singleton, bundle or prototype, not \(quoted(text))"
+        case .rankingCannotBeUnset: return "service.ranking cannot be unset; set it to 0 instead"
+        case .setAndUnset(let key): return "property \(quoted(key)) is both set and unset"
+        case .removalWithReplace:
+            return "--unset cannot be combined with --replace (replace sets the whole property set)"
+        case .nothingToChange: return "nothing to change: give key=value pairs, --prop, --props-json or --unset"
+        case .noSuchService(let id): return "no service with id \(id)"
+        case .resyncNeeded(let after, .pruned(let oldest)):
+            return "events after \(after) are no longer kept (the log starts at \(oldest)): "
+                + "resync, e.g. with listen --initial"
+        case .resyncNeeded(let after, .ahead(let latest)):
+            return "events after \(after) were asked for, but the newest event of this store is \(latest) "
+                + "(another store, or one recreated since?): resync, e.g. with listen --initial"
+        case .batchUnavailable(.nested): return "a batch cannot be opened inside another batch"
+        case .batchUnavailable(.unsupportedByStore): return "this store cannot run atomic batches"
+        }
+    }
+
+    // MARK: Stores
+
+    static func status(_ error: StoreError) -> ExitStatus {
+        switch error.kind {
+        case .busy: .storeBusy
+        case .permissionDenied: .permissionDenied
+        default: .storeError
+        }
+    }
+
+    static func message(_ error: StoreError) -> String {
+        let store = error.location.isEmpty ? "the store" : "store \(error.location)"
+        let detail = error.detail.map { ": \($0)" } ?? ""
+        switch error.kind {
+        case .busy: return "\(store) is busy (locked by another process); try again"
+        case .permissionDenied: return "\(store)\(detail)"
+        case .foreign:
+            return "\(error.location) is not a servreg store (\(error.detail ?? "not a servreg store")); left untouched"
+        case .corrupt:
+            return "\(error.location.isEmpty ? "the store" : error.location) is corrupt\(detail); left untouched"
+        case .newerSchema(let found, let known):
+            return "\(error.location) was written by a newer servreg (schema \(found); this one knows up to "
+                + "\(known)); left untouched"
+        case .full: return "\(store): the disk is full; nothing was changed"
+        case .cannotOpen: return "cannot open \(store)\(detail)"
+        case .gone: return error.detail ?? "\(store) is gone"
+        case .conflict: return "\(store): a write conflicted with another writer's; try again"
+        case .failed: return "\(store)\(detail)"
+        }
+    }
+
+    // MARK: The command line
+
+    private static func describe(_ error: CommandLineError) -> (message: String, status: ExitStatus) {
+        switch error {
+        case .argumentParser(let message, let command): return (message + hint(command), .usage)
+        case .unknownCommand(let name):
+            let names = ServregMain.commandNames.joined(separator: ", ")
+            return ("unknown command \(quoted(name)) (commands: \(names); see 'servreg --help')", .usage)
+        case .noCommand(let after): return ("no command given after \(after) (see 'servreg --help')", .usage)
+        case .emptyInlineValue(let option, let command):
+            return ("missing value for \(quoted(option)): nothing follows '='" + hint(command), .usage)
+        case .invalidServiceID(let text):
+            return ("invalid service id \(quoted(text)) (ids are positive integers)", .invalidInput)
+        case .inOption(let option, let inner): return ("\(option): \(message(inner))", status(inner))
+        case .invalidEnvironment(let name, let value, let expected):
+            return ("\(name) must be \(expected), not \(quoted(value))", .invalidInput)
+        case .unsupportedStore(let location):
+            return ("unsupported store location \(quoted(location)) (servreg stores are file paths)", .usage)
+        case .storeChangedInAtomicBatch(let pinned, let requested):
+            return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
+        case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)
+        case .listenInAtomicBatch: return ("listen cannot run in an --atomic batch", .usage)
+        case .sessionUsage(let message): return (message, .usage)
+        case .unreadableLine(let message, let column, let hint):
+            return ("\(message)\(hint.map { " (\($0))" } ?? "") at column \(column)", .invalidInput)
+        case .unreadableBatchFile(let file, let reason): return ("cannot read batch file \(file)\(reason)", .usage)
+        case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
+        case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
+        }
+    }
+
+    private static func hint(_ command: String?) -> String {
+        command.map { " (see 'servreg \($0) --help')" } ?? " (see 'servreg --help')"
+    }
+
+    private static func quoted(_ text: String) -> String { Quoting.quoted(text) }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import ServiceRegistry
+
+/// A store in memory that keeps the whole store contract: the registry's rules can be
+/// tested without SQLite, and the conformance suite holds SQLite to the same behaviour.
+/// Stores opened on one `MemoryStorage` are connections to one registry.
+public final class MemoryStore: RegistryStore {
+    private let storage: MemoryStorage
+    private var inWrite = false
+    private var inBatch = false
+
+    /// A connection to `storage` (a new, empty registry by default).
+    public init(storage: MemoryStorage = MemoryStorage()) {
+        self.storage = storage
+    }
+
+    public let capabilities = StoreCapabilities(batches: true, reRunsBodies: false)
+
+    /// The services registered now, by id (for assertions).
+    public var services: [ServiceID: ServiceRecord] { storage.locked { $0.services } }
+
+    public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
+        try storage.locked { state in try body(Snapshot(state: state)) }
+    }
+
+    public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+        if inWrite || inBatch { throw RegistryError.batchUnavailable(.nested) }
+        inWrite = true
+        defer { inWrite = false }
+        return try storage.transaction { state in try body(Writer(state: state)) }
+    }
+
+    public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
+        if inWrite || inBatch { throw RegistryError.batchUnavailable(.nested) }
+        inBatch = true
+        defer { inBatch = false }
+        return try storage.transaction { state in try body(BatchScope(state: state)) }
+    }
+
+    public func changeSignal() throws -> any ChangeSignal { MemorySignal(storage: storage) }
+
+    public func close() throws {}
+
+    /// The reads and writes of an open batch: each write undone alone when it throws.
+    private final class BatchScope: StoreTransactions {
+        let state: MemoryStorage.State
+
+        init(state: MemoryStorage.State) { self.state = state }
+
+        func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(Snapshot(state: state)) }
+
+        func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+            let saved = state.copy()
+            do { return try body(Writer(state: state)) } catch {
+                state.restore(saved)
+                throw error
+            }
+        }
+    }
+}
+
+/// The registry that `MemoryStore` connections share.
+public final class MemoryStorage: @unchecked Sendable {
+    /// Everything stored, copied for rollbacks.
+    final class State {
+        var services: [ServiceID: ServiceRecord] = [:]
+        var log: [ServiceChange] = []
+        var nextID: ServiceID = 1
+        var generation = 0
+
+        func copy() -> (services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID) {
+            (services, log, nextID)
+        }
+
+        func restore(_ saved: (services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID)) {
+            (services, log, nextID) = saved
+        }
+    }
+
+    private let condition = NSCondition()
+    private let state = State()
+
+    /// A new, empty registry.
+    public init() {}
+
+    func locked<T>(_ work: (State) throws -> T) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return try work(state)
+    }
+
+    /// Runs `work` with exclusive access; undoes it when it throws, wakes waiters when it
+    /// changed something.
+    func transaction<T>(_ work: (State) throws -> T) throws -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        let saved = state.copy()
+        do {
+            let result = try work(state)
+            if state.log.count != saved.log.count {
+                state.generation += 1
+                condition.broadcast()
+            }
+            return result
+        } catch {
+            state.restore(saved)
+            throw error
+        }
+    }
+
+    /// Waits until the generation differs from `seen`, `woken()` says so, or the deadline.
+    func wait(after seen: Int, until deadline: Date, woken: () -> Bool) -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while state.generation == seen {
+            if woken() { return nil }
+            if !condition.wait(until: min(deadline, Date().addingTimeInterval(0.01))), Date() >= deadline {
+                return nil
+            }
+        }
+        return state.generation
+    }
+
+    var generation: Int { locked { $0.generation } }
+}
+
+/// A memory store's change signal: wakes on every commit of any connection.
+private final class MemorySignal: ChangeSignal {
+    private final class Waker: ChangeWaker, @unchecked Sendable {
+        private let lock = NSLock()
+        private var pending = false
+
+        func wake() { lock.withLock { pending = true } }
+
+        func take() -> Bool {
+            lock.withLock {
+                defer { pending = false }
+                return pending
+            }
+        }
+    }
+
+    private let storage: MemoryStorage
+    private let memoryWaker = Waker()
+    private var seen: Int
+    var waker: any ChangeWaker { memoryWaker }
+
+    init(storage: MemoryStorage) {
+        self.storage = storage
+        seen = storage.generation
+    }
+
+    func wait(timeout: Double) throws -> ChangeWake {
+        var wasWoken = false
+        let next = storage.wait(after: seen, until: Date().addingTimeInterval(timeout)) {
+            wasWoken = memoryWaker.take()
+            return wasWoken
+        }
+        if let next {
+            seen = next
+            return .changed
+        }
+        return wasWoken ? .woken : .timedOut
+    }
+}
+
+/// Reads of one state.
+private struct Snapshot: RegistryReader {
+    let state: MemoryStorage.State
+
+    func service(id: ServiceID) throws -> ServiceRecord? { state.services[id] }
+
+    func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
+        for record in state.services.values.sorted(by: ServiceOrder.rankingPrecedes) where query.matches(record) {
+            if try !body(record) { return }
+        }
+    }
+
+    func countServices(specification: String?) throws -> Int {
+        state.services.values.filter { record in specification.map(record.specifications.contains) ?? true }.count
+    }
+
+    func specificationNames(prefix: String, limit: Int) throws -> [String] {
+        let names = Set(state.services.values.flatMap(\.specifications)).filter { $0.hasPrefix(prefix) }
+        return Array(names.sorted().prefix(limit))
+    }
+
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
+        Array(state.services.keys.filter { String($0).hasPrefix(prefix) }.sorted().prefix(limit))
+    }
+
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
+        let keys = state.services.values
+            .filter { record in specification.map(record.specifications.contains) ?? true }
+            .flatMap { $0.properties.entries.map(\.foldedKey) }
+        return Array(Set(keys).filter { $0.hasPrefix(PropertyKey.fold(prefix)) }.sorted().prefix(limit))
+    }
+
+    func latestSequence() throws -> Int64 { state.log.last?.sequence ?? 0 }
+
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange] {
+        let latest = try latestSequence()
+        if sequence > latest { throw RegistryError.resyncNeeded(after: sequence, .ahead(latest: latest)) }
+        return Array(state.log.filter { $0.sequence > sequence }.prefix(limit))
+    }
+}
+
+/// Writes to one state: each change appends its event.
+private struct Writer: RegistryWriter {
+    let state: MemoryStorage.State
+    private var reader: Snapshot { Snapshot(state: state) }
+
+    init(state: MemoryStorage.State) { self.state = state }
+
+    func service(id: ServiceID) throws -> ServiceRecord? { try reader.service(id: id) }
+    func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
+        try reader.forEachService(matching: query, body)
+    }
+    func countServices(specification: String?) throws -> Int { try reader.countServices(specification: specification) }
+    func specificationNames(prefix: String, limit: Int) throws -> [String] {
+        try reader.specificationNames(prefix: prefix, limit: limit)
+    }
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
+        try reader.serviceIDs(prefix: prefix, limit: limit)
+    }
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
+        try reader.propertyKeys(specification: specification, prefix: prefix, limit: limit)
+    }
+    func latestSequence() throws -> Int64 { try reader.latestSequence() }
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange] {
+        try reader.changes(after: sequence, limit: limit)
+    }
+
+    func insert(specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties) throws
+        -> ServiceRecord
+    {
+        let record = ServiceRecord(
+            id: state.nextID, specifications: specifications, ranking: ranking, scope: scope, properties: properties)
+        state.nextID += 1
+        state.services[record.id] = record
+        append(.registered, record, old: nil, new: record.allProperties, reason: nil)
+        return record
+    }
+
+    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {
+        state.services[record.id] = record
+        if logEvent {
+            append(.modified, record, old: previous.allProperties, new: record.allProperties, reason: nil)
+        }
+    }
+
+    func delete(_ record: ServiceRecord, reason: String) throws {
+        state.services[record.id] = nil
+        append(.unregistered, record, old: record.allProperties, new: nil, reason: reason)
+    }
+
+    private func append(
+        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceProperties?, new: ServiceProperties?,
+        reason: String?
+    ) {
+        state.log.append(
+            ServiceChange(
+                sequence: (state.log.last?.sequence ?? 0) + 1, kind: kind, serviceID: record.id,
+                specifications: record.specifications, oldProperties: old, newProperties: new,
+                time: Date().timeIntervalSince1970, reason: reason))
+    }
+}

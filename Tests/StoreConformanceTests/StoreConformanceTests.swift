@@ -1,0 +1,330 @@
+import Foundation
+import RegistryTestSupport
+import ServiceRegistry
+import Testing
+
+/// The store contract (`RegistryStore`, ARCHITECTURE.md "The store contract"), checked the
+/// same way for every store: reads and writes, ids, order, the event log and resync,
+/// batches and their steps, nesting, several connections at once, the change signal.
+@Suite struct StoreConformanceTests {
+    private struct Boom: Error {}
+
+    private func insert(
+        _ writer: any RegistryWriter, _ specifications: [String] = ["a.B"], ranking: Int64 = 0,
+        _ properties: [(String, PropertyValue)] = []
+    ) throws -> ServiceRecord {
+        try writer.insert(
+            specifications: specifications, ranking: ranking, scope: .singleton,
+            properties: try ServiceProperties(properties))
+    }
+
+    private func ids(_ store: any RegistryStore, _ query: ServiceQuery = ServiceQuery()) throws -> [ServiceID] {
+        try store.read { reader in
+            var ids: [ServiceID] = []
+            try reader.forEachService(matching: query) { record in
+                ids.append(record.id)
+                return true
+            }
+            return ids
+        }
+    }
+
+    // MARK: Reads, writes and ids
+
+    @Test(arguments: StoreBackend.allCases)
+    func idsStrictlyIncreaseAndAreNeverReused(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let a = try store.write { try insert($0) }
+        let b = try store.write { try insert($0) }
+        #expect(a.id >= 1)
+        #expect(b.id > a.id)
+        try store.write { writer in try writer.delete(b, reason: "unregistered") }
+        // The highest id went: a new service still gets a higher one, also on a new connection.
+        let c = try location.open().write { try insert($0) }
+        #expect(c.id > b.id)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func writesAreReadBackWithTheirValuesAndMissingIdsAreNil(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let properties: [(String, PropertyValue)] = [
+            ("Name", .string("é")), ("price", .integer(90)), ("ratio", .float(1.0)), ("ok", .boolean(true)),
+            ("tags", .list([.string("x"), .string("y")])), ("empty", .list([])),
+        ]
+        let record = try store.write { try insert($0, ["a.B", "c.D"], ranking: -3, properties) }
+        let read = try store.read { try $0.service(id: record.id) }
+        #expect(read == record)
+        #expect(read?.properties.entries.map(\.key).contains("Name") == true)
+        #expect(read?.properties["ratio"] == .float(1.0))
+        #expect(try store.read { try $0.service(id: record.id + 100) } == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func servicesComeInRankingOrderFilteredExactlyAndStopWhenAsked(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let low = try store.write { try insert($0, ["a.B"], ranking: -1, [("price", .integer(10))]) }
+        let first = try store.write { try insert($0, ["a.B", "c.D"], ranking: 5, [("price", .integer(200))]) }
+        let plain = try store.write { try insert($0, ["a.B"], ranking: 0, [("price", .integer(50))]) }
+        let tie = try store.write { try insert($0, ["a.B"], ranking: 5) }
+        let other = try store.write { try insert($0, ["c.D"], ranking: 9) }
+        #expect(try ids(store) == [other.id, first.id, tie.id, plain.id, low.id])
+        #expect(try ids(store, ServiceQuery(specification: "a.B")) == [first.id, tie.id, plain.id, low.id])
+        let cheap = ServiceQuery(specification: "a.B", filter: try LDAPFilter.parse("(price<=100)"))
+        #expect(try ids(store, cheap) == [plain.id, low.id])
+        #expect(try ids(store, ServiceQuery(specification: "x.Y")).isEmpty)
+        var seen: [ServiceID] = []
+        try store.read { reader in
+            try reader.forEachService(matching: ServiceQuery(specification: "a.B")) { record in
+                seen.append(record.id)
+                return seen.count < 2
+            }
+        }
+        #expect(seen == [first.id, tie.id])
+        #expect(try store.read { try $0.countServices(specification: "a.B") } == 4)
+        #expect(try store.read { try $0.countServices(specification: nil) } == 5)
+        #expect(try store.read { try $0.countServices(specification: "x.Y") } == 0)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aThrowingWriteLeavesNothingBehind(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        #expect(throws: Boom.self) {
+            try store.write { writer in
+                _ = try insert(writer)
+                throw Boom()
+            }
+        }
+        #expect(try ids(store).isEmpty)
+        #expect(try store.read { try $0.latestSequence() } == 0)
+    }
+
+    // MARK: The event log
+
+    @Test(arguments: StoreBackend.allCases)
+    func everyChangeIsLoggedOnceInCommitOrder(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let record = try store.write { try insert($0, ["a.B"], [("price", .integer(1))]) }
+        var changed = record
+        changed.properties.set("price", .integer(2))
+        try store.write { try $0.update(changed, previous: record, logEvent: true) }
+        var respelled = changed
+        respelled.properties.set("PRICE", .integer(2))
+        try store.write { try $0.update(respelled, previous: changed, logEvent: false) }
+        try store.write { try $0.delete(respelled, reason: "expired") }
+        let log = try store.read { try $0.changes(after: 0, limit: 100) }
+        #expect(log.map(\.kind) == [.registered, .modified, .unregistered])
+        #expect(log.map(\.sequence) == [1, 2, 3])
+        #expect(log.allSatisfy { $0.serviceID == record.id && $0.specifications == ["a.B"] })
+        #expect(log[0].oldProperties == nil)
+        #expect(log[0].newProperties?["price"] == .integer(1))
+        #expect(log[1].oldProperties?["price"] == .integer(1))
+        #expect(log[1].newProperties?["price"] == .integer(2))
+        #expect(log[2].oldProperties?["service.id"] == .integer(record.id))
+        #expect(log[2].newProperties == nil)
+        #expect(log[2].reason == "expired")
+        #expect(try store.read { try $0.latestSequence() } == 3)
+        // The unlogged change was stored all the same: the key shows its last spelling.
+        #expect(try store.read { try $0.service(id: record.id) } == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func theLogIsReadInPagesAndANumberPastTheNewestAsksForAResync(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        for _ in 0..<7 { _ = try store.write { try insert($0) } }
+        var cursor: Int64 = 0
+        var pages: [[Int64]] = []
+        while true {
+            let page = try store.read { try $0.changes(after: cursor, limit: 3) }
+            if page.isEmpty { break }
+            pages.append(page.map(\.sequence))
+            cursor = page[page.count - 1].sequence
+        }
+        #expect(pages == [[1, 2, 3], [4, 5, 6], [7]])
+        #expect(try store.read { try $0.changes(after: 7, limit: 3) }.isEmpty)
+        #expect(throws: RegistryError.resyncNeeded(after: 40, .ahead(latest: 7))) {
+            try store.read { try $0.changes(after: 40, limit: 3) }
+        }
+    }
+
+    // MARK: Batches
+
+    @Test(arguments: StoreBackend.allCases)
+    func aBatchCommitsItsStepsTogetherAndAFailedStepAlone(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        #expect(store.capabilities.batches)
+        let kept = try store.batch { scope in
+            let a = try scope.write { try insert($0) }
+            #expect(throws: Boom.self) {
+                try scope.write { writer in
+                    _ = try insert(writer, ["lost.Step"])
+                    throw Boom()
+                }
+            }
+            let b = try scope.write { try insert($0) }
+            // Reads inside the batch see its steps so far, and not the failed one.
+            #expect(try scope.read { try $0.countServices(specification: nil) } == 2)
+            #expect(try scope.read { try $0.countServices(specification: "lost.Step") } == 0)
+            return [a.id, b.id]
+        }
+        #expect(try ids(try location.open()) == kept)
+        #expect(try store.read { try $0.changes(after: 0, limit: 10) }.map(\.serviceID) == kept)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aThrowingBatchLeavesNothingAndIsInvisibleToOthersUntilItCommits(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        #expect(throws: Boom.self) {
+            try store.batch { scope in
+                _ = try scope.write { try insert($0) }
+                _ = try scope.write { try insert($0) }
+                throw Boom()
+            }
+        }
+        #expect(try ids(store).isEmpty)
+        #expect(try store.read { try $0.latestSequence() } == 0)
+        let after = try store.write { try insert($0) }
+        #expect(try ids(try location.open()) == [after.id])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func writesThroughTheStoreInsideItsOwnBatchOrWriteAreRefused(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let nested = RegistryError.batchUnavailable(.nested)
+        try store.batch { _ in
+            #expect(throws: nested) { try store.write { try insert($0) } }
+            #expect(throws: nested) { try store.batch { _ in } }
+        }
+        try store.write { _ in
+            #expect(throws: nested) { try store.write { try insert($0) } }
+            #expect(throws: nested) { try store.batch { _ in } }
+        }
+        #expect(try ids(store).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func theRegistryRunsABatchOverTheStore(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let registry = Registry(store: store)
+        let request = RegistrationRequest(specifications: ["a.B"], properties: [])
+        #expect(throws: RegistryError.self) {
+            try registry.batch { inner in
+                _ = try inner.register(request)
+                #expect(inner.inBatch)
+                #expect(throws: RegistryError.batchUnavailable(.nested)) { try inner.batch { _ in } }
+                _ = try inner.register(RegistrationRequest(specifications: ["bad name"], properties: []))
+            }
+        }
+        #expect(try registry.count(ServiceQuery()) == 0)
+        let made = try registry.batch { inner in [try inner.register(request).id, try inner.register(request).id] }
+        #expect(try registry.count(ServiceQuery()) == 2)
+        #expect(try registry.changes(after: 0).map(\.serviceID) == made)
+    }
+
+    // MARK: Several connections
+
+    @Test(arguments: StoreBackend.allCases)
+    func connectionsWritingAtOnceGetDistinctIdsAndOneContiguousLog(backend: StoreBackend) async throws {
+        let location = backend.makeLocation()
+        _ = try location.open()
+        let perWriter = 50
+        let made = try await withThrowingTaskGroup(of: [ServiceID].self) { group in
+            for _ in 0..<4 {
+                let store = try location.open()
+                nonisolated(unsafe) let connection = store
+                group.addTask {
+                    var ids: [ServiceID] = []
+                    for _ in 0..<perWriter { ids.append(try connection.write { try self.insert($0) }.id) }
+                    return ids
+                }
+            }
+            var all: [ServiceID] = []
+            for try await ids in group {
+                #expect(ids == ids.sorted())
+                all += ids
+            }
+            return all
+        }
+        #expect(Set(made).count == 4 * perWriter)
+        let log = try location.open().read { try $0.changes(after: 0, limit: 1_000) }
+        #expect(log.map(\.sequence) == Array(1...Int64(4 * perWriter)))
+        #expect(Set(log.map(\.serviceID)) == Set(made))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func theChangeSignalWakesOnAnotherConnectionsCommitAndOnItsWaker(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let listener = try location.open()
+        let signal = try listener.changeSignal()
+        let writer = try location.open()
+        let before = try listener.read { try $0.latestSequence() }
+        // A thread, not a task: the wait below blocks, and tasks share a pool of two threads here.
+        nonisolated(unsafe) let writing = writer
+        let written = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? writing.write { writer in
+                try writer.insert(
+                    specifications: ["a.B"], ranking: 0, scope: .singleton, properties: ServiceProperties())
+            }
+            written.signal()
+        }.start()
+        // However the wake-ups come, the commit is seen within a few seconds of reading the log after each.
+        let deadline = Date().addingTimeInterval(10)
+        var seen = before
+        while seen == before, Date() < deadline {
+            let wake = try signal.wait(timeout: 1)
+            #expect(wake != .woken)
+            if case .storeGone(let reason) = wake { Issue.record("store gone: \(reason)") }
+            seen = try listener.read { try $0.latestSequence() }
+        }
+        written.wait()
+        #expect(seen == before + 1)
+        signal.waker.wake()
+        var woken = false
+        for _ in 0..<50 where !woken { woken = try signal.wait(timeout: 5) == .woken }
+        #expect(woken)
+    }
+
+    // MARK: Completion
+
+    @Test(arguments: StoreBackend.allCases)
+    func completionFindsNamesIdsAndKeysByPrefix(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        var made: [ServiceID] = []
+        let services: [([String], String)] = [
+            (["acme.IPlumber"], "Price"), (["acme.IPainter", "zed.X"], "pattern"), (["b.C"], "size"),
+        ]
+        for (specs, key) in services {
+            made.append(try store.write { try insert($0, specs, [(key, .integer(1))]) }.id)
+        }
+        #expect(
+            try store.read { try $0.specificationNames(prefix: "acme.", limit: 10) } == [
+                "acme.IPainter", "acme.IPlumber",
+            ])
+        #expect(try store.read { try $0.specificationNames(prefix: "acme.", limit: 1) } == ["acme.IPainter"])
+        #expect(try store.read { try $0.serviceIDs(prefix: "", limit: 10) } == made)
+        #expect(
+            try store.read { try $0.propertyKeys(specification: nil, prefix: "p", limit: 10) } == ["pattern", "price"])
+        #expect(
+            try store.read { try $0.propertyKeys(specification: "acme.IPlumber", prefix: "", limit: 10) } == ["price"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func closingMakesCommitsDurableAndAReopenedStoreHasEverything(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let record = try store.write { try insert($0, ["a.B"], [("k", .string("v"))]) }
+        try store.close()
+        #expect(try location.open().read { try $0.service(id: record.id) } == record)
+    }
+}
