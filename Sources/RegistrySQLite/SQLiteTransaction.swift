@@ -189,7 +189,7 @@ struct SQLiteTransaction: RegistryWriter {
         try insertIndex(record)
         try appendEvent(
             .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
-            new: JSONWriter.object(record.allProperties), reason: nil, time: now)
+            new: JSONWriter.service(record), reason: nil, time: now)
         return record
     }
 
@@ -207,7 +207,7 @@ struct SQLiteTransaction: RegistryWriter {
         if logEvent {
             try appendEvent(
                 .modified, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
-                old: JSONWriter.object(previous.allProperties), new: JSONWriter.object(record.allProperties),
+                old: JSONWriter.service(previous), new: JSONWriter.service(record),
                 reason: nil, time: now)
         }
     }
@@ -219,7 +219,7 @@ struct SQLiteTransaction: RegistryWriter {
         try statement.run()
         try appendEvent(
             .unregistered, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
-            old: JSONWriter.object(record.allProperties), new: nil, reason: reason,
+            old: JSONWriter.service(record), new: nil, reason: reason,
             time: Date().timeIntervalSince1970)
     }
 

@@ -73,6 +73,25 @@ public enum JSONWriter {
     ///
     /// Written as UTF-8 bytes: appending many small pieces to a `String` costs several
     /// times more, and every registration writes two such objects.
+    /// A service as one JSON object of all its properties: the reserved ones first
+    /// (`service.id`, `objectClass`, `service.ranking`, `service.scope`), then the others in
+    /// key order. The one rendering of a service, for `--json` and the event log alike.
+    public static func service(_ record: ServiceRecord) -> String {
+        var out = "{\"service.id\":\(record.id),\"objectClass\":"
+        writeValue(.list(record.specifications.map(PropertyValue.string)), to: &out)
+        out.append(",\"service.ranking\":\(record.ranking),\"service.scope\":")
+        writeString(record.scope.rawValue, to: &out)
+        for entry in record.properties.entries {
+            out.append(",")
+            writeString(entry.key, to: &out)
+            out.append(":")
+            writeValue(entry.value, to: &out)
+        }
+        out.append("}")
+        return out
+    }
+
+    /// Properties as one JSON object, in their key order.
     public static func object(_ properties: ServiceProperties) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(32 * properties.count + 2)

@@ -64,6 +64,11 @@ public struct LoggedProperties: Sendable, Equatable, PropertySource {
         json = Array(JSONWriter.object(properties).utf8)
     }
 
+    /// All of a service's properties, rendered as `--json` renders the service.
+    public init(_ record: ServiceRecord) {
+        json = Array(JSONWriter.service(record).utf8)
+    }
+
     /// Every property, decoded.
     public func decoded() throws(StoreError) -> ServiceProperties {
         guard let pairs = JSONValue.propertyPairs(String(decoding: json, as: UTF8.self)),

@@ -238,30 +238,30 @@ private struct Writer: RegistryWriter {
             id: state.nextID, specifications: specifications, ranking: ranking, scope: scope, properties: properties)
         state.nextID += 1
         state.services[record.id] = record
-        append(.registered, record, old: nil, new: record.allProperties, reason: nil)
+        append(.registered, record, old: nil, new: record, reason: nil)
         return record
     }
 
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {
         state.services[record.id] = record
         if logEvent {
-            append(.modified, record, old: previous.allProperties, new: record.allProperties, reason: nil)
+            append(.modified, record, old: previous, new: record, reason: nil)
         }
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
         state.services[record.id] = nil
-        append(.unregistered, record, old: record.allProperties, new: nil, reason: reason)
+        append(.unregistered, record, old: record, new: nil, reason: reason)
     }
 
     private func append(
-        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceProperties?, new: ServiceProperties?,
-        reason: String?
+        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceRecord?, new: ServiceRecord?, reason: String?
     ) {
         state.log.append(
             ServiceChange(
                 sequence: (state.log.last?.sequence ?? 0) + 1, kind: kind, serviceID: record.id,
-                specifications: record.specifications, oldProperties: old, newProperties: new,
+                specifications: record.specifications, oldProperties: old.map(LoggedProperties.init),
+                newProperties: new.map(LoggedProperties.init),
                 time: Date().timeIntervalSince1970, reason: reason))
     }
 }

@@ -79,13 +79,15 @@ import Testing
     }
 
     @Test func scriptCallbackReadsTheShellsWords() {
-        let environment = "SERVREG_STORE"
-        setenv(environment, directory + "/registry.db", 1)
-        defer { unsetenv(environment) }
-        #expect(Completer.scriptCandidates(["servreg", "get", "acme.IPa"], 2, "acme.IPa") == ["acme.IPainter"])
-        #expect(Completer.scriptCandidates(["servreg", "props", "'1"], 2, "'1") == ["1", "10", "11", "12"])
-        #expect(Completer.scriptCandidates(["servreg", "get", "--"], 2, "--") == [], "the scripts list options")
-        let missing = Completer.scriptCandidates(["servreg", "--store", "/nonexistent/x.db", "props", ""], 4, "")
+        // The environment is passed in, not set: tests run in parallel in one process.
+        let environment = ["SERVREG_STORE": directory + "/registry.db"]
+        func candidates(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+            Completer.candidates(words: words, index: index, prefix: prefix, environment: environment)
+        }
+        #expect(candidates(["servreg", "get", "acme.IPa"], 2, "acme.IPa") == ["acme.IPainter"])
+        #expect(candidates(["servreg", "props", "'1"], 2, "'1") == ["1", "10", "11", "12"])
+        #expect(candidates(["servreg", "get", "--"], 2, "--") == [], "the scripts list options")
+        let missing = candidates(["servreg", "--store", "/nonexistent/x.db", "props", ""], 4, "")
         #expect(missing == [], "an unreadable store completes nothing, silently")
     }
 }

@@ -193,7 +193,7 @@ import Testing
 @Suite struct BatchCrashTests {
     let servreg = ServregProcess()
 
-    private func startBatch(_ arguments: [String], lines: Int) throws -> (Process, Pipe) {
+    private func startBatch(_ arguments: [String], lines: Int, errors: Pipe? = nil) throws -> (Process, Pipe) {
         let file = servreg.directory + "/many.srv"
         let text = (1...lines).map { "register acme.IWorker --prop n=\($0)\n" }.joined()
         try text.write(toFile: file, atomically: true, encoding: .utf8)
@@ -202,7 +202,7 @@ import Testing
         process.arguments = ["run", "--store", servreg.storePath] + arguments + [file]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors ?? FileHandle.nullDevice
         try process.run()
         return (process, output)
     }
@@ -228,8 +228,15 @@ import Testing
 
     @Test func anAtomicBatchKilledLeavesNothing() throws {
         _ = try servreg.register(["acme.IBefore"])
-        let (process, _) = try startBatch(["--atomic"], lines: 100_000)
-        usleep(700_000)
+        // -x echoes each line as it runs: once a thousand have run, the batch is mid-way.
+        let errors = Pipe()
+        let (process, _) = try startBatch(["--atomic", "-x"], lines: 100_000, errors: errors)
+        var echoed = ""
+        while !echoed.contains("n=1000\n") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // ended early: the expectations below say how
+            echoed += String(decoding: chunk, as: UTF8.self)
+        }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the batch finished before the kill")

@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    @Test func manualRendersWithoutWarnings() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/groff") else { return }
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/groff"), "needs groff (groff-base)"))
+    func manualRendersWithoutWarnings() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/groff")
         process.arguments = ["-mandoc", "-ww", "-z", Self.packageRoot.appendingPathComponent("man/servreg.1").path]

@@ -112,7 +112,7 @@ extension Servreg {
                     let change = ServiceChange(
                         sequence: sequence, kind: .registered, serviceID: record.id,
                         specifications: record.specifications, oldProperties: nil,
-                        newProperties: LoggedProperties(record.allProperties), time: now, reason: nil)
+                        newProperties: LoggedProperties(record), time: now, reason: nil)
                     ended = stream.send(ListenerEvent(kind: .registered, change: change), initial: true)
                     return ended == nil
                 }

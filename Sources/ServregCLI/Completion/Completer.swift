@@ -132,10 +132,14 @@ extension Completer {
     /// The callback of the generated shell scripts (argument-parser's `.custom`): the
     /// shell's words, the index of the word being completed, and its text before the cursor.
     static let scriptCandidates: @Sendable ([String], Int, String) -> [String] = { words, index, prefix in
+        candidates(words: words, index: index, prefix: prefix, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// What `scriptCandidates` answers, with the environment that names the store.
+    static func candidates(words: [String], index: Int, prefix: String, environment: [String: String]) -> [String] {
         let unquoted = words.map(Self.unquote)
         // Word 0 is the program; options before the command name are hoisted as in one-shot use.
         let typed = ServregMain.hoistGlobalOptions(Array(unquoted.dropFirst().prefix(max(0, index - 1))))
-        let environment = ProcessInfo.processInfo.environment
         var storeOption: String?
         if let at = typed.firstIndex(of: "--store"), at + 1 < typed.count { storeOption = typed[at + 1] }
         var settings = StoreLocation.Settings()

@@ -10,21 +10,7 @@ struct ServiceFormatter {
     // MARK: JSON
 
     /// One service as a JSON object: reserved keys first, then the rest.
-    static func json(_ record: ServiceRecord) -> String {
-        var out = "{"
-        out.append("\"service.id\":\(record.id),\"objectClass\":")
-        JSONWriter.writeValue(.list(record.specifications.map(PropertyValue.string)), to: &out)
-        out.append(",\"service.ranking\":\(record.ranking),\"service.scope\":")
-        JSONWriter.writeString(record.scope.rawValue, to: &out)
-        for entry in record.properties.entries {
-            out.append(",")
-            JSONWriter.writeString(entry.key, to: &out)
-            out.append(":")
-            JSONWriter.writeValue(entry.value, to: &out)
-        }
-        out.append("}")
-        return out
-    }
+    static func json(_ record: ServiceRecord) -> String { JSONWriter.service(record) }
 
     // MARK: Human
 
