@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Tests only: property-based tests of the filter parser and the JSON reader.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(name: "ServiceRegistry", swiftSettings: swiftSettings),
@@ -47,7 +49,11 @@ let package = Package(
             name: "RegistryTestSupport", dependencies: ["ServiceRegistry"], path: "Tests/RegistryTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ServiceRegistryTests", dependencies: ["ServiceRegistry", "RegistryTestSupport"],
+            name: "ServiceRegistryTests",
+            dependencies: [
+                "ServiceRegistry", "RegistryTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings),
         // One suite of the store contract, run against every store.
         .testTarget(

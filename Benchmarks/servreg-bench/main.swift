@@ -36,9 +36,10 @@ func generate(path: String, count: Int) throws {
                 properties.set("name", .string("service-\(n)"))
                 properties.set("price", .integer(Int64.random(in: 1...1000, using: &random)))
                 properties.set("location", .string("BH\(Int.random(in: 0..<10, using: &random))"))
+                // tagWords is not empty: never "".
                 properties.set(
                     "tags",
-                    .list((0..<2).map { _ in .string(tagWords.randomElement(using: &random)!) }))
+                    .list((0..<2).map { _ in .string(tagWords.randomElement(using: &random) ?? "") }))
                 _ = try writer.insert(
                     specifications: [specifications[n % specifications.count]],
                     ranking: Int64.random(in: 0..<4, using: &random), scope: .singleton, properties: properties)
@@ -87,12 +88,14 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 }
 
 func report(_ name: String, _ times: [Double], target: String) {
+    // Every measurement has runs (and `percentile` traps on none first): never nan.
+    let fastest = times.min() ?? .nan
     let padded = name.padding(toLength: 60, withPad: " ", startingAt: 0)
     print(
         padded
             + String(
                 format: " median %6.2f ms  p90 %6.2f ms  min %6.2f ms", percentile(times, 0.5) * 1000,
-                percentile(times, 0.9) * 1000, times.min()! * 1000) + "   (target \(target))")
+                percentile(times, 0.9) * 1000, fastest * 1000) + "   (target \(target))")
 }
 
 /// Peak RSS in KiB of one run, as GNU time reports it.
@@ -154,7 +157,8 @@ func run(binary: String, data: String) throws {
 
     func rss(_ arguments: [String], store: String) -> Int {
         environment["SERVREG_STORE"] = store
-        return (0..<5).map { _ in peakRSS([binary] + arguments, environment: environment) }.max()!
+        // Five runs: the maximum is never the fallback.
+        return (0..<5).map { _ in peakRSS([binary] + arguments, environment: environment) }.max() ?? 0
     }
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
         fatalError("peak memory needs GNU time: apt-get install time")
@@ -313,7 +317,9 @@ func listenBenchmarks(binary: String, data: String, large: String, environment: 
             pending += chunk[..<count]
         }
         latencies.append(max(0, monotonic() - committed))
-        pending.removeSubrange(...pending.firstIndex(of: 0x0A)!)
+        // The loop above reads until `pending` holds a newline.
+        guard let newline = pending.firstIndex(of: 0x0A) else { fatalError("no event line") }
+        pending.removeSubrange(...newline)
         usleep(2_000)
     }
     stop(listener)

@@ -26,6 +26,7 @@ public final class SQLiteStore: RegistryStore {
         public var busyTimeout: Double = 5
         /// How many of the newest events the log keeps: writers prune older ones.
         public var eventRetention: Int64 = SQLiteStore.defaultEventRetention
+        /// How commits reach the disk; by default every commit waits for it.
         public var durability: Durability = .everyCommit
         /// A connection kept for a session (the shell, a batch file): decoded services are
         /// kept between reads and more of the file's pages cached. One-shot commands keep
@@ -42,8 +43,12 @@ public final class SQLiteStore: RegistryStore {
         case read
         /// Reads and writes: a missing store is created (0600, in 0700 directories).
         case write
+        /// Reads, but a missing store — or an empty file, which another process may be
+        /// creating right now — is created as by `.write` (a listener started first).
+        case readCreatingIfMissing
     }
 
+    /// The SQLite file's path, as given: also the location its errors report.
     public let path: String
     let queue: DatabaseQueue
     private let options: Options
@@ -65,6 +70,7 @@ public final class SQLiteStore: RegistryStore {
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
     public static let defaultEventRetention: Int64 = 1_000_000
 
+    /// Batches work, and bodies are never re-run: writers wait for each other's lock instead.
     public let capabilities = StoreCapabilities(batches: true, reRunsBodies: false)
 
     /// Opens (or, for `.write`, creates) the store at `path`.
@@ -87,6 +93,7 @@ public final class SQLiteStore: RegistryStore {
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue { throw StoreError(.cannotOpen, location: path, detail: "it is a directory") }
         let isEmpty = exists && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
+        let access: Access = access == .readCreatingIfMissing ? (!exists || isEmpty ? .write : .read) : access
         if (!exists || isEmpty) && access == .read {
             // Nothing stored yet: read an empty in-memory registry instead of creating a file.
             queue = try DatabaseQueue(configuration: configuration)
@@ -154,6 +161,7 @@ public final class SQLiteStore: RegistryStore {
 
     // MARK: RegistryStore
 
+    /// Runs `body` on one snapshot: a deferred transaction, or the open write's own.
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
         try run { db in
             if inWrite || db.isInsideTransaction {
@@ -166,6 +174,7 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
+    /// Runs `body` as one `BEGIN IMMEDIATE` transaction; not inside another write or a batch.
     public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
         if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
         return try run { db in
@@ -178,6 +187,7 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
+    /// Runs `body` as one immediate transaction whose writes are savepoints; never nested.
     public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
         if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
         return try run { db in
@@ -229,10 +239,12 @@ public final class SQLiteStore: RegistryStore {
         SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention)
     }
 
+    /// Watches the store's files (inotify) for commits by any process.
     public func changeSignal() throws -> any ChangeSignal {
         try StoreWatcher(storePath: path)
     }
 
+    /// For `.atClose` stores, syncs the write-ahead log so every commit so far is durable.
     public func close() throws {
         guard !readOnly, options.durability == .atClose else { return }
         // Every commit so far is in the write-ahead log: syncing that file makes them all

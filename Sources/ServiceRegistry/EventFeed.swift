@@ -1,8 +1,11 @@
 /// One event as a listener receives it: the change and what it means for that listener.
 public struct ListenerEvent: Sendable, Equatable {
+    /// What the change means for the listener (REGISTERED, MODIFIED, …).
     public let kind: ServiceEventKind
+    /// The logged change the event comes from.
     public let change: ServiceChange
 
+    /// An event of a kind for a change.
     public init(kind: ServiceEventKind, change: ServiceChange) {
         self.kind = kind
         self.change = change
@@ -16,11 +19,14 @@ public struct ListenerEvent: Sendable, Equatable {
 /// A listener's position in the event log: every change after `cursor`, each exactly once,
 /// in commit order, whatever the pages read come to.
 public struct EventFeed {
+    /// The registry whose event log is read.
     public let registry: Registry
+    /// Which changes become events, and of what kind.
     public let interest: ListenerInterest
     /// The sequence number of the last change read (events after it come next).
     public private(set) var cursor: Int64
 
+    /// A feed of the changes after the one numbered `cursor`.
     public init(registry: Registry, interest: ListenerInterest, after cursor: Int64) {
         self.registry = registry
         self.interest = interest

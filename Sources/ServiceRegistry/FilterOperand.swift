@@ -1,5 +1,6 @@
 /// The text of a comparison with its conversions to each property type, done once at parse time.
 public struct FilterOperand: Sendable, Equatable {
+    /// The comparison's value as written in the filter, escapes resolved.
     public let text: String
     let utf8: [UInt8]
     let integer: Int64?
@@ -47,5 +48,6 @@ public struct FilterOperand: Sendable, Equatable {
     /// The text as a boolean (`true`/`false`, any case), or nil.
     public var booleanValue: Bool? { boolean }
 
+    /// Equal when the texts are, byte for byte: the conversions follow from the text.
     public static func == (lhs: FilterOperand, rhs: FilterOperand) -> Bool { lhs.utf8 == rhs.utf8 }
 }

@@ -9,6 +9,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Members in document order; duplicates are kept for the caller to judge.
     case object([(String, JSONValue)])
 
+    /// Same case and equal contents; objects member by member, in document order.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true

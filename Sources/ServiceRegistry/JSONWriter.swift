@@ -99,6 +99,7 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends properties as one JSON object, in their key order.
     public static func writeObject(_ properties: ServiceProperties, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (offset, entry) in properties.entries.enumerated() {
@@ -110,6 +111,7 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Appends a property value: a scalar, or a list as a JSON array.
     public static func writeValue(_ value: PropertyValue, to out: inout [UInt8]) {
         switch value {
         case .string(let s): writeString(s, to: &out)
@@ -129,6 +131,7 @@ public enum JSONWriter {
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
 
+    /// Appends an integer in decimal, without making a `String` of it.
     public static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         // The magnitude as UInt64 also holds Int64.min.
@@ -146,6 +149,7 @@ public enum JSONWriter {
         out.append(contentsOf: reversed.reversed())
     }
 
+    /// Appends a JSON string literal as UTF-8.
     public static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {

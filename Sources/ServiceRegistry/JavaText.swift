@@ -5,8 +5,10 @@ enum JavaText {
     /// `String.trim()`: drops leading and trailing characters ≤ U+0020.
     static func trim(_ text: String) -> String {
         let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0.value > 0x20 }) else { return "" }
-        let last = scalars.lastIndex(where: { $0.value > 0x20 })!
+        // There is a last such scalar whenever there is a first.
+        guard let first = scalars.firstIndex(where: { $0.value > 0x20 }),
+            let last = scalars.lastIndex(where: { $0.value > 0x20 })
+        else { return "" }
         return String(scalars[first...last])
     }
 
@@ -75,7 +77,8 @@ enum JavaText {
 
     private static func foldCase(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         if scalar.isASCII {
-            if scalar.value >= 0x41 && scalar.value <= 0x5A { return Unicode.Scalar(scalar.value + 32)! }
+            // A–Z to a–z: from a UInt8 the scalar cannot fail.
+            if scalar.value >= 0x41 && scalar.value <= 0x5A { return Unicode.Scalar(UInt8(scalar.value + 32)) }
             return scalar
         }
         let upper = single(scalar.properties.uppercaseMapping) ?? scalar

@@ -1,8 +1,11 @@
 /// What a listener is interested in: an optional specification and an optional filter.
 public struct ListenerInterest: Sendable {
+    /// Only services registered under this specification; nil for any.
     public let specification: String?
+    /// Only services whose properties match this filter; nil for any.
     public let filter: LDAPFilter?
 
+    /// An interest in a specification and a filter, either nil for no restriction.
     public init(specification: String?, filter: LDAPFilter?) {
         self.specification = specification
         self.filter = filter

@@ -7,6 +7,7 @@ public struct PropertyUpdate: Sendable {
     /// Replace the whole property set instead of merging (OSGi `setProperties`).
     public var replace: Bool
 
+    /// An update; by default it sets nothing, removes nothing and merges.
     public init(assignments: [(String, PropertyValue)] = [], removals: [String] = [], replace: Bool = false) {
         self.assignments = assignments
         self.removals = removals

@@ -27,6 +27,7 @@ public enum PropertyValue: Sendable {
 }
 
 extension PropertyValue: Hashable {
+    /// Same case and same value: strings by their UTF-8 bytes, floats by their bit patterns.
     public static func == (lhs: PropertyValue, rhs: PropertyValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
@@ -38,6 +39,7 @@ extension PropertyValue: Hashable {
         }
     }
 
+    /// Hashes as `==` compares: the case, then string bytes or a float's bit pattern.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .string(let s):

@@ -11,8 +11,11 @@ public enum ReservedKey {
 
     /// The keys as `PropertyKey.fold` leaves them (what `PropertySource` is asked for).
     public static let foldedServiceID = "service.id"
+    /// `objectClass` folded: `objectclass`.
     public static let foldedObjectClass = "objectclass"
+    /// `service.ranking` folded (already lower case).
     public static let foldedRanking = "service.ranking"
+    /// `service.scope` folded (already lower case).
     public static let foldedScope = "service.scope"
 
     /// All reserved keys in display order.

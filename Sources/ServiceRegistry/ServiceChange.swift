@@ -10,8 +10,11 @@ public struct ServiceChange: Sendable, Equatable {
 
     /// Store-wide, strictly increasing sequence number.
     public let sequence: Int64
+    /// Whether the service was registered, modified or unregistered.
     public let kind: Kind
+    /// The id of the service that changed.
     public let serviceID: ServiceID
+    /// The service's specification names (`objectClass`), what listeners match on.
     public let specifications: [String]
     /// Properties before the change (nil for `registered`).
     public let oldProperties: LoggedProperties?
@@ -22,6 +25,7 @@ public struct ServiceChange: Sendable, Equatable {
     /// Why a service was removed (`unregister`, later `expired`, …).
     public let reason: String?
 
+    /// A change whose properties are already in logged form (as read from the log).
     public init(
         sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
         oldProperties: LoggedProperties?, newProperties: LoggedProperties?, time: Double, reason: String?
@@ -36,6 +40,7 @@ public struct ServiceChange: Sendable, Equatable {
         self.reason = reason
     }
 
+    /// A change from decoded property sets, encoded into their logged form.
     public init(
         sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
         oldProperties: ServiceProperties?, newProperties: ServiceProperties?, time: Double, reason: String?
@@ -56,10 +61,12 @@ public struct LoggedProperties: Sendable, Equatable, PropertySource {
     /// The JSON object, UTF-8.
     public let json: [UInt8]
 
+    /// Wraps the UTF-8 bytes of a JSON object as they are, unchecked (a stored log row).
     public init(json: [UInt8]) {
         self.json = json
     }
 
+    /// Encodes a property set as one JSON object.
     public init(_ properties: ServiceProperties) {
         json = Array(JSONWriter.object(properties).utf8)
     }
@@ -80,6 +87,7 @@ public struct LoggedProperties: Sendable, Equatable, PropertySource {
         return properties
     }
 
+    /// Reads one value out of the JSON without decoding the rest; nil when absent or unreadable.
     public func value(forFoldedKey folded: String) -> PropertyValue? {
         try? JSONValue.propertyValue(inUTF8: json, forFoldedKey: folded)
     }

@@ -5,13 +5,18 @@
 public struct ServiceProperties: Sendable, Equatable {
     /// One property: the key as last spelled, its folded form, and its value.
     public struct Entry: Sendable, Equatable {
+        /// The key as last spelled.
         public let key: String
+        /// The key as `PropertyKey.fold` leaves it: what lookups and ordering use.
         public let foldedKey: String
+        /// The property's value.
         public let value: PropertyValue
     }
 
+    /// Every property, sorted by folded key.
     public private(set) var entries: [Entry] = []
 
+    /// An empty property set.
     public init() {}
 
     /// Builds a property set from pairs; two keys differing only in case are an error.
@@ -37,7 +42,9 @@ public struct ServiceProperties: Sendable, Equatable {
         }
     }
 
+    /// Whether there are no properties.
     public var isEmpty: Bool { entries.isEmpty }
+    /// How many properties there are.
     public var count: Int { entries.count }
 
     /// The value for a key, ignoring case.
@@ -88,6 +95,7 @@ public struct ServiceProperties: Sendable, Equatable {
 }
 
 extension ServiceProperties: PropertySource {
+    /// The value under a folded key; nil when absent.
     public func value(forFoldedKey folded: String) -> PropertyValue? {
         entry(forFolded: folded)?.value
     }

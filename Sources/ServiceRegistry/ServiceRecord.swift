@@ -3,14 +3,18 @@ public typealias ServiceID = Int64
 
 /// A registered service: its id, specifications, ranking, scope and other properties.
 public struct ServiceRecord: Sendable, Equatable {
+    /// The service.id: assigned by the store, never reused.
     public let id: ServiceID
     /// The specification names (OSGi `objectClass`), in registration order.
     public let specifications: [String]
+    /// The service.ranking: higher comes first; `set-props` may change it.
     public var ranking: Int64
+    /// The service.scope, fixed at registration.
     public let scope: ServiceScope
     /// Every property except the reserved ones.
     public var properties: ServiceProperties
 
+    /// A record as the store holds it; `properties` leaves out the reserved keys.
     public init(
         id: ServiceID, specifications: [String], ranking: Int64, scope: ServiceScope,
         properties: ServiceProperties
@@ -34,6 +38,7 @@ public struct ServiceRecord: Sendable, Equatable {
 }
 
 extension ServiceRecord: PropertySource {
+    /// A reserved key's value from the record's fields, any other from `properties`.
     public func value(forFoldedKey folded: String) -> PropertyValue? {
         switch folded {
         case ReservedKey.foldedServiceID: .integer(id)

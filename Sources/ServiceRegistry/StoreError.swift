@@ -26,6 +26,7 @@ public struct StoreError: Error, Equatable, Sendable {
         case failed
     }
 
+    /// What went wrong, the same for every backend.
     public var kind: Kind
     /// Where the store is: a path, later an etcd address.
     public var location: String

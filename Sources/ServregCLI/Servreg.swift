@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// The `servreg` command: a service registry driven from the command line.
 public struct Servreg: ParsableCommand {
+    /// The command's name, help text, version and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "servreg",
         abstract: "A service registry: register services under specifications, find them by LDAP filter.",
@@ -24,5 +25,6 @@ public struct Servreg: ParsableCommand {
         ]
     )
 
+    /// The root command, with no options of its own (the subcommands have them).
     public init() {}
 }

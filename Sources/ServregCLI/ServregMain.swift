@@ -62,7 +62,7 @@ public enum ServregMain {
     }
 
     /// Runs a parsed command, mapping its errors to messages and exit statuses.
-    private static func execute(_ command: any RegistryCommand, in context: CommandContext) -> ExitStatus {
+    static func execute(_ command: any RegistryCommand, in context: CommandContext) -> ExitStatus {
         do {
             return try command.execute(in: context)
         } catch {

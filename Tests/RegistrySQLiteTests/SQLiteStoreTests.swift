@@ -40,6 +40,17 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
     }
 
+    @Test func aListenerOpeningAStoreBeingCreatedSeesItsWrites() throws {
+        // Another process has created the file but not yet its schema: a 0-byte file.
+        let path = directory.path + "/racing.db"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        let listener = Registry(store: try SQLiteStore(path: path, access: .readCreatingIfMissing))
+        let writer = Registry(store: try SQLiteStore(path: path, access: .write))
+        _ = try writer.register(try request(["a.B"]))
+        #expect(try listener.latestSequence() == 1, "the listener reads an empty registry of its own")
+        #expect(try listener.count(ServiceQuery()) == 1)
+    }
+
     @Test func aDirectoryIsNotAStore() {
         #expect(throws: StoreError(.cannotOpen, location: directory.path, detail: "it is a directory")) {
             _ = try SQLiteStore(path: directory.path, access: .write)

@@ -11,9 +11,11 @@ protocol RegistryCommand: ParsableCommand {
 }
 
 extension RegistryCommand {
+    /// argument-parser's entry point (servreg itself calls `ServregMain.run`): the same
+    /// execution and error reporting.
     mutating func run() throws {
         let context = CommandContext()
-        let status = try execute(in: context)
+        let status = ServregMain.execute(self, in: context)
         context.output.flush()
         if status != .success { throw ExitCode(status.rawValue) }
     }

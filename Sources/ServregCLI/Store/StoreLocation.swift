@@ -73,7 +73,7 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             switch access {
             case .read: mode = .read
             case .write: mode = .write
-            case .readCreatingIfMissing: mode = FileManager.default.fileExists(atPath: path) ? .read : .write
+            case .readCreatingIfMissing: mode = .readCreatingIfMissing
             }
             return try SQLiteStore(path: path, access: mode, options: options)
         }
