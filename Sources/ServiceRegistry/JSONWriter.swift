@@ -77,19 +77,35 @@ public enum JSONWriter {
     /// (`service.id`, `objectClass`, `service.ranking`, `service.scope`), then the others in
     /// key order. The one rendering of a service, for `--json` and the event log alike.
     public static func service(_ record: ServiceRecord) -> String {
-        var out = "{\"service.id\":\(record.id),\"objectClass\":"
+        var out: [UInt8] = []
+        out.reserveCapacity(32 * record.properties.count + 96)
+        writeService(record, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends a service as `service(_:)` renders it.
+    public static func writeService(_ record: ServiceRecord, to out: inout [UInt8]) {
+        out.append(contentsOf: serviceIDPrefix)
+        writeInteger(record.id, to: &out)
+        out.append(contentsOf: objectClassPrefix)
         writeValue(.list(record.specifications.map(PropertyValue.string)), to: &out)
-        out.append(",\"service.ranking\":\(record.ranking),\"service.scope\":")
+        out.append(contentsOf: rankingPrefix)
+        writeInteger(record.ranking, to: &out)
+        out.append(contentsOf: scopePrefix)
         writeString(record.scope.rawValue, to: &out)
         for entry in record.properties.entries {
-            out.append(",")
+            out.append(UInt8(ascii: ","))
             writeString(entry.key, to: &out)
-            out.append(":")
+            out.append(UInt8(ascii: ":"))
             writeValue(entry.value, to: &out)
         }
-        out.append("}")
-        return out
+        out.append(UInt8(ascii: "}"))
     }
+
+    private static let serviceIDPrefix = Array("{\"service.id\":".utf8)
+    private static let objectClassPrefix = Array(",\"objectClass\":".utf8)
+    private static let rankingPrefix = Array(",\"service.ranking\":".utf8)
+    private static let scopePrefix = Array(",\"service.scope\":".utf8)
 
     /// Properties as one JSON object, in their key order.
     public static func object(_ properties: ServiceProperties) -> String {

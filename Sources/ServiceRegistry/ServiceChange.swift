@@ -73,7 +73,9 @@ public struct LoggedProperties: Sendable, Equatable, PropertySource {
 
     /// All of a service's properties, rendered as `--json` renders the service.
     public init(_ record: ServiceRecord) {
-        json = Array(JSONWriter.service(record).utf8)
+        var bytes: [UInt8] = []
+        JSONWriter.writeService(record, to: &bytes)
+        json = bytes
     }
 
     /// Every property, decoded.

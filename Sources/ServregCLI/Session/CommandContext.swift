@@ -37,8 +37,15 @@ final class CommandContext {
 
     /// The store location the options name (or the session's default, or the environment's).
     func location(_ options: GlobalOptions) throws -> StoreLocation {
-        try StoreLocation.resolve(option: options.store ?? defaultStore, environment: environment)
+        let option = options.store ?? defaultStore
+        // Every line of a batch asks: resolve each spelling once.
+        if let resolved, resolved.option == option { return resolved.location }
+        let location = try StoreLocation.resolve(option: option, environment: environment)
+        resolved = (option, location)
+        return location
     }
+
+    private var resolved: (option: String?, location: StoreLocation)?
 
     /// The registry at the store the options name, opened for reading or writing.
     func registry(_ options: GlobalOptions, access: StoreLocation.Access) throws -> Registry {

@@ -22,7 +22,7 @@ final class CommandSession {
     /// The session commands, for `help` and completion.
     static let builtins = ["echo", "exit", "help", "quit", "set"]
     /// Commands a session refuses: they would start a session inside this one.
-    static let refusedCommands: Set<String> = ["run", "shell"]
+    static let refusedCommands = ["run", "shell"]
 
     private var tokenizer: LineTokenizer {
         LineTokenizer { [unowned self] name in

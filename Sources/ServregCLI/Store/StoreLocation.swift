@@ -27,7 +27,10 @@ enum StoreLocation: Equatable, CustomStringConvertible {
 
     private static func parse(_ text: String) throws -> StoreLocation {
         // A URL-like location names another kind of store (etcd://… comes with issue 13).
-        if let scheme = text.range(of: "://"), !text[..<scheme.lowerBound].contains("/") {
+        // (A byte scan first: this runs for every line of a batch file.)
+        if text.utf8.contains(UInt8(ascii: ":")), let scheme = text.range(of: "://"),
+            !text[..<scheme.lowerBound].contains("/")
+        {
             throw CommandLineError.unsupportedStore(text)
         }
         return .file(text)
