@@ -25,31 +25,26 @@ final class ListenerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.withLock {
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self.closedStreams += 1
-                } else {
-                    self.output.append(data)
-                }
-            }
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.withLock {
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self.closedStreams += 1
-                } else {
-                    self.errors.append(data)
-                }
-            }
-        }
+        collect(out, errors: false)
+        collect(err, errors: true)
         try process.run()
+    }
+
+    /// Appends what arrives on `pipe` to the output or the errors, and counts the pipe
+    /// closed at its end.
+    private func collect(_ pipe: Pipe, errors isErrors: Bool) {
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.withLock {
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    self.closedStreams += 1
+                } else {
+                    if isErrors { self.errors.append(data) } else { self.output.append(data) }
+                }
+            }
+        }
     }
 
     deinit { if process.isRunning { process.terminate() } }
