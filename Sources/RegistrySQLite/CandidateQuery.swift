@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ServiceRegistry
 
@@ -9,11 +10,23 @@ struct CandidateQuery {
     let arguments: [IndexValue]
 
     /// Candidate ids for `filter` within `specification`, or nil when the index cannot help.
+    ///
+    /// SQLite refuses compound SELECTs of more than 500 terms and runs out of parser stack
+    /// on subqueries nested about ten deep: past `maximumTerms` or `maximumNesting` the
+    /// query is not built (an AND just leaves out the part too deep, which still selects a
+    /// superset) and the filter is evaluated on every service of the specification.
     static func make(specification: String, filter: LDAPFilter) -> CandidateQuery? {
         var arguments: [IndexValue] = []
-        guard let sql = select(filter, specification: specification, arguments: &arguments) else { return nil }
+        guard let sql = select(filter, specification: specification, arguments: &arguments, nesting: 0),
+            sql.components(separatedBy: " FROM property_index ").count - 1 <= maximumTerms
+        else { return nil }
         return CandidateQuery(sql: sql, arguments: arguments)
     }
+
+    /// The most SELECT terms a candidate query may have (SQLite's limit is 500 per compound).
+    static let maximumTerms = 400
+    /// The deepest AND/OR nesting turned into subqueries.
+    static let maximumNesting = 4
 
     /// An equality term that every match must satisfy and whose operand the index holds in
     /// one form only (text that is not also a number or a boolean): its folded key and
@@ -38,17 +51,23 @@ struct CandidateQuery {
     private static let reserved: Set<String> = ["service.id", "objectclass", "service.ranking", "service.scope"]
 
     private static func select(
-        _ filter: LDAPFilter, specification: String, arguments: inout [IndexValue]
+        _ filter: LDAPFilter, specification: String, arguments: inout [IndexValue], nesting: Int
     ) -> String? {
         switch filter {
         case .and(let children):
-            let parts = children.compactMap { select($0, specification: specification, arguments: &arguments) }
+            if nesting >= maximumNesting { return nil }
+            let parts = children.compactMap {
+                select($0, specification: specification, arguments: &arguments, nesting: nesting + 1)
+            }
             if parts.isEmpty { return nil }
             return compound(parts, "INTERSECT")
         case .or(let children):
+            if nesting >= maximumNesting { return nil }
             var parts: [String] = []
             for child in children {
-                guard let part = select(child, specification: specification, arguments: &arguments) else { return nil }
+                guard
+                    let part = select(child, specification: specification, arguments: &arguments, nesting: nesting + 1)
+                else { return nil }
                 parts.append(part)
             }
             return compound(parts, "UNION")

@@ -92,6 +92,10 @@ public final class SQLiteStore: RegistryStore {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue { throw StoreError(.cannotOpen, location: path, detail: "it is a directory") }
+        if exists, let kind = Self.nonRegularKind(path) {
+            // A FIFO would block the open forever; a device is nobody's store.
+            throw StoreError(.cannotOpen, location: path, detail: "it is \(kind), not a regular file")
+        }
         let isEmpty = exists && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
         let access: Access = access == .readCreatingIfMissing ? (!exists || isEmpty ? .write : .read) : access
         if (!exists || isEmpty) && access == .read {
@@ -306,6 +310,20 @@ public final class SQLiteStore: RegistryStore {
     }
 
     // MARK: Opening
+
+    /// What is at `path` (following symlinks) when it is not a regular file.
+    private static func nonRegularKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFDIR: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a file"
+        }
+    }
 
     private static func createFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent

@@ -3,6 +3,9 @@
 struct FilterParser {
     private let chars: [Unicode.Scalar]
     private var pos = 0
+    /// How many filters the one being read is inside (the parser, the evaluator and the
+    /// SQL builder recurse on it: a limit keeps them far from the stack's end).
+    private var depth = 0
 
     init(_ text: String) {
         chars = Array(text.unicodeScalars)
@@ -38,6 +41,11 @@ struct FilterParser {
 
     private mutating func parseFilter() throws(RegistryError) -> LDAPFilter {
         skipWhitespace()
+        depth += 1
+        defer { depth -= 1 }
+        if depth > LDAPFilter.maximumDepth {
+            throw .filterTooDeep(column: pos + 1, limit: LDAPFilter.maximumDepth)
+        }
         try expect("(")
         let filter = try parseFilterComponent()
         skipWhitespace()

@@ -11,6 +11,10 @@ public indirect enum LDAPFilter: Sendable, Equatable {
     /// `(attr=a*b*c)`: pieces in order, `nil` for each star.
     case substring(attribute: FilterAttribute, pieces: [SubstringPiece?])
 
+    /// How deep filters may nest: `(&(a=1))` is 2 levels. Far beyond any real filter, and
+    /// far from what would exhaust the stack of the recursive evaluation.
+    public static let maximumDepth = 256
+
     /// Parses a filter string; errors carry the 1-based column.
     public static func parse(_ text: String) throws(RegistryError) -> LDAPFilter {
         var parser = FilterParser(text)

@@ -40,7 +40,11 @@ public enum PropertyInput {
             }
             return .integer(value)
         }
-        if looksLikeDecimal(raw), let value = Double(raw), value.isFinite { return .float(value) }
+        if looksLikeDecimal(raw), let value = Double(raw) {
+            // As with integers: a number too large for its type is an error, not a string.
+            guard value.isFinite else { throw .floatOutOfRange(raw) }
+            return .float(value)
+        }
         switch raw {
         case "true": return .boolean(true)
         case "false": return .boolean(false)

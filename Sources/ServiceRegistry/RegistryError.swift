@@ -20,6 +20,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     case notAValue(String, PropertyType)
     /// An integer written without a type that does not fit 64 bits.
     case integerOutOfRange(String)
+    /// A decimal number written without a type that no 64-bit float holds (`1e999`).
+    case floatOutOfRange(String)
     /// A type name that is not one of the property types.
     case unknownType(String)
     /// `list<list<…>>` or a JSON list inside a list.
@@ -37,6 +39,9 @@ public enum RegistryError: Error, Equatable, Sendable {
 
     /// A malformed filter, with the 1-based column where parsing failed and what was wrong.
     case filterSyntax(column: Int, problem: String)
+    /// A filter nested deeper than `LDAPFilter.maximumDepth`, at the 1-based column of the
+    /// first parenthesis too deep.
+    case filterTooDeep(column: Int, limit: Int)
     /// `--min KEY` / `--max KEY` with a key no matching service has.
     case unknownSortKey(String)
 

@@ -18,6 +18,31 @@ import Testing
         }
     }
 
+    /// Filters SQLite cannot take as one query (over 500 compound terms, subqueries nested
+    /// ten deep) are answered by evaluating them, never refused as a store error (D3).
+    @Test func filtersTooLargeForOneQueryAreStillAnswered() throws {
+        let registry = Registry(store: try SQLiteStore(path: directory.path + "/big.db", access: .write))
+        var ids: [ServiceID] = []
+        for n in 0..<20 {
+            ids.append(
+                try registry.register(
+                    RegistrationRequest(specifications: ["s.A"], properties: [("n", .integer(Int64(n)))])
+                )
+                .id)
+        }
+        let wide = "(|" + (0..<600).map { "(n=\($0 * 3))" }.joined() + ")"
+        var deep = "(n=4)"
+        for level in 0..<12 { deep = level % 2 == 0 ? "(|(n=99)\(deep))" : "(&(n=*)\(deep))" }
+        for (text, expected) in [(wide, stride(from: 0, to: 20, by: 3).map { ids[$0] }), (deep, [ids[4]])] {
+            let query = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse(text))
+            var found: [ServiceID] = []
+            try registry.forEach(query) { found.append($0.id) }
+            #expect(found == expected, "\(text.prefix(60))")
+            #expect(try registry.count(query) == expected.count)
+            #expect(try registry.first(query)?.id == expected.first)
+        }
+    }
+
     @Test func indexedResultsEqualAFullScan() throws {
         let store = try SQLiteStore(path: directory.path + "/r.db", access: .write)
         let registry = Registry(store: store)

@@ -47,6 +47,19 @@ import Testing
         (["register", "a.B", "--store", ""], 64, "--store needs a path, not an empty string"),
         (["--store=", "register", "a.B", "--json"], 64, "missing value for '--store'"),
         (["get-all", "--filter="], 64, "missing value for '--filter'"),
+        (["register", "a.B", "--prop", "k=1e999"], 65, "1e999 is out of the range of a 64-bit float"),
+        (["register", "a.B", "--prop", "k=-1e999"], 65, "-1e999 is out of the range of a 64-bit float"),
+        (
+            [
+                "get-all", "--filter",
+                String(repeating: "(&", count: 256) + "(a=b)" + String(repeating: ")", count: 256),
+            ],
+            65, "filter error at column 513: the filter nests deeper than 256 levels"
+        ),
+        (
+            ["listen", "--filter", String(repeating: "(!", count: 300) + "(a=b)" + String(repeating: ")", count: 300)],
+            65, "the filter nests deeper than 256 levels"
+        ),
     ]
 
     @Test(arguments: cases.indices)
@@ -61,6 +74,47 @@ import Testing
         #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(arguments): \(result.stderr)")
         #expect(result.stdout == "")
         #expect(try servreg.storeSnapshot() == before, "\(arguments) changed the store")
+    }
+
+    /// Filters far deeper than the limit: a clear error, never a crash (D2).
+    @Test func aFilterNestedTensOfThousandsDeepIsAnErrorNotACrash() throws {
+        let deep = String(repeating: "(|", count: 40_000) + "(a=b)" + String(repeating: ")", count: 40_000)
+        for arguments in [["get-all", "--filter", deep], ["get", "a.B", "--filter", deep]] {
+            let result = try servreg.run(arguments)
+            #expect(result.status == 65, "\(result.stderr.prefix(200))")
+            #expect(result.stderr.contains("nests deeper than 256 levels"))
+        }
+        let batch = try servreg.run(["run", "-"], stdin: "get-all --filter '\(deep)'\n")
+        #expect(batch.status == 65)
+        // The deepest filter allowed works.
+        let limit = String(repeating: "(&", count: 255) + "(a=b)" + String(repeating: ")", count: 255)
+        #expect(try servreg.run(["get-all", "--filter", limit, "--count"]).stdout == "0\n")
+    }
+
+    @Test(arguments: ["inf", "nan", "2147484", "86401", "abc", "-1", "1e999", "5s"])
+    func aBusyTimeoutServregCannotUseIsAnError(value: String) throws {
+        _ = try servreg.register(["a.B"])
+        let before = try servreg.storeSnapshot()
+        let result = try servreg.run(["register", "a.B"], environment: ["SERVREG_BUSY_TIMEOUT": value])
+        #expect(result.status == 65, "\(value): \(result.stderr)")
+        #expect(
+            result.stderr
+                == "servreg: error: SERVREG_BUSY_TIMEOUT must be a number of seconds from 0 to 86400, not '\(value)'\n")
+        #expect(try servreg.storeSnapshot() == before)
+        for good in ["0", "0.5", "86400", ""] {
+            #expect(try servreg.run(["get-all", "--count"], environment: ["SERVREG_BUSY_TIMEOUT": good]).status == 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aFIFOAtTheStorePathIsRefusedAtOnce() throws {
+        let path = servreg.directory + "/fifo.db"
+        #expect(mkfifo(path, 0o600) == 0)
+        for arguments in [["register", "a.B"], ["get-all"], ["listen", "--count", "1"]] {
+            let result = try servreg.run(["--store", path] + arguments)
+            #expect(result.status == 74, "\(arguments): \(result.stderr)")
+            #expect(result.stderr == "servreg: error: cannot open store \(path): it is a FIFO, not a regular file\n")
+        }
     }
 
     @Test func foreignFileIsReportedAndUntouched() throws {

@@ -57,6 +57,10 @@ enum ErrorReport {
             }
         case .integerOutOfRange(let text):
             return "\(text) is out of the 64-bit integer range (force a type with key:float= or key:str=)"
+        case .floatOutOfRange(let text):
+            return "\(text) is out of the range of a 64-bit float (force a type with key:str=)"
+        case .filterTooDeep(let column, let limit):
+            return "filter error at column \(column): the filter nests deeper than \(limit) levels"
         case .unknownType(let type): return "unknown type \(quoted(type)) (types: str, int, float, bool, list, list<T>)"
         case .nestedList(let key):
             guard let key else { return "lists cannot be nested" }

@@ -63,16 +63,8 @@ final class CommandContext {
         // descriptor of its own, and closing that would drop the POSIX locks SQLite holds
         // on the same file for a connection still open in this process. Closing also makes
         // durable what a batch committed there.
+        let settings = try storeSettings.applying(environment: environment)
         try closeStore()
-        var settings = storeSettings
-        settings.busyTimeout = environment["SERVREG_BUSY_TIMEOUT"].flatMap(Double.init) ?? 5
-        if let text = environment["SERVREG_EVENT_RETENTION"] {
-            guard let retention = Int64(text), retention >= 1 else {
-                throw CommandLineError.invalidEnvironment(
-                    name: "SERVREG_EVENT_RETENTION", value: text, expected: "a whole number of events, 1 or more")
-            }
-            settings.eventRetention = retention
-        }
         let registry = Registry(store: try location.open(access, settings: settings))
         opened = (location, access, registry)
         return registry

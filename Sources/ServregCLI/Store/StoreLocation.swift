@@ -56,6 +56,33 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     struct Settings: Equatable {
         var busyTimeout = 5.0
         var eventRetention: Int64?
+
+        /// The longest busy timeout: a day (SQLite counts it in milliseconds in an Int32).
+        static let maximumBusyTimeout = 86_400.0
+
+        /// These settings with what the environment says: `SERVREG_BUSY_TIMEOUT` (seconds),
+        /// `SERVREG_EVENT_RETENTION` (events). A value servreg cannot use is an error, never
+        /// quietly the default.
+        func applying(environment: [String: String]) throws -> Settings {
+            var settings = self
+            // Set but empty reads as not set, as SERVREG_STORE does.
+            if let text = environment["SERVREG_BUSY_TIMEOUT"], !text.isEmpty {
+                guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= Self.maximumBusyTimeout
+                else {
+                    throw CommandLineError.invalidEnvironment(
+                        name: "SERVREG_BUSY_TIMEOUT", value: text, expected: "a number of seconds from 0 to 86400")
+                }
+                settings.busyTimeout = seconds
+            }
+            if let text = environment["SERVREG_EVENT_RETENTION"], !text.isEmpty {
+                guard let retention = Int64(text), retention >= 1 else {
+                    throw CommandLineError.invalidEnvironment(
+                        name: "SERVREG_EVENT_RETENTION", value: text, expected: "a whole number of events, 1 or more")
+                }
+                settings.eventRetention = retention
+            }
+            return settings
+        }
         /// Commits need to be durable only when the session closes the store (batch files;
         /// each commit still survives a crash of any process at once).
         var durableAtClose = false
