@@ -32,6 +32,10 @@ public final class SQLiteStore: RegistryStore {
         /// kept between reads and more of the file's pages cached. One-shot commands keep
         /// nothing, so their memory does not grow with what they read.
         public var longLived = false
+        /// Whether creating the store may create its missing parent directories (0700);
+        /// otherwise a missing directory is an error. The CLI allows it for the default
+        /// location only, so that a mistyped `--store` does not make a tree of directories.
+        public var createsDirectories = false
 
         /// The defaults: 5 s busy timeout, a million events kept, every commit durable.
         public init() {}
@@ -39,19 +43,26 @@ public final class SQLiteStore: RegistryStore {
 
     /// How a command intends to use the store.
     public enum Access: Sendable {
-        /// Reads only: a missing store reads as empty and is not created.
+        /// Reads only, through a read-only connection: nothing is ever written, created or
+        /// migrated. A missing store (or a 0-byte file) reads as empty until another process
+        /// creates it; the next read then sees it.
         case read
-        /// Reads and writes: a missing store is created (0600, in 0700 directories).
+        /// Reads and writes. A missing store is created (0600) by the first write that
+        /// changes something: a command that fails, or changes nothing, leaves no file.
         case write
-        /// Reads, but a missing store — or an empty file, which another process may be
-        /// creating right now — is created as by `.write` (a listener started first).
-        case readCreatingIfMissing
     }
 
     /// The SQLite file's path, as given: also the location its errors report.
     public let path: String
-    let queue: DatabaseQueue
+    /// The connection: to the file, or to an empty in-memory registry while there is no file.
+    private(set) var queue: DatabaseQueue
     private let options: Options
+    private let access: Access
+    private let configuration: Configuration
+    /// No store file yet: reads see an empty registry, and the first write that changes
+    /// something creates the file (`.write`) or a read adopts one another process made.
+    private var absent = false
+    private let asIfUnwritable: Bool
     private var inWrite = false
     /// A batch is open: writes must go through its scope.
     private var inBatch = false
@@ -83,50 +94,147 @@ public final class SQLiteStore: RegistryStore {
     init(path: String, access: Access, options: Options, asIfUnwritable: Bool) throws {
         self.path = path
         self.options = options
-        let busyTimeout = options.busyTimeout
+        self.access = access
+        self.asIfUnwritable = asIfUnwritable
         var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
+        configuration.busyMode = .timeout(options.busyTimeout)
         configuration.foreignKeysEnabled = false
         configuration.label = "servreg"
+        if access == .read { configuration.readonly = true }
+        self.configuration = configuration
 
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if isDirectory.boolValue { throw StoreError(.cannotOpen, location: path, detail: "it is a directory") }
-        if exists, let kind = Self.nonRegularKind(path) {
-            // A FIFO would block the open forever; a device is nobody's store.
-            throw StoreError(.cannotOpen, location: path, detail: "it is \(kind), not a regular file")
+        if try Self.inspect(path) == .nothing {
+            // Nothing stored yet: an empty in-memory registry until there is a file.
+            queue = try Self.emptyRegistry()
+            absent = true
+        } else {
+            queue = try Self.openFile(
+                path, access: access, configuration: configuration, busyTimeout: options.busyTimeout,
+                asIfUnwritable: asIfUnwritable)
         }
-        let isEmpty = exists && ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
-        let access: Access = access == .readCreatingIfMissing ? (!exists || isEmpty ? .write : .read) : access
-        if (!exists || isEmpty) && access == .read {
-            // Nothing stored yet: read an empty in-memory registry instead of creating a file.
-            queue = try DatabaseQueue(configuration: configuration)
-            try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }
-            readOnly = true
-            configureSession()
-            return
-        }
-        if !exists { try Self.createFile(at: path) }
-        try Self.checkHeader(path)
-        let writable = !asIfUnwritable && FileManager.default.isWritableFile(atPath: path)
-        if access == .read, !writable {
-            configuration.readonly = true
-            readOnly = true
-        }
-        if access == .write, !writable {
-            throw StoreError(.permissionDenied, location: path, detail: "the store is not writable")
-        }
-        queue = try Self.openConnection(path: path, configuration: configuration, busyTimeout: busyTimeout)
-        if configuration.readonly {
+        try configureConnection()
+    }
+
+    /// Whether a store file exists (a read of a missing store reads an empty registry).
+    public var exists: Bool { !absent }
+
+    private func configureConnection() throws {
+        if access == .read {
             let version = try? queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-            rankedIndex = (version ?? 0) >= 2
+            // A store of schema 1, read unmigrated, has no ranking-ordered property index.
+            rankedIndex = absent || (version ?? 0) >= 2
         }
+        readOnly = absent || access == .read
         if options.durability == .atClose, !readOnly {
             // With NORMAL, SQLite syncs at every checkpoint: checkpoint ten times less often
             // (every 10,000 pages of log instead of 1,000) while commits do not wait.
             try run { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000") }
         }
         configureSession()
+    }
+
+    /// What is at the store path.
+    private enum Found: Equatable {
+        /// No file, or a 0-byte one (another process may be creating the store right now).
+        case nothing
+        case file
+    }
+
+    /// Looks at the path, following symlinks: refuses directories, FIFOs, devices and
+    /// symlinks to nothing.
+    private static func inspect(_ path: String) throws -> Found {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            var link = stat()
+            if code == ENOENT, lstat(path, &link) == 0 {
+                // Another process may have created the file between the two looks.
+                guard link.st_mode & S_IFMT == S_IFLNK else { return try inspect(path) }
+                throw StoreError(.cannotOpen, location: path, detail: "it is a symbolic link to a missing file")
+            }
+            if code == ENOENT || code == ENOTDIR { return .nothing }
+            let kind: StoreError.Kind = code == EACCES ? .permissionDenied : .cannotOpen
+            throw StoreError(kind, location: path, detail: errnoText(code))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return info.st_size == 0 ? .nothing : .file
+        case S_IFDIR: throw StoreError(.cannotOpen, location: path, detail: "it is a directory")
+        case S_IFIFO: throw StoreError(.cannotOpen, location: path, detail: "it is a FIFO, not a regular file")
+        case S_IFSOCK: throw StoreError(.cannotOpen, location: path, detail: "it is a socket, not a regular file")
+        default: throw StoreError(.cannotOpen, location: path, detail: "it is a device, not a regular file")
+        }
+    }
+
+    /// An empty registry in memory, for a store with no file yet.
+    private static func emptyRegistry() throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(configuration: Configuration())
+        try queue.inDatabase { db in try StoreSchema.migrate(db, from: 0) }
+        return queue
+    }
+
+    /// Opens an existing, non-empty store file.
+    private static func openFile(
+        _ path: String, access: Access, configuration: Configuration, busyTimeout: Double, asIfUnwritable: Bool
+    ) throws -> DatabaseQueue {
+        try checkHeader(path)
+        if access == .write, asIfUnwritable || !FileManager.default.isWritableFile(atPath: path) {
+            throw StoreError(.permissionDenied, location: path, detail: "the store is not writable")
+        }
+        return try openConnection(
+            path: path, configuration: configuration, busyTimeout: busyTimeout, initialising: false)
+    }
+
+    /// If there was no file and another process has made one since, reads (and writes) go to it.
+    private func adoptFileMadeElsewhere() throws {
+        guard absent, try Self.inspect(path) == .file else { return }
+        queue = try Self.openFile(
+            path, access: access, configuration: configuration, busyTimeout: options.busyTimeout,
+            asIfUnwritable: asIfUnwritable)
+        absent = false
+        cache?.invalidate()
+        try configureConnection()
+    }
+
+    /// Creates the store file, its schema and, where allowed, its directories. What it
+    /// made is removed again when it fails (a full disk leaves no 0-byte file behind).
+    private func createFile() throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        var madeDirectories: [String] = []
+        if !directory.isEmpty {
+            madeDirectories = try Self.createDirectories(directory, for: path, allowed: options.createsDirectories)
+        }
+        var madeFile = false
+        do {
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                madeFile = true
+                Glibc.close(fd)
+                try Self.syncDirectory(directory.isEmpty ? "." : directory, for: path)
+            } else if errno != EEXIST {
+                let code = errno
+                let kind: StoreError.Kind =
+                    code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .cannotOpen
+                throw StoreError(kind, location: path, detail: "cannot create the file: \(Self.errnoText(code))")
+            }
+            try Self.checkHeader(path)
+            if asIfUnwritable || !FileManager.default.isWritableFile(atPath: path) {
+                throw StoreError(.permissionDenied, location: path, detail: "the store is not writable")
+            }
+            queue = try Self.openConnection(
+                path: path, configuration: configuration, busyTimeout: options.busyTimeout, initialising: true)
+        } catch {
+            let error = Self.translate(error, path: path)
+            // Not while another process may be initialising the same file (busy): it would
+            // commit into a file no longer there.
+            if (error as? StoreError)?.kind != .busy {
+                var info = stat()
+                if madeFile, stat(path, &info) == 0, info.st_size == 0 { unlink(path) }
+                for made in madeDirectories.reversed() { rmdir(made) }
+            }
+            throw error
+        }
+        absent = false
+        try configureConnection()
     }
 
     private func configureSession() {
@@ -142,7 +250,9 @@ public final class SQLiteStore: RegistryStore {
     /// answers some of those races (the switch to WAL, a lock upgrade it sees would
     /// deadlock) with SQLITE_BUSY at once instead of waiting: opening is retried until
     /// the busy timeout has passed.
-    private static func openConnection(path: String, configuration: Configuration, busyTimeout: TimeInterval) throws
+    private static func openConnection(
+        path: String, configuration: Configuration, busyTimeout: Double, initialising: Bool
+    ) throws
         -> DatabaseQueue
     {
         let deadline = Date().addingTimeInterval(busyTimeout)
@@ -150,7 +260,9 @@ public final class SQLiteStore: RegistryStore {
         while true {
             do {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
-                try queue.inDatabase { db in try prepare(db, path: path, writable: !configuration.readonly) }
+                try queue.inDatabase { db in
+                    try prepare(db, path: path, writable: !configuration.readonly, initialising: initialising)
+                }
                 return queue
             } catch let error as DatabaseError
                 where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline
@@ -167,7 +279,8 @@ public final class SQLiteStore: RegistryStore {
 
     /// Runs `body` on one snapshot: a deferred transaction, or the open write's own.
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
-        try run { db in
+        if absent, !inWrite { try translatingErrors { try adoptFileMadeElsewhere() } }
+        return try run { db in
             if inWrite || db.isInsideTransaction {
                 return try body(SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex))
             }
@@ -181,6 +294,10 @@ public final class SQLiteStore: RegistryStore {
     /// Runs `body` as one `BEGIN IMMEDIATE` transaction; not inside another write or a batch.
     public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
         if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
+        if absent {
+            guard let result = try firstWrite({ db in try body(writer(db)) }) else { return try write(body) }
+            return result
+        }
         return try run { db in
             inWrite = true
             defer { inWrite = false }
@@ -194,6 +311,15 @@ public final class SQLiteStore: RegistryStore {
     /// Runs `body` as one immediate transaction whose writes are savepoints; never nested.
     public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
         if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
+        if absent {
+            let result = try firstWrite { db in
+                inBatch = true
+                defer { inBatch = false }
+                return try body(BatchScope(store: self, db: db))
+            }
+            guard let result else { return try batch(body) }
+            return result
+        }
         return try run { db in
             inBatch = true
             inWrite = true
@@ -203,6 +329,38 @@ public final class SQLiteStore: RegistryStore {
             return try Self.transaction(db, .immediate) { try body(BatchScope(store: self, db: db)) }
         }
     }
+
+    /// A write (or batch) while there is no store file: the body runs first on the empty
+    /// registry in memory, and is rolled back there. If it throws, or changes nothing, that
+    /// is the answer and no file is made. If it changed something, the file is created and
+    /// nil returned: the caller runs the body again on the file (bodies may be re-run).
+    private func firstWrite<T>(_ body: (Database) throws -> T) throws -> T? {
+        try translatingErrors { try adoptFileMadeElsewhere() }
+        if !absent { return nil }
+        guard access == .write else {
+            throw StoreError(.permissionDenied, location: path, detail: "the store was opened for reading only")
+        }
+        var outcome: T?
+        var changed = false
+        try run { db in
+            inWrite = true
+            defer { inWrite = false }
+            let before = db.totalChangesCount
+            do {
+                try Self.transaction(db, .immediate) {
+                    outcome = try body(db)
+                    changed = db.totalChangesCount != before
+                    throw DryRunRollback()
+                }
+            } catch is DryRunRollback {}
+        }
+        if !changed, let outcome { return outcome }
+        try translatingErrors { try createFile() }
+        return nil
+    }
+
+    /// Rolls back the dry run of `firstWrite`.
+    private struct DryRunRollback: Error {}
 
     /// The reads and writes of an open batch: each write a savepoint.
     private final class BatchScope: StoreTransactions {
@@ -245,7 +403,12 @@ public final class SQLiteStore: RegistryStore {
 
     /// Watches the store's files (inotify) for commits by any process.
     public func changeSignal() throws -> any ChangeSignal {
-        try StoreWatcher(storePath: path)
+        // The directory is watched: a listener on a store not made yet needs it to exist.
+        let directory = (path as NSString).deletingLastPathComponent
+        if absent, !directory.isEmpty {
+            _ = try Self.createDirectories(directory, for: path, allowed: options.createsDirectories)
+        }
+        return try StoreWatcher(storePath: path)
     }
 
     /// For `.atClose` stores, syncs the write-ahead log so every commit so far is durable.
@@ -311,49 +474,43 @@ public final class SQLiteStore: RegistryStore {
 
     // MARK: Opening
 
-    /// What is at `path` (following symlinks) when it is not a regular file.
-    private static func nonRegularKind(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG, S_IFDIR: return nil
-        case S_IFIFO: return "a FIFO"
-        case S_IFSOCK: return "a socket"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        default: return "not a file"
-        }
-    }
-
-    private static func createFile(at path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try createDirectories(directory, for: path) }
-        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            let code = errno
-            if code == EEXIST { return }
-            let kind: StoreError.Kind =
-                code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .cannotOpen
-            throw StoreError(kind, location: path, detail: "cannot create the file: \(errnoText(code))")
-        }
-        Glibc.close(fd)
-    }
-
-    private static func createDirectories(_ directory: String, for path: String) throws {
+    /// Creates `directory` and its missing parents (0700, each synced into its parent);
+    /// returns those it made, outermost first. Where not `allowed`, a missing directory is
+    /// an error.
+    private static func createDirectories(_ directory: String, for path: String, allowed: Bool) throws -> [String] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             if !isDirectory.boolValue {
                 throw StoreError(.cannotOpen, location: path, detail: "\(directory) is not a directory")
             }
-            return
+            return []
+        }
+        guard allowed else {
+            throw StoreError(.cannotOpen, location: path, detail: "directory \(directory) does not exist")
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != directory { try createDirectories(parent, for: path) }
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
+        var made: [String] = []
+        if !parent.isEmpty, parent != directory { made = try createDirectories(parent, for: path, allowed: true) }
+        if mkdir(directory, 0o700) != 0 {
             let code = errno
+            if code == EEXIST { return made }
+            for directory in made.reversed() { rmdir(directory) }
             let kind: StoreError.Kind =
                 code == EACCES || code == EPERM || code == EROFS ? .permissionDenied : .cannotOpen
             throw StoreError(kind, location: path, detail: "cannot create directory \(directory): \(errnoText(code))")
+        }
+        try syncDirectory(parent.isEmpty ? "/" : parent, for: path)
+        return made + [directory]
+    }
+
+    /// Makes a new entry of `directory` durable (a power loss must not lose the store file
+    /// or a directory on its way).
+    private static func syncDirectory(_ directory: String, for path: String) throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        if fsync(fd) != 0, errno != EINVAL {
+            throw StoreError(.failed, location: path, detail: "cannot sync directory \(directory): \(errnoText())")
         }
     }
 
@@ -373,7 +530,7 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
-    private static func prepare(_ db: Database, path: String, writable: Bool) throws {
+    private static func prepare(_ db: Database, path: String, writable: Bool, initialising: Bool) throws {
         // One read transaction, so that the checks see one state of the file: another
         // process may be creating this store right now (separate reads once saw its
         // pages but not yet its application_id, and called the new store foreign).
@@ -386,9 +543,10 @@ public final class SQLiteStore: RegistryStore {
             tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
             return .commit
         }
-        // A database with no schema at all (a new file, or one a racing servreg has only
-        // switched to WAL so far) is ours to initialise; anything else must be a store.
-        let empty = applicationID == 0 && version == 0 && tables == 0
+        // Only a file that was empty when servreg came to create the store is servreg's to
+        // initialise (a racing servreg may have done it meanwhile); any other file without
+        // servreg's application_id is foreign, an SQLite database with no tables included.
+        let empty = initialising && applicationID == 0 && version == 0 && tables == 0
         if !empty && applicationID != StoreSchema.applicationID {
             throw StoreError(.foreign, location: path, detail: "an SQLite database of something else")
         }
@@ -397,6 +555,8 @@ public final class SQLiteStore: RegistryStore {
         }
         guard writable else { return }
         try db.execute(sql: "PRAGMA synchronous = FULL")
+        // A store servreg initialises is private to its owner, also an empty file someone made.
+        if empty { _ = chmod(path, 0o600) }
         if version < StoreSchema.currentVersion {
             try db.inTransaction(.immediate) {
                 let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0

@@ -14,8 +14,20 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     let directory = TemporaryDirectory()
     var storePath: String { directory.path + "/nested/dir/registry.db" }
 
+    /// The store at `storePath`, whose directories may be created.
+    private func open(_ access: SQLiteStore.Access, _ configure: (inout SQLiteStore.Options) -> Void = { _ in })
+        throws -> SQLiteStore
+    {
+        var options = SQLiteStore.Options()
+        options.createsDirectories = true
+        configure(&options)
+        return try SQLiteStore(path: storePath, access: access, options: options)
+    }
+
     @Test func createsFileAndDirectoriesPrivately() throws {
-        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+        var options = SQLiteStore.Options()
+        options.createsDirectories = true
+        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write, options: options))
         _ = try registry.register(try request(["a.B"]))
         let fileMode = try FileManager.default.attributesOfItem(atPath: storePath)[.posixPermissions] as? Int
         let dirMode =
@@ -26,7 +38,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     }
 
     @Test func readingAMissingStoreDoesNotCreateIt() throws {
-        let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+        let registry = Registry(store: try open(.read))
         #expect(try registry.count(ServiceQuery()) == 0)
         #expect(!FileManager.default.fileExists(atPath: storePath))
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/nested"))
@@ -44,7 +56,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         // Another process has created the file but not yet its schema: a 0-byte file.
         let path = directory.path + "/racing.db"
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
-        let listener = Registry(store: try SQLiteStore(path: path, access: .readCreatingIfMissing))
+        let listener = Registry(store: try SQLiteStore(path: path, access: .read))
         let writer = Registry(store: try SQLiteStore(path: path, access: .write))
         _ = try writer.register(try request(["a.B"]))
         #expect(try listener.latestSequence() == 1, "the listener reads an empty registry of its own")
@@ -60,14 +72,14 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     @Test func reopeningKeepsEverything() throws {
         var ids: [ServiceID] = []
         do {
-            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+            let registry = Registry(store: try open(.write))
             ids.append(
                 try registry.register(
                     try request(["a.B", "c.D"], #"{"price": 90, "ratio": 1.0, "tags": ["x"], "Name": "é"}"#)
                 ).id)
             ids.append(try registry.register(try request(["a.B"], #"{"service.ranking": 3}"#)).id)
         }
-        let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+        let registry = Registry(store: try open(.read))
         let first = try registry.service(id: ids[0])
         #expect(first.specifications == ["a.B", "c.D"])
         #expect(first.properties["price"] == .integer(90))
@@ -78,7 +90,8 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     }
 
     @Test func usesWALAndFullSynchronousWrites() throws {
-        let store = try SQLiteStore(path: storePath, access: .write)
+        let store = try open(.write)
+        _ = try Registry(store: store).register(try request(["a.B"]))
         let (mode, synchronous) = try store.queue.inDatabase { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
         }
@@ -87,9 +100,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     }
 
     @Test func theLogKeepsTheNewestEventsAndSaysWhenOlderOnesAreGone() throws {
-        var options = SQLiteStore.Options()
-        options.eventRetention = 5
-        let registry = Registry(store: try SQLiteStore(path: storePath, access: .write, options: options))
+        let registry = Registry(store: try open(.write) { $0.eventRetention = 5 })
         for _ in 0..<12 { _ = try registry.register(try request(["a.B"], "{}")) }
         #expect(try registry.latestSequence() == 12)
         // Pruned every 5 events: at 10, everything up to 5 went.
@@ -130,9 +141,49 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         try expectRefusedAndUntouched(path, as: .foreign)
     }
 
+    @Test func refusesAnSQLiteDatabaseWithNoTables() throws {
+        // Another application's fresh database: not empty, no tables, no application_id.
+        let path = directory.path + "/fresh.db"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.inDatabase { db in try db.execute(sql: "PRAGMA page_size = 4096; VACUUM") }
+        }
+        try expectRefusedAndUntouched(path, as: .foreign)
+    }
+
+    @Test func aReadOnlySessionSeesAStoreAnotherProcessCreates() throws {
+        let reader = Registry(store: try open(.read))
+        #expect(try reader.count(ServiceQuery()) == 0)
+        #expect(!FileManager.default.fileExists(atPath: storePath))
+        _ = try Registry(store: try open(.write)).register(try request(["a.B"]))
+        #expect(try reader.count(ServiceQuery()) == 1, "the session keeps reading its empty registry")
+        #expect(try reader.latestSequence() == 1)
+    }
+
+    @Test func aWriteThatChangesNothingCreatesNoFile() throws {
+        let registry = Registry(store: try open(.write))
+        #expect(try registry.unregister(ids: [5]).missing == [5])
+        #expect(throws: RegistryError.noSuchService(5)) {
+            try registry.setProperties(id: 5, PropertyUpdate(assignments: [("a", .integer(1))]))
+        }
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try registry.batch { inner in
+                _ = try inner.register(try request(["a.B"]))
+                throw Abort()
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/nested"))
+        // The first change creates it, and runs once: one service, one event.
+        _ = try registry.register(try request(["a.B"]))
+        #expect(try registry.count(ServiceQuery()) == 1)
+        #expect(try registry.changes(after: 0).map(\.sequence) == [1])
+    }
+
     @Test func refusesAStoreFromANewerServreg() throws {
         do {
-            let store = try SQLiteStore(path: storePath, access: .write)
+            let store = try open(.write)
+            _ = try Registry(store: store).register(try request(["a.B"]))
             try store.queue.inDatabase { db in
                 try db.execute(sql: "PRAGMA user_version = 99")
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -143,7 +194,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
 
     @Test func refusesACorruptStore() throws {
         do {
-            let registry = Registry(store: try SQLiteStore(path: storePath, access: .write))
+            let registry = Registry(store: try open(.write))
             for _ in 0..<50 {
                 _ = try registry.register(try request(["a.B"], #"{"pad": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#))
             }
@@ -154,7 +205,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
         try bytes.write(to: URL(fileURLWithPath: storePath))
         let before = bytes
         let error = #expect(throws: StoreError.self) {
-            let registry = Registry(store: try SQLiteStore(path: storePath, access: .read))
+            let registry = Registry(store: try open(.read))
             _ = try registry.count(ServiceQuery())
         }
         #expect(error?.kind == .corrupt || error?.kind == .foreign, "\(String(describing: error))")

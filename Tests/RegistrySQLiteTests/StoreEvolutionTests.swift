@@ -20,6 +20,11 @@ import Testing
         #expect(try reader.first(filtered)?.id == 2)
         let unmigrated = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
         #expect(unmigrated == 1)
+        // Nor does someone who may write, when only reading: a read never writes.
+        let plainReader = Registry(store: try SQLiteStore(path: path, access: .read))
+        #expect(try plainReader.first(filtered)?.id == 2)
+        let stillOne = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        #expect(stillOne == 1)
         let store = try SQLiteStore(path: path, access: .write)
         let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
         #expect(version == StoreSchema.currentVersion)

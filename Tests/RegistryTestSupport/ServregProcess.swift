@@ -24,6 +24,8 @@ public final class ServregProcess: Sendable {
     public init() {
         directory = NSTemporaryDirectory() + "servreg-e2e-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The store's directory exists: servreg creates directories only for the default location.
+        try? FileManager.default.createDirectory(atPath: directory + "/store", withIntermediateDirectories: true)
         storePath = directory + "/store/registry.db"
     }
 

@@ -46,6 +46,8 @@ import Testing
     @Test func eightProcessesCreatingOneStore() throws {
         for round in 1...15 {
             let store = servreg.directory + "/new-\(round)/registry.db"
+            try FileManager.default.createDirectory(
+                atPath: servreg.directory + "/new-\(round)", withIntermediateDirectories: true)
             let processes: [Process] = try (1...8).map { _ in
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: ServregProcess.binary)

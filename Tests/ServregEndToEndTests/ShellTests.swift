@@ -95,6 +95,7 @@ import Testing
 
     @Test func onlyAStoreOptionOnATerminalStartsTheShellOnThatStore() throws {
         let other = servreg.directory + "/other/registry.db"
+        try FileManager.default.createDirectory(atPath: servreg.directory + "/other", withIntermediateDirectories: true)
         let shell = try TerminalSession(["--store", other], environment: environment)
         #expect(shell.waitFor("servreg> "), "\(shell.screen)")
         let mark = shell.mark

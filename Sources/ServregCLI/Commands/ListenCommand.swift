@@ -99,7 +99,7 @@ extension Servreg {
             InterruptFlag.install()
             _ = InterruptFlag.take()
             // A store not created yet is created: listening first and registering later works.
-            let registry = try context.registry(global, access: .readCreatingIfMissing)
+            let registry = try context.registry(global, access: .listen)
             // Watching starts before the first read: nothing committed in between is missed.
             let signal = try registry.store.changeSignal()
             var stream = EventStream(command: self, context: context)

@@ -146,7 +146,7 @@ extension Completer {
         settings.busyTimeout = 0.2
         let store = try? StoreLocation.resolve(option: storeOption, environment: environment).open(
             .read, settings: settings)
-        let registry = store.map(Registry.init)
+        let registry = store.map { Registry(store: $0.store) }
         let current = Self.unquote(prefix)
         // The scripts offer option names themselves.
         if current.hasPrefix("-") { return [] }

@@ -65,7 +65,10 @@ final class CommandContext {
         // durable what a batch committed there.
         let settings = try storeSettings.applying(environment: environment)
         try closeStore()
-        let registry = Registry(store: try location.open(access, settings: settings))
+        let (store, missing) = try location.open(access, settings: settings)
+        // One-shot reads say so; a session (shell, batch) creates the store as it goes.
+        if missing, access == .read, !settings.longLived { note("no store at \(location) (nothing is registered)") }
+        let registry = Registry(store: store)
         opened = (location, access, registry)
         return registry
     }
@@ -73,9 +76,7 @@ final class CommandContext {
     /// Whether a store opened for `opened` serves a command that asks for `wanted`.
     private static func covers(_ opened: StoreLocation.Access, _ wanted: StoreLocation.Access) -> Bool {
         switch (opened, wanted) {
-        case (.write, _), (.read, .read), (.readCreatingIfMissing, .read),
-            (.readCreatingIfMissing, .readCreatingIfMissing):
-            true
+        case (.write, _), (.read, .read), (.read, .listen), (.listen, .read), (.listen, .listen): true
         default: false
         }
     }

@@ -7,8 +7,9 @@ import ServiceRegistry
 /// batch runner and completion all open their store here; nothing else in the CLI names a
 /// store type or looks at the file system on a store's behalf.
 enum StoreLocation: Equatable, CustomStringConvertible {
-    /// An SQLite file.
-    case file(String)
+    /// An SQLite file; `isDefault` for the XDG location, whose directories servreg may
+    /// create (a mistyped `--store` must not make a tree of directories).
+    case file(String, isDefault: Bool = false)
 
     /// The location that `--store` (nil when not given) and the environment name.
     static func resolve(option: String?, environment: [String: String]) throws -> StoreLocation {
@@ -19,10 +20,10 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         }
         if let text = environment["SERVREG_STORE"], !text.isEmpty { return try parse(text) }
         if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
-            return .file(data + "/servreg/registry.db")
+            return .file(data + "/servreg/registry.db", isDefault: true)
         }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return .file(home + "/.local/share/servreg/registry.db")
+        return .file(home + "/.local/share/servreg/registry.db", isDefault: true)
     }
 
     private static func parse(_ text: String) throws -> StoreLocation {
@@ -38,7 +39,7 @@ enum StoreLocation: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .file(let path): path
+        case .file(let path, _): path
         }
     }
 
@@ -48,8 +49,9 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         case read
         /// Writes: a store that does not exist yet is created.
         case write
-        /// Reads, but creates a store that does not exist yet (`listen` before any write).
-        case readCreatingIfMissing
+        /// Reads, and waits for changes (`listen`): a store that does not exist yet is
+        /// watched for until another process creates it, without a note.
+        case listen
     }
 
     /// What a process asks of the store connection.
@@ -90,22 +92,18 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         var longLived = false
     }
 
-    /// Opens the store.
-    func open(_ access: Access, settings: Settings) throws -> any RegistryStore {
+    /// Opens the store; `missing` when there is nothing there yet (it reads as empty).
+    func open(_ access: Access, settings: Settings) throws -> (store: any RegistryStore, missing: Bool) {
         switch self {
-        case .file(let path):
+        case .file(let path, let isDefault):
             var options = SQLiteStore.Options()
             options.busyTimeout = settings.busyTimeout
             if let retention = settings.eventRetention { options.eventRetention = retention }
             options.durability = settings.durableAtClose ? .atClose : .everyCommit
             options.longLived = settings.longLived
-            let mode: SQLiteStore.Access
-            switch access {
-            case .read: mode = .read
-            case .write: mode = .write
-            case .readCreatingIfMissing: mode = .readCreatingIfMissing
-            }
-            return try SQLiteStore(path: path, access: mode, options: options)
+            options.createsDirectories = isDefault
+            let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, options: options)
+            return (store, !store.exists)
         }
     }
 }
