@@ -180,8 +180,30 @@ public final class SQLiteStore: RegistryStore {
         if access == .write, asIfUnwritable || !FileManager.default.isWritableFile(atPath: path) {
             throw StoreError(.permissionDenied, location: path, detail: "the store is not writable")
         }
-        return try openConnection(
-            path: path, configuration: configuration, busyTimeout: busyTimeout, initialising: false)
+        do {
+            return try openConnection(
+                path: path, configuration: configuration, busyTimeout: busyTimeout, initialising: false)
+        } catch let error as StoreError
+            where access == .read && (error.kind == .permissionDenied || error.kind == .failed)
+        {
+            // Reading needs only read access, but SQLite must create the -shm file of a WAL
+            // store, which a reader who may not write the directory cannot. With no -wal
+            // (the store was closed cleanly) everything is in the file itself: read it as
+            // immutable. A writer who comes later is not seen by this connection.
+            var info = stat()
+            guard stat(path + "-wal", &info) != 0 || info.st_size == 0 else { throw error }
+            return try openConnection(
+                path: path, configuration: configuration, busyTimeout: busyTimeout, initialising: false,
+                immutable: true)
+        }
+    }
+
+    /// The URI SQLite reads a file through without locking or a -shm file.
+    private static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
     /// If there was no file and another process has made one since, reads (and writes) go to it.
@@ -251,7 +273,7 @@ public final class SQLiteStore: RegistryStore {
     /// deadlock) with SQLITE_BUSY at once instead of waiting: opening is retried until
     /// the busy timeout has passed.
     private static func openConnection(
-        path: String, configuration: Configuration, busyTimeout: Double, initialising: Bool
+        path: String, configuration: Configuration, busyTimeout: Double, initialising: Bool, immutable: Bool = false
     ) throws
         -> DatabaseQueue
     {
@@ -259,7 +281,8 @@ public final class SQLiteStore: RegistryStore {
         var attempt = 0
         while true {
             do {
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let queue = try DatabaseQueue(
+                    path: immutable ? immutableURI(path) : path, configuration: configuration)
                 try queue.inDatabase { db in
                     try prepare(db, path: path, writable: !configuration.readonly, initialising: initialising)
                 }

@@ -1,36 +1,14 @@
 /// Writes JSON text that keeps the registry's types: floats always carry a '.' or an
 /// exponent, integers never do.
 public enum JSONWriter {
-    /// Appends a JSON string literal.
+    /// Appends a JSON string literal. Besides what JSON requires, C1 controls, line and
+    /// paragraph separators and invisible format characters (bidi overrides, zero-width
+    /// spaces) are written as `\u` escapes: the value is the same, and nothing that shows
+    /// the JSON on a terminal can be tricked by it.
     public static func writeString(_ text: String, to out: inout String) {
-        out.append("\"")
-        var needsEscaping = false
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        if !needsEscaping {
-            out.append(text)
-            out.append("\"")
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out.append("\"")
+        var bytes: [UInt8] = []
+        writeString(text, to: &bytes)
+        out.append(String(decoding: bytes, as: UTF8.self))
     }
 
     /// The JSON text of a float, always recognisable as a float.
@@ -165,25 +143,48 @@ public enum JSONWriter {
         out.append(contentsOf: reversed.reversed())
     }
 
-    /// Appends a JSON string literal as UTF-8.
+    /// Appends a JSON string literal as UTF-8 (escaped as `writeString(_:to:)` says).
     public static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [
-                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
-                    hex[Int(byte & 0xF)],
-                ])
-            default: out.append(byte)
+        // Bytes from 0xC2 on start the scalars that may need a \u escape: look at those.
+        var plain = true
+        for byte in text.utf8 where byte >= 0xC2 {
+            plain = false
+            break
+        }
+        if plain {
+            for byte in text.utf8 { appendEscaped(byte, to: &out) }
+        } else {
+            for scalar in text.unicodeScalars {
+                if scalar.value < 0x80 {
+                    appendEscaped(UInt8(scalar.value), to: &out)
+                } else if TextEscaping.needsEscape(scalar) {
+                    for unit in String(scalar).utf16 { appendUnicodeEscape(unit, to: &out) }
+                } else {
+                    out.append(contentsOf: String(scalar).utf8)
+                }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
+        out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+        for shift in [12, 8, 4, 0] { out.append(hexDigits[Int((unit >> UInt16(shift)) & 0xF)]) }
+    }
+
+    @inline(__always)
+    private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20, 0x7F: appendUnicodeEscape(UInt16(byte), to: &out)
+        default: out.append(byte)
+        }
     }
 }

@@ -9,7 +9,10 @@ public enum SpecificationName {
         // The common case, printable ASCII without a forbidden character, in one pass.
         if name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !forbiddenBytes.contains($0) }) { return }
         for scalar in name.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
+            // Format characters (bidi overrides, zero-width spaces) count as controls: a name
+            // must look like what it is.
+            let category = scalar.properties.generalCategory
+            if scalar.properties.isWhitespace || category == .control || category == .format {
                 throw .invalidSpecificationName(name, .whiteSpaceOrControl)
             }
             if forbidden.contains(scalar) {

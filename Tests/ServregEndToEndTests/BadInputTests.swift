@@ -133,6 +133,29 @@ import Testing
 
     @Test(
         .enabled(
+            if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+            "as root, with setpriv"))
+    func aStoreOthersMayOnlyReadCanBeReadButNotWritten() throws {
+        _ = try servreg.register(["acme.IPlumber", "--prop", "price=90"])
+        let store = servreg.directory + "/store"
+        for path in [servreg.directory, store] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: servreg.storePath)
+        let before = try servreg.storeSnapshot()
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let read = try servreg.run(["get-all", "-q"], prefix: nobody)
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.lines == ["1"])
+        let write = try servreg.run(["register", "a.B"], prefix: nobody)
+        #expect(write.status == 77)
+        #expect(write.stderr == "servreg: error: store \(servreg.storePath): the store is not writable\n")
+        #expect(try servreg.storeSnapshot() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store) == ["registry.db"])
+    }
+
+    @Test(
+        .enabled(
             if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
             "as root, needs setpriv to drop to nobody"))
     func unwritableStoreDirectoryIsPermissionDenied() throws {

@@ -66,7 +66,7 @@ extension Servreg {
             switch mode {
             case .json: context.output.write(matched == 0 ? "]\n" : "\n]\n")
             case .human where matched > 0:
-                let formatter = ServiceFormatter(escapeControls: context.output.isTerminal, color: context.usesColor)
+                let formatter = ServiceFormatter(color: context.usesColor)
                 context.output.write(formatter.table(collected))
             case .human:
                 context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")

@@ -30,7 +30,7 @@ extension Servreg {
                 if global.outputMode == .human { context.note("no service of \(specification) matches") }
                 return .noMatch
             }
-            let formatter = ServiceFormatter(escapeControls: context.output.isTerminal, color: context.usesColor)
+            let formatter = ServiceFormatter(color: context.usesColor)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .ids: context.output.write("\(record.id)\n")

@@ -178,7 +178,7 @@ private struct EventStream {
         self.context = context
         mode = command.global.outputMode
         formatter = EventFormatter(
-            values: ServiceFormatter(escapeControls: context.output.isTerminal, color: false))
+            values: ServiceFormatter(color: false))
         handler = command.exec.isEmpty ? nil : EventHandler(command: command.exec, environment: context.environment)
         failStop = command.execFailStop
         limit = command.count

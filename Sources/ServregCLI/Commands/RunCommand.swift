@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceRegistry
 
 extension Servreg {
     /// `servreg run`: a batch file of commands.
@@ -60,7 +61,8 @@ extension Servreg {
             }
             context.defaultStore = global.store
             let session = CommandSession(context: context)
-            var runner = BatchRunner(session: session, name: file == "-" ? "<stdin>" : file)
+            var runner = BatchRunner(
+                session: session, name: file == "-" ? "<stdin>" : TextEscaping.escapingControlCharacters(file))
             runner.keepGoing = keepGoing
             runner.atomic = atomic
             runner.echo = echo

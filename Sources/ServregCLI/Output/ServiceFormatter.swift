@@ -2,8 +2,6 @@ import ServiceRegistry
 
 /// Renders services and values for people (aligned columns) and machines (JSON).
 struct ServiceFormatter {
-    /// Escape control characters (on a terminal).
-    let escapeControls: Bool
     /// Bold column headers.
     let color: Bool
 
@@ -21,10 +19,9 @@ struct ServiceFormatter {
             let needsQuotes =
                 s.isEmpty || s.contains(where: { $0 == " " || $0 == "\"" || $0 == "," || $0 == "[" || $0 == "]" })
                 || (nested && s.contains(","))
-            let shown = escapeControls ? TextEscaping.escapingControlCharacters(s) : s
-            if needsQuotes {
-                return "\"" + shown.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
-            }
+            // One escaping, on a terminal or not (a pipe, a log file): backslashes doubled.
+            let shown = TextEscaping.visible(s)
+            if needsQuotes { return "\"" + shown.replacingAll("\"", with: "\\\"") + "\"" }
             return shown
         case .integer(let i): return String(i)
         case .float(let d): return JSONWriter.floatText(d)
@@ -34,7 +31,7 @@ struct ServiceFormatter {
     }
 
     func key(_ key: String) -> String {
-        escapeControls ? TextEscaping.escapingControlCharacters(key) : key
+        TextEscaping.visible(key)
     }
 
     /// The table of services: ID, RANKING, SPECIFICATIONS, PROPERTIES.

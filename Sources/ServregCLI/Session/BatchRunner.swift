@@ -140,7 +140,7 @@ struct BatchRunner {
             context.diagnosticPrefix = "\(name):\(line.number): "
             if echo, Self.hasCommand(line.text) {
                 context.output.flush()
-                context.errors.write("+ \(line.text)\n")
+                context.errors.write("+ \(TextEscaping.escapingControlCharacters(line.text))\n")
                 context.errors.flush()
             }
             switch session.execute(line.text) {

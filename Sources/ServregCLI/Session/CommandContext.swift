@@ -119,13 +119,14 @@ final class CommandContext {
 
     /// Prints a diagnostic line `servreg: error: …` on stderr.
     func reportError(_ message: String) {
+        // Whatever a message quotes is escaped already; this catches anything quoted raw.
         errors.write(diagnosticPrefix + "error: " + TextEscaping.escapingControlCharacters(message) + "\n")
         errors.flush()
     }
 
     /// Prints a note on stderr (`servreg: …`).
     func note(_ message: String) {
-        errors.write(diagnosticPrefix + message + "\n")
+        errors.write(diagnosticPrefix + TextEscaping.escapingControlCharacters(message) + "\n")
         errors.flush()
     }
 }
