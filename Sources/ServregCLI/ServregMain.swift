@@ -11,7 +11,7 @@ public enum ServregMain {
         // Bare servreg on a terminal starts the shell, also with only global options
         // (servreg --store PATH); without a terminal, those alone lack a command.
         let noCommand = globalOptionCount(arguments) == arguments.count
-        let status: ExitStatus
+        var status: ExitStatus
         if noCommand && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
             status = run(arguments: ["shell"] + arguments, in: context)
         } else if noCommand && !arguments.isEmpty {
@@ -20,6 +20,8 @@ public enum ServregMain {
             status = run(arguments: hoistGlobalOptions(arguments), in: context)
         }
         context.output.flush()
+        // A command that printed nothing it was asked to print did not succeed.
+        if let failure = context.output.failure { status = context.report(CommandLineError.outputFailed(failure)) }
         context.errors.flush()
         return status.rawValue
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ServiceRegistry
 
 extension Servreg {
@@ -53,6 +54,8 @@ extension Servreg {
             var collected: [ServiceRecord] = []
             if mode == .json { context.output.write("[") }
             try registry.forEach(serviceQuery, order: order, limit: limit) { record in
+                // The reader has gone (| head): stop reading the registry.
+                if context.outputFailed { throw CommandLineError.outputFailed(context.output.failure ?? EPIPE) }
                 switch mode {
                 case .json:
                     context.output.write((matched == 0 ? "\n" : ",\n") + ServiceFormatter.json(record))

@@ -144,13 +144,14 @@ extension Servreg {
                 }
                 // Caught up: what was read is out before waiting (a replay writes in blocks).
                 context.output.flush()
+                if context.outputFailed { return .outputClosed }  // the status says why
                 switch try signal.wait(timeout: remaining) {
                 case .changed, .timedOut:
                     continue
                 case .woken:
                     switch forwarder.takeCause() {
                     case .interrupt: return .interrupted
-                    case .outputClosed: return .success  // the reader of stdout has gone
+                    case .outputClosed: return .outputClosed  // the reader of stdout has gone
                     case .none: continue
                     }
                 case .storeGone(let reason):
@@ -206,6 +207,7 @@ private struct EventStream {
             case .human: context.output.write(formatter.line(event) + (initial ? "  (initial)\n" : "\n"))
             }
         }
+        if context.outputFailed { return .outputClosed }
         delivered += 1
         if let limit, delivered >= limit { return .success }
         return nil

@@ -35,4 +35,6 @@ enum CommandLineError: Error, Equatable {
     case notUTF8
     /// The terminal refused line editing.
     case lineEditingUnavailable
+    /// Standard output could not be written (the errno; EPIPE when its reader has gone).
+    case outputFailed(Int32)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ServiceRegistry
 
 /// The one place where errors become words and exit statuses: the core, the stores and
@@ -154,6 +155,11 @@ enum ErrorReport {
         case .unreadableBatchFile(let file, let reason): return ("cannot read batch file \(file)\(reason)", .usage)
         case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
         case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
+        case .outputFailed(EPIPE):
+            // As a tool killed by SIGPIPE: no message, 141. What was printed is committed.
+            return ("", .outputClosed)
+        case .outputFailed(let code):
+            return ("cannot write to standard output: \(String(cString: strerror(code)))", .storeError)
         }
     }
 

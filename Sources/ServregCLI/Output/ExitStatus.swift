@@ -15,6 +15,9 @@ public enum ExitStatus: Int32, Sendable {
     case storeBusy = 75
     case permissionDenied = 77
     case interrupted = 130
+    /// Standard output's reader went away (a pipe to `head`): 128 + SIGPIPE, as a tool
+    /// killed by the signal would end.
+    case outputClosed = 141
 
     // Which error ends with which status is decided in one place: `ErrorReport`.
 
@@ -29,9 +32,12 @@ public enum ExitStatus: Int32, Sendable {
           64   usage error (unknown command or option, missing argument)
           65   invalid input (bad filter, property, value or JSON; read-only key)
           70   internal error (a bug: please report it)
-          74   store error (cannot open or create; corrupt or foreign file)
+          74   store or output error (cannot open or create; corrupt or foreign
+               file; standard output cannot be written)
           75   store busy (lock wait timed out)
           77   permission denied (store not writable)
           130  interrupted
+          141  standard output was closed (e.g. piped to head); what was printed
+               is committed
         """
 }

@@ -7,8 +7,11 @@ final class TextOutput: @unchecked Sendable {
     /// The file descriptor written to; nil for a capture buffer.
     private let descriptor: Int32?
     private var buffer: [UInt8] = []
-    /// Whether the stream is a terminal (controls escaping and colour).
+    /// Whether the stream is a terminal (controls colour).
     let isTerminal: Bool
+    /// The errno of the first write that failed (EPIPE: the reader has gone). Once set,
+    /// nothing more is written; `ErrorReport` decides what it means for the exit status.
+    private(set) var failure: Int32?
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -32,24 +35,30 @@ final class TextOutput: @unchecked Sendable {
     static let standardError = TextOutput(descriptor: STDERR_FILENO)
 
     func write(_ text: String) {
+        guard failure == nil else { return }
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }
 
     func write(bytes: [UInt8]) {
+        guard failure == nil else { return }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }
 
-    /// Writes out what is buffered; a closed pipe ends the process quietly.
+    /// Writes out what is buffered; a failed write is kept in `failure` (and what is left
+    /// is dropped), for the command to stop and the exit status to say so.
     func flush() {
-        guard let descriptor else { return }
+        guard let descriptor, failure == nil else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
         var offset = 0
         while offset < buffer.count {
             let written = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == EPIPE { exit(0) }
+                failure = errno
                 break
             }
             offset += written

@@ -143,7 +143,10 @@ struct BatchRunner {
                 context.errors.write("+ \(TextEscaping.escapingControlCharacters(line.text))\n")
                 context.errors.flush()
             }
-            switch session.execute(line.text) {
+            let outcome = session.execute(line.text)
+            // Nobody reads the answers any more: stop here, with what is done committed.
+            if context.outputFailed { return .outputClosed }
+            switch outcome {
             case .exit(let status):
                 return firstFailure ?? status
             case .status(.success):

@@ -113,9 +113,12 @@ final class CommandContext {
     @discardableResult
     func report(_ error: any Error) -> ExitStatus {
         let (message, status) = ErrorReport.describe(error)
-        reportError(message)
+        if !message.isEmpty { reportError(message) }
         return status
     }
+
+    /// Whether standard output can no longer be written: commands stop, sessions end.
+    var outputFailed: Bool { output.failure != nil }
 
     /// Prints a diagnostic line `servreg: error: …` on stderr.
     func reportError(_ message: String) {
