@@ -4,6 +4,7 @@
 #   make test                   every test
 #   make bench                  benchmarks against the targets (see README)
 #   make completions            regenerate completions/ from the binary (a test checks them)
+#   make fuzz                   libFuzzer on the parsers of user input (FUZZ_TIME seconds each)
 #   make install PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -16,7 +17,7 @@ ARGS ?=
 RELEASE_FLAGS = -c release -Xswiftc -static-executable
 BIN = .build/release/servreg
 
-.PHONY: all deps build run test lint bench completions install uninstall clean
+.PHONY: all deps build run test lint bench fuzz completions install uninstall clean
 
 all: build
 
@@ -35,7 +36,7 @@ test: deps
 	$(SWIFT) test
 
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Fuzz/Sources Package.swift Fuzz/Package.swift
 
 # Only the two products: building everything would also link GRDB's dynamic library
 # product, which cannot be built with -static-executable.
@@ -43,6 +44,22 @@ bench: build
 	@scripts/install-deps time
 	$(SWIFT) build -c release --product servreg-bench
 	.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
+
+# The fuzz targets live in Fuzz/, a package of their own (a fuzzer build instruments every
+# target). The committed corpus is replayed first (a crash once found stays fixed; also
+# checked by make test, uninstrumented), then each target runs for FUZZ_TIME seconds.
+# A crash exits non-zero and leaves its input in .fuzz-work/: add it to Fuzz/corpus/.
+FUZZ_TIME ?= 60
+FUZZ_TARGETS = filter json property
+fuzz:
+	cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .fuzz-work/$$target && \
+	  SWIFT_BACKTRACE=enable=no Fuzz/.build/release/fuzz-$$target -runs=0 Fuzz/corpus/$$target && \
+	  SWIFT_BACKTRACE=enable=no Fuzz/.build/release/fuzz-$$target -max_total_time=$(FUZZ_TIME) -max_len=256 \
+	    -use_value_profile=1 $$( [ $$target = filter ] && echo -dict=Fuzz/filter.dict ) \
+	    -artifact_prefix=.fuzz-work/$$target- .fuzz-work/$$target Fuzz/corpus/$$target || exit 1; \
+	done
 
 completions: build
 	$(BIN) --generate-completion-script bash > completions/servreg.bash
@@ -66,4 +83,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/servreg.fish
 
 clean:
-	rm -rf .build bench-data
+	rm -rf .build bench-data Fuzz/.build .fuzz-work

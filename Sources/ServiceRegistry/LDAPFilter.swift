@@ -38,11 +38,13 @@ extension LDAPFilter: CustomStringConvertible {
     }
 
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "(" || character == ")" || character == "*" || character == "\\" { out.append("\\") }
-            out.append(character)
+        // By scalar, not Character: a backslash followed by a combining mark is one
+        // Character, and must still be escaped (found by fuzzing).
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "(" || scalar == ")" || scalar == "*" || scalar == "\\" { out.append("\\") }
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 }
