@@ -431,7 +431,17 @@ public final class SQLiteStore: RegistryStore {
         if absent, !directory.isEmpty {
             _ = try Self.createDirectories(directory, for: path, allowed: options.createsDirectories)
         }
-        return try StoreWatcher(storePath: path)
+        return try StoreWatcher(storePath: path) { [weak self] in self?.stillAServregStore() ?? true }
+    }
+
+    /// Whether the file still reads as a servreg store (a listener's check: `cp other.db
+    /// STORE` or a truncation keeps the inode, so only the content tells).
+    private func stillAServregStore() -> Bool {
+        guard !absent, !inWrite else { return true }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_size > 0 else { return false }
+        let applicationID = try? run { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") }
+        return applicationID == StoreSchema.applicationID
     }
 
     /// For `.atClose` stores, syncs the write-ahead log so every commit so far is durable.

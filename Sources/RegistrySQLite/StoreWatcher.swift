@@ -36,6 +36,10 @@ final class StoreWatcher: ChangeSignal {
     }
 
     private let storePath: String
+    /// Asks the store's own connection whether the file is still a servreg store.
+    /// (Not a descriptor of the watcher's: closing any descriptor of the file would drop
+    /// the POSIX locks SQLite holds on it for this process.)
+    private let verify: () -> Bool
     private let eventWaker: EventWaker
     var waker: any ChangeWaker { eventWaker }
     private let fileName: String
@@ -49,8 +53,9 @@ final class StoreWatcher: ChangeSignal {
     ]
     private static let fallbackInterval = 2.0
 
-    init(storePath: String) throws {
+    init(storePath: String, verify: @escaping () -> Bool) throws {
         self.storePath = storePath
+        self.verify = verify
         let url = URL(fileURLWithPath: storePath)
         fileName = url.lastPathComponent
         let directory = url.deletingLastPathComponent().path
@@ -182,6 +187,7 @@ final class StoreWatcher: ChangeSignal {
     private func checkFile() -> String? {
         guard let now = Self.identity(of: storePath) else { return "the store \(storePath) was deleted" }
         if let identity, identity != now { return "the store \(storePath) was replaced by another file" }
+        if identity != nil, !verify() { return "the store \(storePath) was truncated or overwritten in place" }
         return nil
     }
 

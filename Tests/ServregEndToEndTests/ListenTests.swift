@@ -268,6 +268,20 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(listener.stderr.contains("deleted"), "\(listener.stderr)")
     }
 
+    @Test(arguments: ["truncated", "overwritten"])
+    func aStoreChangedInPlaceUnderTheListenerEndsItWith74(how: String) throws {
+        _ = try servreg.register(["acme.IPlumber"])
+        let listener = try ListenerProcess(["--since", "0"], servreg: servreg)
+        #expect(listener.waitForLines(1))
+        // Same inode: truncated to nothing, or another file copied over it (cp other STORE).
+        let handle = try #require(FileHandle(forWritingAtPath: servreg.storePath))
+        try handle.truncate(atOffset: 0)
+        if how == "overwritten" { try handle.write(contentsOf: Data("not a store any more\n".utf8)) }
+        try handle.close()
+        #expect(listener.exitStatus(timeout: 10) == 74)
+        #expect(listener.stderr.contains("was truncated or overwritten in place"), "\(listener.stderr)")
+    }
+
     @Test func aStoreReplacedUnderTheListenerEndsItWith74() throws {
         _ = try servreg.register(["acme.IPlumber"])
         let listener = try ListenerProcess(["--since", "0"], servreg: servreg)

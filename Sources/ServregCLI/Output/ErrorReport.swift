@@ -115,7 +115,8 @@ enum ErrorReport {
         case .foreign:
             return "\(error.location) is not a servreg store (\(error.detail ?? "not a servreg store")); left untouched"
         case .corrupt:
-            return "\(error.location.isEmpty ? "the store" : error.location) is corrupt\(detail); left untouched"
+            return
+                "\(error.location.isEmpty ? "the store" : error.location) is corrupt\(detail); this command changed nothing"
         case .newerSchema(let found, let known):
             return "\(error.location) was written by a newer servreg (schema \(found); this one knows up to "
                 + "\(known)); left untouched"
