@@ -27,7 +27,8 @@ extension Servreg {
                 and the stream goes on, unless --exec-fail-stop (exit 2).
 
                 Ends with 0 after --count events or --timeout, 130 on Ctrl-C, 74 if the store
-                is deleted or becomes unreadable, 0 when the reader of its output goes away.
+                is deleted, replaced or becomes unreadable, 141 when the reader of its output
+                goes away (| head).
 
                 Example: servreg listen acme.IPlumber --filter '(price<=100)' --json | jq .
                 """)
