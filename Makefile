@@ -17,15 +17,23 @@ ARGS ?=
 RELEASE_FLAGS = -c release -Xswiftc -static-executable
 BIN = .build/release/servreg
 
-.PHONY: all deps build run test test-asan test-tsan crash-test lint bench fuzz completions install uninstall clean
+.PHONY: all deps build build-info run test test-asan test-tsan crash-test lint bench fuzz completions install uninstall clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+build: deps build-info
 	$(SWIFT) build $(RELEASE_FLAGS) --product servreg
+
+# The commit for --version (-dirty with uncommitted changes), rewritten only when it
+# changes, so that an unchanged tree does not rebuild.
+build-info:
+	@commit=$$(git rev-parse --short=12 HEAD 2>/dev/null || true); \
+	if [ -n "$$commit" ] && ! git diff --quiet HEAD 2>/dev/null; then commit="$$commit-dirty"; fi; \
+	line="#define SERVREG_COMMIT \"$$commit\""; [ -n "$$commit" ] || line=""; \
+	[ "$$(cat Sources/CBuildInfo/commit.h 2>/dev/null)" = "$$line" ] || echo "$$line" > Sources/CBuildInfo/commit.h
 
 # Exit status 1 ("nothing matched", e.g. get-all on a new store) is not a make failure.
 run: build
@@ -65,7 +73,7 @@ bench: build
 # checked by make test, uninstrumented), then each target runs for FUZZ_TIME seconds.
 # A crash exits non-zero and leaves its input in .fuzz-work/: add it to Fuzz/corpus/.
 FUZZ_TIME ?= 60
-FUZZ_TARGETS = filter json property
+FUZZ_TARGETS = filter json property line
 fuzz:
 	cd Fuzz && $(SWIFT) build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
 	@for target in $(FUZZ_TARGETS); do \

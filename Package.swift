@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "servreg", targets: ["servreg"]),
         .library(name: "ServiceRegistry", targets: ["ServiceRegistry"]),
+        // The line syntax of the shell and batch files, a library of its own for Fuzz/.
+        .library(name: "ServregSyntax", targets: ["ServregSyntax"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,6 +22,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "ServiceRegistry", swiftSettings: swiftSettings),
+        .target(name: "ServregSyntax", swiftSettings: swiftSettings),
+        // The commit of the build, for --version (written by make build).
+        .target(name: "CBuildInfo"),
         .target(
             name: "RegistrySQLite",
             dependencies: [
@@ -32,7 +37,7 @@ let package = Package(
         .target(
             name: "ServregCLI",
             dependencies: [
-                "ServiceRegistry", "RegistrySQLite", "CLibEdit",
+                "ServiceRegistry", "RegistrySQLite", "ServregSyntax", "CLibEdit", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -69,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServregCLITests",
-            dependencies: ["ServregCLI", "ServiceRegistry", "RegistrySQLite", "RegistryTestSupport"],
+            dependencies: ["ServregCLI", "ServregSyntax", "ServiceRegistry", "RegistrySQLite", "RegistryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServregEndToEndTests",

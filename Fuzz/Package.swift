@@ -9,5 +9,5 @@ let package = Package(
     dependencies: [.package(name: "servreg", path: "..")],
     targets: ["fuzz-filter", "fuzz-json", "fuzz-property"].map { name in
         .executableTarget(name: name, dependencies: [.product(name: "ServiceRegistry", package: "servreg")])
-    }
+    } + [.executableTarget(name: "fuzz-line", dependencies: [.product(name: "ServregSyntax", package: "servreg")])]
 )

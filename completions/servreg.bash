@@ -170,7 +170,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister listen run shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -178,13 +178,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|listen|run|shell|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|run|shell|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister listen run shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell help' -- "${cur}"))
         ;;
     esac
 }
@@ -367,10 +367,38 @@ _servreg_set-props() {
 
 _servreg_unregister() {
     repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --filter)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--filter')
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion unregister -- --filter "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion unregister -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_specs() {
+    repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
     non_repeating_options=(--store)
-    __servreg_offer_flags_options -1
+    __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -382,8 +410,8 @@ _servreg_unregister() {
 
     # Offer positional completions
     case "${positional_number}" in
-    *)
-        __servreg_add_completions -W "$(__servreg_custom_complete ---completion unregister -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+    1)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion specs -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -3,25 +3,50 @@ import GRDB
 import ServiceRegistry
 
 /// Turns the parts of a filter that an index can answer into SQL that selects a superset
-/// of the matching services of one specification. The exact filter is evaluated on every
-/// candidate afterwards, so the SQL only has to never miss a match.
+/// of the matching services of one specification, or of all of them. The exact filter is
+/// evaluated on every candidate afterwards, so the SQL only has to never miss a match.
 struct CandidateQuery {
+    /// A SELECT of candidate service ids; with `Scope.every`, it names the `specs` table
+    /// that `everySpecificationCTE` defines.
     let sql: String
     let arguments: [IndexValue]
+    /// How many index lookups the SQL makes per specification.
+    let terms: Int
 
-    /// Candidate ids for `filter` within `specification`, or nil when the index cannot help.
+    /// The specifications whose part of the index a query reads.
+    enum Scope {
+        case one(String)
+        /// Every specification in the store: one index lookup per specification and term.
+        case every
+    }
+
+    /// Candidate ids for `filter` within `scope`, or nil when the index cannot help.
     ///
     /// SQLite refuses compound SELECTs of more than 500 terms and runs out of parser stack
     /// on subqueries nested about ten deep: past `maximumTerms` or `maximumNesting` the
     /// query is not built (an AND just leaves out the part too deep, which still selects a
     /// superset) and the filter is evaluated on every service of the specification.
-    static func make(specification: String, filter: LDAPFilter) -> CandidateQuery? {
+    static func make(_ scope: Scope, filter: LDAPFilter) -> CandidateQuery? {
         var arguments: [IndexValue] = []
-        guard let sql = select(filter, specification: specification, arguments: &arguments, nesting: 0),
-            sql.components(separatedBy: " FROM property_index ").count - 1 <= maximumTerms
-        else { return nil }
-        return CandidateQuery(sql: sql, arguments: arguments)
+        guard let sql = select(filter, scope: scope, arguments: &arguments, nesting: 0) else { return nil }
+        let terms = sql.components(separatedBy: " FROM property_index ").count - 1
+        guard terms <= maximumTerms else { return nil }
+        return CandidateQuery(sql: sql, arguments: arguments, terms: terms)
     }
+
+    /// `specs(name)`: the store's distinct specifications, walked through the index one seek
+    /// each (SQLite does not skip-scan without statistics), then a NULL.
+    static let everySpecificationCTE = """
+        WITH RECURSIVE specs(name) AS (
+            SELECT (SELECT min(specification) FROM service_specification)
+            UNION ALL
+            SELECT (SELECT min(specification) FROM service_specification WHERE specification > name)
+            FROM specs WHERE name IS NOT NULL)
+        """
+
+    /// How many index lookups a query across every specification may make before a scan of
+    /// every service is the better plan (a lookup costs about a microsecond).
+    static let maximumLookups = 20_000
 
     /// The most SELECT terms a candidate query may have (SQLite's limit is 500 per compound).
     static let maximumTerms = 400
@@ -51,13 +76,13 @@ struct CandidateQuery {
     private static let reserved: Set<String> = ["service.id", "objectclass", "service.ranking", "service.scope"]
 
     private static func select(
-        _ filter: LDAPFilter, specification: String, arguments: inout [IndexValue], nesting: Int
+        _ filter: LDAPFilter, scope: Scope, arguments: inout [IndexValue], nesting: Int
     ) -> String? {
         switch filter {
         case .and(let children):
             if nesting >= maximumNesting { return nil }
             let parts = children.compactMap {
-                select($0, specification: specification, arguments: &arguments, nesting: nesting + 1)
+                select($0, scope: scope, arguments: &arguments, nesting: nesting + 1)
             }
             if parts.isEmpty { return nil }
             return compound(parts, "INTERSECT")
@@ -66,7 +91,7 @@ struct CandidateQuery {
             var parts: [String] = []
             for child in children {
                 guard
-                    let part = select(child, specification: specification, arguments: &arguments, nesting: nesting + 1)
+                    let part = select(child, scope: scope, arguments: &arguments, nesting: nesting + 1)
                 else { return nil }
                 parts.append(part)
             }
@@ -75,15 +100,25 @@ struct CandidateQuery {
             return nil
         case .present(let attribute):
             guard !reserved.contains(attribute.folded) else { return nil }
-            arguments += [.text(specification), .text(attribute.folded)]
-            return "SELECT service_id FROM property_index WHERE specification = ? AND key = ?"
+            return lookup(scope, key: attribute.folded, arguments: &arguments)
         case .substring(let attribute, _):
             guard !reserved.contains(attribute.folded) else { return nil }
-            arguments += [.text(specification), .text(attribute.folded)]
-            return "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = 3"
+            return lookup(scope, key: attribute.folded, arguments: &arguments) + " AND kind = 3"
         case .comparison(let attribute, let op, let operand):
             guard !reserved.contains(attribute.folded) else { return nil }
-            return comparison(attribute.folded, op, operand, specification: specification, arguments: &arguments)
+            return comparison(attribute.folded, op, operand, scope: scope, arguments: &arguments)
+        }
+    }
+
+    /// The start of one index lookup: `SELECT service_id … WHERE <scope> AND key = ?`.
+    private static func lookup(_ scope: Scope, key: String, arguments: inout [IndexValue]) -> String {
+        switch scope {
+        case .one(let specification):
+            arguments += [.text(specification), .text(key)]
+            return "SELECT service_id FROM property_index WHERE specification = ? AND key = ?"
+        case .every:
+            arguments.append(.text(key))
+            return "SELECT service_id FROM property_index WHERE specification IN specs AND key = ?"
         }
     }
 
@@ -97,14 +132,13 @@ struct CandidateQuery {
     }
 
     private static func comparison(
-        _ key: String, _ op: ComparisonOperator, _ operand: FilterOperand, specification: String,
+        _ key: String, _ op: ComparisonOperator, _ operand: FilterOperand, scope: Scope,
         arguments: inout [IndexValue]
     ) -> String {
-        let base = "SELECT service_id FROM property_index WHERE specification = ? AND key = ? AND kind = "
         var branches: [String] = []
         func add(kind: Int, condition: String, _ values: [IndexValue]) {
-            branches.append(base + "\(kind)" + condition)
-            arguments += [.text(specification), .text(key)] + values
+            branches.append(lookup(scope, key: key, arguments: &arguments) + " AND kind = \(kind)" + condition)
+            arguments += values
         }
         let sqlOperator: String
         switch op {

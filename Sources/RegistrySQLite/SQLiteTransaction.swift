@@ -42,31 +42,7 @@ struct SQLiteTransaction: RegistryWriter {
     }
 
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
-        let sql: String
-        var arguments: [IndexValue] = []
-        if query.firstOnly, rankedIndex, let specification = query.specification, let filter = query.filter,
-            let driver = CandidateQuery.orderedDriver(filter)
-        {
-            // Every match has this one indexed value, and the index holds its services in
-            // get-all's order: walk it, so that get stops at the first match.
-            sql = Self.orderedWalkSQL
-            arguments = [.text(specification), .text(driver.key), .text(driver.text)]
-        } else if let specification = query.specification, let filter = query.filter,
-            let candidates = CandidateQuery.make(specification: specification, filter: filter)
-        {
-            // Few candidates: look each up by id and sort them.
-            sql =
-                "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
-            arguments = candidates.arguments
-        } else if let specification = query.specification {
-            sql = """
-                SELECT \(Self.columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
-                WHERE ss.specification = ? ORDER BY ss.ranking DESC, ss.service_id
-                """
-            arguments = [.text(specification)]
-        } else {
-            sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
-        }
+        let (sql, arguments) = try plan(query)
         // Cached: a batch of queries of one shape prepares the statement once. Rows are read
         // through the C API; a cached record needs only its id.
         var statement = try BoundStatement(db, sql)
@@ -92,6 +68,64 @@ struct SQLiteTransaction: RegistryWriter {
             if let filter = query.filter, !filter.matches(record) { continue }
             if try !body(record) { return }
         }
+    }
+
+    /// The SQL that selects a query's candidates in get-all's order (a superset of its
+    /// matches: the filter is evaluated on each), and its arguments.
+    func plan(_ query: ServiceQuery) throws -> (sql: String, arguments: [IndexValue]) {
+        let sql: String
+        var arguments: [IndexValue] = []
+        if query.firstOnly, rankedIndex, let specification = query.specification, let filter = query.filter,
+            let driver = CandidateQuery.orderedDriver(filter)
+        {
+            // Every match has this one indexed value, and the index holds its services in
+            // get-all's order: walk it, so that get stops at the first match.
+            sql = Self.orderedWalkSQL
+            arguments = [.text(specification), .text(driver.key), .text(driver.text)]
+        } else if let specification = query.specification, let filter = query.filter,
+            let candidates = CandidateQuery.make(.one(specification), filter: filter)
+        {
+            // Few candidates: look each up by id and sort them.
+            sql =
+                "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
+            arguments = candidates.arguments
+        } else if let specification = query.specification {
+            sql = """
+                SELECT \(Self.columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
+                WHERE ss.specification = ? ORDER BY ss.ranking DESC, ss.service_id
+                """
+            arguments = [.text(specification)]
+        } else if let filter = query.filter,
+            let candidates = CandidateQuery.make(.every, filter: filter), try lookupsPay(candidates)
+        {
+            // The same, the index read once per specification in the store.
+            sql = """
+                \(CandidateQuery.everySpecificationCTE)
+                SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id
+                """
+            arguments = candidates.arguments
+        } else {
+            sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
+        }
+        return (sql, arguments)
+    }
+
+    /// Whether reading the index for every specification (a lookup per specification and
+    /// term) costs less than reading every service: fewer lookups than services, and no more
+    /// than `CandidateQuery.maximumLookups`. The ids never reused bound the service count.
+    private func lookupsPay(_ candidates: CandidateQuery) throws -> Bool {
+        let services = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM service")) ?? 0
+        let budget = min(CandidateQuery.maximumLookups, services) / max(candidates.terms, 1)
+        guard budget > 0 else { return false }
+        let specifications =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        \(CandidateQuery.everySpecificationCTE)
+                        SELECT count(*) FROM (SELECT name FROM specs WHERE name IS NOT NULL LIMIT ?)
+                        """),
+                arguments: [budget + 1]) ?? 0
+        return specifications <= budget
     }
 
     func countServices(specification: String?) throws -> Int {

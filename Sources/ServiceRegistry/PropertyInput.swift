@@ -45,7 +45,9 @@ public enum PropertyInput {
             guard value.isFinite else { throw .floatOutOfRange(raw) }
             return .float(value)
         }
-        switch raw {
+        // true and false in any case, as filters match booleans (Boolean.valueOf).
+        guard raw.utf8.count == 4 || raw.utf8.count == 5 else { return .string(raw) }
+        switch raw.lowercased() {
         case "true": return .boolean(true)
         case "false": return .boolean(false)
         default: return .string(raw)

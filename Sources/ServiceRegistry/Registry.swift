@@ -80,6 +80,32 @@ public final class Registry {
         }
     }
 
+    /// Removes every service that matches `query`, in one transaction; returns them in
+    /// get-all's order. With `dryRun`, only finds them (a read: nothing changes).
+    public func unregister(matching query: ServiceQuery, dryRun: Bool = false) throws -> [ServiceRecord] {
+        var query = query
+        query.firstOnly = false
+        if dryRun {
+            return try transactions.read { reader in
+                var found: [ServiceRecord] = []
+                try reader.forEachService(matching: query) { record in
+                    found.append(record)
+                    return true
+                }
+                return found
+            }
+        }
+        return try transactions.write { writer in
+            var found: [ServiceRecord] = []
+            try writer.forEachService(matching: query) { record in
+                found.append(record)
+                return true
+            }
+            for record in found { try writer.delete(record, reason: "unregistered") }
+            return found
+        }
+    }
+
     // MARK: Reading
 
     /// One service by id.
@@ -180,6 +206,16 @@ public final class Registry {
     /// Specification names starting with `prefix` (for completion).
     public func specificationNames(prefix: String, limit: Int = 200) throws -> [String] {
         try transactions.read { try $0.specificationNames(prefix: prefix, limit: limit) }
+    }
+
+    /// Every specification name that starts with `prefix`, in name order, with how many
+    /// services it has, read in one snapshot.
+    public func specificationCounts(prefix: String = "") throws -> [(name: String, services: Int)] {
+        try transactions.read { reader in
+            try reader.specificationNames(prefix: prefix, limit: Int.max).map { name in
+                (name, try reader.countServices(specification: name))
+            }
+        }
     }
 
     /// Service ids whose decimal form starts with `prefix` (for completion).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBuildInfo
 
 /// The `servreg` command: a service registry driven from the command line.
 public struct Servreg: ParsableCommand {
@@ -18,12 +19,18 @@ public struct Servreg: ParsableCommand {
 
             \(ExitStatus.helpTable)
             """,
-        version: "0.1.0",
+        version: versionText,
         subcommands: [
-            Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Listen.self, Run.self,
-            Shell.self,
+            Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Specs.self, Listen.self,
+            Run.self, Shell.self,
         ]
     )
+
+    /// `servreg --version`: the version and the commit it was built from.
+    static let versionText: String = {
+        let commit = String(cString: servreg_build_commit())
+        return "0.1.0 (" + (commit.isEmpty ? "commit unknown: built without make" : "commit \(commit)") + ")"
+    }()
 
     /// The root command, with no options of its own (the subcommands have them).
     public init() {}

@@ -8,11 +8,13 @@ public enum ServregMain {
     public static func run(arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         let context = CommandContext()
-        // Bare servreg on a terminal starts the shell, also with only global options
-        // (servreg --store PATH); without a terminal, those alone lack a command.
+        // Bare servreg (also with only global options: servreg --store PATH) is the shell:
+        // on a terminal the prompt, with lines piped in a batch of them (as servreg shell
+        // does). With a terminal for input but not for output, it lacks a command.
         let noCommand = globalOptionCount(arguments) == arguments.count
+        let terminalInput = isatty(STDIN_FILENO) == 1
         var status: ExitStatus
-        if noCommand && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
+        if noCommand && (!terminalInput || isatty(STDOUT_FILENO) == 1) {
             status = run(arguments: ["shell"] + arguments, in: context)
         } else if noCommand && !arguments.isEmpty {
             status = context.report(CommandLineError.noCommand(after: arguments.joined(separator: " ")))
@@ -35,6 +37,10 @@ public enum ServregMain {
         if let command = FastCommandLine.command(for: arguments) {
             return execute(command, in: context)
         }
+        if arguments.first == "listen", arguments.last == "--exec" {
+            return context.report(
+                CommandLineError.argumentParser("--exec needs a command (the rest of the line)", command: "listen"))
+        }
         if let option = emptyInlineValue(arguments) {
             return context.report(CommandLineError.emptyInlineValue(option: option, command: commandName(arguments)))
         }
@@ -56,8 +62,33 @@ public enum ServregMain {
                 // argument-parser would say "Unexpected argument": name what is wrong.
                 return context.report(CommandLineError.unknownCommand(name))
             }
-            return context.report(
-                CommandLineError.argumentParser(Servreg.message(for: error), command: commandName(arguments)))
+            let message = Servreg.message(for: error)
+            let command = commandName(arguments)
+            // A negative number where an id goes reads as an option to argument-parser.
+            if let command, idCommands.contains(command),
+                let negative = arguments.dropFirst().first(where: {
+                    $0.count > 1 && $0.hasPrefix("-") && Int($0) != nil
+                })
+            {
+                return context.report(CommandLineError.invalidServiceID(negative))
+            }
+            // --count -2: argument-parser takes the number for an option, and says the value
+            // is missing. It is a value out of range.
+            if message.hasPrefix("Missing value for '--"),
+                let index = arguments.indices.dropLast().first(where: {
+                    arguments[$0].hasPrefix("--") && message.hasPrefix("Missing value for '\(arguments[$0]) ")
+                        && Int(arguments[$0 + 1]).map { $0 < 0 } == true
+                })
+            {
+                return context.report(
+                    CommandLineError.invalidOptionValue(
+                        "\(arguments[index]) takes no negative number, not \(arguments[index + 1])", command: command))
+            }
+            // "The value 'x' is invalid for '--limit <n>'": a bad value, as --ranking x is.
+            if message.hasPrefix("The value '"), message.contains("' is invalid for '") {
+                return context.report(CommandLineError.invalidOptionValue(message, command: command))
+            }
+            return context.report(CommandLineError.argumentParser(message, command: command))
         }
         guard let registryCommand = command as? any RegistryCommand else { return .internalError }
         return execute(registryCommand, in: context)
@@ -112,6 +143,9 @@ public enum ServregMain {
         }
         return nil
     }
+
+    /// The commands whose arguments are service ids.
+    private static let idCommands: Set<String> = ["props", "set-props", "unregister"]
 
     /// The command names, `help` included.
     static let commandNames = Servreg.configuration.subcommands.map { $0._commandName } + ["help"]

@@ -96,15 +96,48 @@ import Testing
             "(&(k=BH3)(n=*))", "(&(K2=a b)(k<=5))", "(&(n>=0)(k=bh3)(!(K2=5)))",
         ]
         let everything = try scan(registry, ServiceQuery())
-        for specification in ["s.A", "s.B"] {
+        // nil: across every specification, through the index too (a plan test checks that).
+        for specification in ["s.A", "s.B", nil] {
             for text in filters {
                 let filter = try LDAPFilter.parse(text)
                 let query = ServiceQuery(specification: specification, filter: filter)
                 let expected = everything.filter { query.matches($0) }.map(\.id)
-                #expect(try scan(registry, query).map(\.id) == expected, "\(specification) \(text)")
-                #expect(try registry.first(query)?.id == expected.first, "first: \(specification) \(text)")
+                #expect(try scan(registry, query).map(\.id) == expected, "\(specification ?? "-") \(text)")
+                #expect(try registry.first(query)?.id == expected.first, "first: \(specification ?? "-") \(text)")
             }
         }
+    }
+
+    /// Without a specification, a filter the index can answer reads it once per
+    /// specification when that costs less than reading every service; otherwise it scans.
+    @Test func filtersWithoutASpecificationUseTheIndexWhereItPays() throws {
+        let store = try SQLiteStore(path: directory.path + "/wide.db", access: .write)
+        let registry = Registry(store: store)
+        func plan(_ text: String) throws -> String {
+            let query = ServiceQuery(filter: try LDAPFilter.parse(text))
+            return try store.read { transaction in
+                try (transaction as! SQLiteTransaction).plan(query).sql
+            }
+        }
+        for n in 0..<200 {
+            _ = try registry.register(
+                RegistrationRequest(specifications: ["s.S\(n % 4)"], properties: [("n", .integer(Int64(n)))]))
+        }
+        let narrow = "(|(n=3)(n=150))"
+        #expect(try plan(narrow).contains("IN specs"))
+        #expect(try scan(registry, ServiceQuery(filter: try LDAPFilter.parse(narrow))).count == 2)
+        // A NOT alone gives the index nothing to answer.
+        #expect(try !plan("(!(n=3))").contains("property_index"))
+        // 200 terms over 4 specifications: 800 lookups for 200 services, a scan is cheaper.
+        let wide = "(|" + (0..<200).map { "(n=\($0))" }.joined() + ")"
+        #expect(try !plan(wide).contains("property_index"))
+        #expect(try scan(registry, ServiceQuery(filter: try LDAPFilter.parse(wide))).count == 200)
+        // One specification for each service: the lookups outnumber the services.
+        for n in 0..<300 {
+            _ = try registry.register(
+                RegistrationRequest(specifications: ["s.U\(n)"], properties: [("m", .integer(1))]))
+        }
+        #expect(try !plan("(|(n=3)(n=150)(m=2))").contains("property_index"))
     }
 
     @Test func integersBeyondDoublePrecisionStillFindFloats() throws {

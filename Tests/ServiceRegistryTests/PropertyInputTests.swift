@@ -10,6 +10,11 @@ import Testing
         ("ratio=1e3", .float(1000)),
         ("ok=true", .boolean(true)),
         ("ok=false", .boolean(false)),
+        // Any case, as filters match booleans (issue 9); not other words of that length.
+        ("ok=TRUE", .boolean(true)),
+        ("ok=False", .boolean(false)),
+        ("ok=truly", .string("truly")),
+        ("ok=fals", .string("fals")),
         ("zip=02134", .string("02134")),
         ("name=Joe Bloggs", .string("Joe Bloggs")),
         ("empty=", .string("")),

@@ -39,6 +39,7 @@ import Testing
         ["get-all", "--filter", "(a=*)", "--quiet", "--store=/x"], ["props", "7"], ["props", "7", "--json"],
         ["set-props", "7", "a=1", "b=2", "--unset", "c", "--unset", "-d", "--prop", "e=3"],
         ["set-props", "7", "--replace", "--props-json", "{}"], ["unregister", "1", "2", "3"],
+        ["unregister", "--filter", "(a=1)", "a.B", "--dry-run"], ["get-all", "--limit", "0"],
         ["get-all", "a.B", "--filter", ""], ["register", "", "--prop", ""],
     ])
     func buildsTheSameCommandAsArgumentParser(arguments: [String]) throws {
@@ -54,7 +55,7 @@ import Testing
         ["get", "a.B", "--json", "--json"],
         ["get", "a.B", "--store", "-x"], ["get", "a.B", "--", "x"], ["register", "a.B", "--ranking", "--", "--json"],
         ["get", "a.B", "-qj"], ["get-all", "--limit", "x"],
-        ["get-all", "--limit", "0"], ["get", "a.B", "--min", "a", "--max", "b"], ["get", "a.B", "--json", "-q"],
+        ["get", "a.B", "--min", "a", "--max", "b"], ["get", "a.B", "--json", "-q"],
         ["get", "-5"], ["get", "a.B", "--json=yes"], ["get-all", "--count", "--min", "a"],
     ])
     func leavesAnythingUnusualToArgumentParser(arguments: [String]) {

@@ -1,3 +1,5 @@
+import Foundation
+import ServregSyntax
 import Testing
 
 @testable import ServregCLI
@@ -39,5 +41,26 @@ import Testing
                 .init(number: 1, text: "a   b   c"), .init(number: 4, text: "d\\\\"), .init(number: 5, text: ""),
                 .init(number: 6, text: "e"), .init(number: 7, text: "f "),
             ])
+    }
+
+    /// Every input kept in `Fuzz/corpus/line` through the fuzz target's check, without an
+    /// instrumented build: a line splits (or fails at a column inside it), and its words,
+    /// quoted, split back into the same words.
+    @Test func theFuzzCorpusSplitsAndRoundTrips() throws {
+        let directory = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/line")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(names.count >= 10)
+        for name in names {
+            let line = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
+            do {
+                let words = try tokenizer.words(line)
+                #expect(
+                    try tokenizer.words(words.map(CommandSession.quoted).joined(separator: " ")) == words, "\(name)")
+            } catch {
+                #expect((1...line.unicodeScalars.count + 1).contains(error.column), "\(name)")
+            }
+        }
     }
 }

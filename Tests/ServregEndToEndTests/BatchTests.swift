@@ -31,6 +31,18 @@ import Testing
         #expect(props.contains(#""name":"Ann \"the plumber\"""#))
     }
 
+    /// `servreg <<EOF … EOF`: bare servreg reads piped lines as a batch, as `shell` does,
+    /// also with only global options before them; it does not print the help (issue 9).
+    @Test(arguments: [[], ["--store", "{store}"]])
+    func bareServregRunsPipedLinesAsABatch(options: [String]) throws {
+        let arguments = options.map { $0 == "{store}" ? servreg.storePath : $0 }
+        let result = try servreg.run(arguments, stdin: "register acme.IPlumber\nget-all --count\nnope\n")
+        #expect(result.lines == ["1", "1"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("<stdin>:3:"), "\(result.stderr)")
+        #expect(!result.stdout.contains("USAGE"))
+    }
+
     @Test func stopsAtTheFirstFailingLineNamingFileAndLine() throws {
         let file = try write(
             """
@@ -124,12 +136,19 @@ import Testing
         #expect(early.stderr.contains("no register has printed an id yet"))
     }
 
+    /// -x shows what runs: variables expanded, comments gone, words quoted where needed
+    /// (issue 9); a `set` line once, not its command again.
     @Test func echoFlagPrintsEachCommandBeforeItsOutput() throws {
-        let file = try write("# setup\nregister acme.IPlumber\n\nget-all --count\n")
+        let file = try write(
+            "# setup\nset ID = register acme.IPlumber   # the id\n\nget-all --count\n"
+                + "get-all --filter \"(service.id=$ID)\" -q\necho \"a b\" $ID\n")
         let result = try servreg.run(["run", "-x", file])
         #expect(result.status == 0)
-        #expect(result.stderr == "+ register acme.IPlumber\n+ get-all --count\n")
-        #expect(result.lines == ["1", "1"])
+        #expect(
+            result.stderr
+                == "+ set ID = register acme.IPlumber\n+ get-all --count\n+ get-all --filter (service.id=1) -q\n"
+                + "+ echo 'a b' 1\n")
+        #expect(result.lines == ["1", "1", "a b 1"])
     }
 
     @Test func standardInputAndPipedShellReadTheSameLines() throws {

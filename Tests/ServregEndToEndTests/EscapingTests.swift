@@ -61,6 +61,6 @@ import Testing
         let result = try servreg.run(["run", "-x", "-"], stdin: "echo \u{1B}[2Jhi\n")
         #expect(result.status == 0)
         expectNothingRaw(result.stderr, "-x")
-        #expect(result.stderr == "+ echo \\u{1b}[2Jhi\n")
+        #expect(result.stderr == "+ echo '\\u{1b}[2Jhi'\n")
     }
 }

@@ -282,6 +282,29 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(listener.stderr.contains("was truncated or overwritten in place"), "\(listener.stderr)")
     }
 
+    /// An older copy of the store copied back over it (a backup restored in place): writers
+    /// carry on (no 75 while the listener runs), and the listener, whose position the
+    /// restored log has not reached, stops with 4 (resync) at the next change.
+    @Test func anOlderCopyRestoredInPlaceStopsTheListenerWith4AndWritersCarryOn() throws {
+        _ = try servreg.register(["acme.IPlumber"])
+        let backup = servreg.directory + "/backup.db"
+        try FileManager.default.copyItem(atPath: servreg.storePath, toPath: backup)
+        for _ in 0..<3 { _ = try servreg.register(["acme.IPlumber"]) }
+        let listener = try ListenerProcess(["--since", "0"], servreg: servreg)
+        #expect(listener.waitForLines(4))
+        let copy = try Data(contentsOf: URL(fileURLWithPath: backup))
+        let handle = try #require(FileHandle(forWritingAtPath: servreg.storePath))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: copy)
+        try handle.close()
+        for _ in 0..<2 {
+            let result = try servreg.run(["register", "acme.IPlumber"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(listener.exitStatus(timeout: 10) == 4)
+        #expect(listener.stderr.contains("resync"), "\(listener.stderr)")
+    }
+
     @Test func aStoreReplacedUnderTheListenerEndsItWith74() throws {
         _ = try servreg.register(["acme.IPlumber"])
         let listener = try ListenerProcess(["--since", "0"], servreg: servreg)
@@ -334,7 +357,7 @@ final class ListenerProcess: @unchecked Sendable {
     }
 
     static let badOptions: [([String], Int32)] = [
-        (["--since", "1", "--initial"], 64), (["--timeout", "soon"], 64), (["--count", "0"], 64),
+        (["--since", "1", "--initial"], 64), (["--timeout", "soon"], 65), (["--count", "0"], 65),
         (["--filter", "(price<=100"], 65), (["--exec-fail-stop"], 64),
     ]
 

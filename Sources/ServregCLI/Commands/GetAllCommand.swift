@@ -8,11 +8,12 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "get-all",
             _superCommandName: "servreg",
-            abstract: "Print all matching services in order (exit 1 if none).",
+            abstract: "Print all matching services in order (exit 1 if none; --count: the number).",
             discussion: """
                 Without a specification, all services are considered. Order: highest
                 service.ranking first, then lowest service.id; with --min/--max KEY, by KEY first
-                (services without KEY last). --count prints the number of matches (0 exits 1).
+                (services without KEY last). --count prints the number of matches (0 too, and
+                exits 0: a count is an answer).
 
                 Example: servreg get-all acme.IPlumber --filter '(price<=100)' --json
                 """)
@@ -33,13 +34,16 @@ extension Servreg {
         var count = false
 
         func validate() throws {
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if count && (query.min != nil || query.max != nil) {
                 throw ValidationError("--count cannot be combined with --min or --max")
             }
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
+            if let limit, limit < 1 {
+                throw CommandLineError.invalidOptionValue(
+                    "--limit must be at least 1, not \(limit)", command: "get-all")
+            }
             let serviceQuery = try query.query(specification: specification)
             let order = try query.order()
             let registry = try context.registry(global, access: .read)
@@ -47,7 +51,7 @@ extension Servreg {
                 var total = try registry.count(serviceQuery)
                 if let limit { total = Swift.min(total, limit) }
                 context.output.write("\(total)\n")
-                return total == 0 ? .noMatch : .success
+                return .success
             }
             let mode = global.outputMode
             var matched = 0

@@ -71,11 +71,6 @@ extension Servreg {
 
         func validate() throws {
             if since != nil && initial { throw ValidationError("--since and --initial cannot be combined") }
-            if let since, since < 0 { throw ValidationError("--since must be 0 or more") }
-            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-            if let timeout, Self.seconds(timeout) == nil {
-                throw ValidationError("--timeout '\(timeout)' is not a duration (e.g. 30s, 500ms, 5m, 1h)")
-            }
             if execFailStop && exec.isEmpty { throw ValidationError("--exec-fail-stop needs --exec") }
         }
 
@@ -89,7 +84,18 @@ extension Servreg {
             return nil
         }
 
+        /// Values of the wrong form are invalid input (65), as every bad value is.
+        private func checkValues() throws {
+            func invalid(_ message: String) -> CommandLineError { .invalidOptionValue(message, command: "listen") }
+            if let since, since < 0 { throw invalid("--since must be 0 or more, not \(since)") }
+            if let count, count < 1 { throw invalid("--count must be at least 1, not \(count)") }
+            if let timeout, Self.seconds(timeout) == nil {
+                throw invalid("--timeout \(Quoting.quoted(timeout)) is not a duration (e.g. 30s, 500ms, 5m, 1h)")
+            }
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
+            try checkValues()
             if context.isInAtomicBatch {
                 // It would wait for others' changes inside a transaction that keeps them out.
                 throw CommandLineError.listenInAtomicBatch
@@ -122,6 +128,10 @@ extension Servreg {
                 start = try since ?? registry.latestSequence()
             }
             var feed = EventFeed(registry: registry, interest: interest, after: start)
+            if context.output.isTerminal, isatty(STDERR_FILENO) == 1 {
+                let location = try context.location(global)
+                context.note("listening for changes to \(location) after event \(start); Ctrl-C stops")
+            }
             // A pipe whose reader has gone polls as an error: listen then ends at once.
             var info = stat()
             let outputIsPipe = fstat(STDOUT_FILENO, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO

@@ -2,24 +2,52 @@ import ArgumentParser
 import ServiceRegistry
 
 extension Servreg {
-    /// `servreg unregister`: remove services.
+    /// `servreg unregister`: remove services, by id or by filter.
     struct Unregister: RegistryCommand {
         static let configuration = CommandConfiguration(
             commandName: "unregister",
             _superCommandName: "servreg",
-            abstract: "Remove services by id.",
+            abstract: "Remove services by id, or every service a filter matches.",
             discussion: """
-                All known ids are removed in one transaction. Unknown ids are reported on stderr
-                and make the command exit 1, but the known ones are still removed.
+                unregister ID…: all known ids are removed in one transaction. Unknown ids are
+                reported on stderr and make the command exit 1, but the known ones are still
+                removed.
+
+                unregister --filter F [SPEC]: every service that matches (of SPEC, else of
+                any specification) is removed in one transaction, and listed as get-all lists
+                it; nothing matched exits 1. --dry-run lists them and removes nothing.
+
+                Example: servreg unregister --filter '(location=BH3)' acme.IPlumber --dry-run
                 """)
 
         @OptionGroup var global: GlobalOptions
 
         @Argument(
-            help: ArgumentHelp("The service.id values to remove.", valueName: "id"), completion: Completer.fromStore)
-        var ids: [String]
+            help: ArgumentHelp(
+                "The service.id values to remove (with --filter: one specification name).", valueName: "id"),
+            completion: Completer.fromStore)
+        var ids: [String] = []
+
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Remove every service that matches this LDAP filter.", valueName: "filter"),
+            completion: Completer.fromStore)
+        var filter: String?
+
+        @Flag(name: .long, help: "With --filter: list what would be removed, remove nothing.")
+        var dryRun = false
+
+        func validate() throws {
+            if filter == nil {
+                if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...' (or --filter)") }
+                if dryRun { throw ValidationError("--dry-run goes with --filter") }
+            } else if ids.count > 1 {
+                throw ValidationError("with --filter, at most one specification name may follow (not ids)")
+            }
+        }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
+            if let filter { return try unregisterMatching(filter, in: context) }
             let serviceIDs = try ids.map(ServiceIDArgument.parse)
             let (removed, missing) = try context.registry(global, access: .write).unregister(ids: serviceIDs)
             switch global.outputMode {
@@ -31,6 +59,30 @@ extension Servreg {
             }
             for id in missing { context.reportError("no service with id \(id)") }
             return missing.isEmpty ? .success : .noMatch
+        }
+
+        private func unregisterMatching(_ filter: String, in context: CommandContext) throws -> ExitStatus {
+            let specification = ids.first
+            let query = try QueryOptions.query(specification: specification, filter: filter)
+            let registry = try context.registry(global, access: dryRun ? .read : .write)
+            let removed = try registry.unregister(matching: query, dryRun: dryRun)
+            switch global.outputMode {
+            case .json:
+                context.output.write("[" + removed.map(ServiceFormatter.json).joined(separator: ",\n") + "]\n")
+            case .ids:
+                for record in removed { context.output.write("\(record.id)\n") }
+            case .human where !removed.isEmpty:
+                context.output.write(ServiceFormatter(color: context.usesColor).table(removed))
+            case .human: break
+            }
+            if removed.isEmpty {
+                context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")
+                return .noMatch
+            }
+            let services = removed.count == 1 ? "1 service" : "\(removed.count) services"
+            guard dryRun || global.outputMode == .human else { return .success }
+            context.note(dryRun ? "dry run: \(services) would be removed; nothing was changed" : "removed \(services)")
+            return .success
         }
     }
 }

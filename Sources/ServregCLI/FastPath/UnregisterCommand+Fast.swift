@@ -2,7 +2,9 @@ import ArgumentParser
 import ServiceRegistry
 
 extension Servreg.Unregister: FastParsable {
-    static let grammar = GlobalOptions.grammar
+    static let grammar =
+        GlobalOptions.grammar
+        + FastCommandLine.Grammar(options: ["filter": .init(unconditional: true)], flags: ["--dry-run": "dry-run"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -10,8 +12,10 @@ extension Servreg.Unregister: FastParsable {
     static func fast(_ line: FastCommandLine) throws(FastCommandLine.Unsupported) -> Self {
         var command = prototype
         command.global = try GlobalOptions.fast(line)
-        guard !line.positionals.isEmpty else { throw FastCommandLine.Unsupported() }
         command.ids = line.positionals
+        command.filter = line.value("filter")
+        command.dryRun = line.flag("dry-run")
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
 }

@@ -5,6 +5,9 @@ import ServiceRegistry
 enum CommandLineError: Error, Equatable {
     /// A usage error argument-parser found, in its words.
     case argumentParser(String, command: String?)
+    /// An option's value of the wrong form or out of range (`--limit x`, `--count 0`): the
+    /// whole message, in argument-parser's words or ours.
+    case invalidOptionValue(String, command: String?)
     /// A first word that is no command.
     case unknownCommand(String)
     /// Only global options, and no terminal to start the shell on.

@@ -133,6 +133,7 @@ enum ErrorReport {
     private static func describe(_ error: CommandLineError) -> (message: String, status: ExitStatus) {
         switch error {
         case .argumentParser(let message, let command): return (message + hint(command), .usage)
+        case .invalidOptionValue(let message, let command): return (message + hint(command), .invalidInput)
         case .unknownCommand(let name):
             let names = ServregMain.commandNames.joined(separator: ", ")
             return ("unknown command \(quoted(name)) (commands: \(names); see 'servreg --help')", .usage)

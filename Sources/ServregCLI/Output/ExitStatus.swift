@@ -27,10 +27,10 @@ public enum ExitStatus: Int32, Sendable {
           0    success
           1    nothing matched / no such service
           2    a condition failed
-          3    refused by a hook or a schema
+          3    reserved: refused by a hook or a schema (not returned yet)
           4    listen --since asked for events no longer kept
           64   usage error (unknown command or option, missing argument)
-          65   invalid input (bad filter, property, value or JSON; read-only key)
+          65   invalid input (bad filter, property, option value or JSON; read-only key)
           70   internal error (a bug: please report it)
           74   store or output error (cannot open or create; corrupt or foreign
                file; standard output cannot be written)

@@ -127,22 +127,20 @@ struct BatchRunner {
         return .success
     }
 
-    /// Whether a line holds more than blanks and a comment (what `-x` echoes).
-    static func hasCommand(_ text: String) -> Bool {
-        guard let first = text.first(where: { $0 != " " && $0 != "\t" }) else { return false }
-        return first != "#"
-    }
-
     private func runLines(_ lines: [Line]) -> ExitStatus {
         let context = session.context
         var firstFailure: ExitStatus?
-        for line in lines {
-            context.diagnosticPrefix = "\(name):\(line.number): "
-            if echo, Self.hasCommand(line.text) {
+        if echo {
+            // What runs: the words after expansion, comments gone (as sh -x shows them).
+            session.trace = { words in
                 context.output.flush()
-                context.errors.write("+ \(TextEscaping.escapingControlCharacters(line.text))\n")
+                context.errors.write("+ " + words.map(CommandSession.shown).joined(separator: " ") + "\n")
                 context.errors.flush()
             }
+        }
+        defer { session.trace = nil }
+        for line in lines {
+            context.diagnosticPrefix = "\(name):\(line.number): "
             let outcome = session.execute(line.text)
             // Nobody reads the answers any more: stop here, with what is done committed.
             if context.outputFailed { return .outputClosed }

@@ -1,4 +1,5 @@
 import ServiceRegistry
+import ServregSyntax
 
 /// Runs command lines one after another against one context — the interactive shell and
 /// batch files. Lines are split like a POSIX shell and parsed by the same command parser as
@@ -13,6 +14,8 @@ final class CommandSession {
 
     let context: CommandContext
     private(set) var variables: [String: String] = [:]
+    /// Called with each line's words as they will run, variables expanded (`run -x`).
+    var trace: (([String]) -> Void)?
 
     init(context: CommandContext) {
         self.context = context
@@ -44,6 +47,7 @@ final class CommandSession {
                     CommandLineError.unreadableLine(message: error.message, column: error.column, hint: hint)))
         }
         guard let first = words.first else { return .status(.success) }
+        trace?(words)
         switch first {
         case "exit", "quit":
             guard words.count <= 2 else { return usage("\(first) takes at most one argument, an exit status") }
@@ -81,7 +85,11 @@ final class CommandSession {
         let saved = context.output
         let capture = TextOutput(capturing: ())
         context.output = capture
+        // -x showed the set line: not its command again.
+        let savedTrace = trace
+        trace = nil
         let outcome = execute(words.dropFirst(2).map(Self.quoted).joined(separator: " "))
+        trace = savedTrace
         context.output = saved
         guard outcome == .status(.success) else { return outcome }
         var value = capture.takeCaptured()
@@ -105,6 +113,20 @@ final class CommandSession {
           # starts a comment. See 'man servreg', SHELL AND BATCH FILES.
 
         """
+
+    /// A word as `-x` shows it: bare when the tokenizer reads it back unchanged, quoted
+    /// otherwise; control characters escaped.
+    static func shown(_ word: String) -> String {
+        let plain =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x7F
+                    ? !TextEscaping.needsEscape(scalar)
+                    : (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || "-_./:=@%+,()&|!<>*~".unicodeScalars.contains(scalar))
+            }
+        return plain ? word : "'" + TextEscaping.escapingControlCharacters(word).replacingAll("'", with: "'\\''") + "'"
+    }
 
     /// A word quoted so that the tokenizer reads it back unchanged.
     static func quoted(_ word: String) -> String {

@@ -1,6 +1,7 @@
 import CLibEdit
 import Foundation
 import ServiceRegistry
+import ServregSyntax
 
 /// The `servreg>` prompt on a terminal, with libedit: emacs key bindings, `~/.editrc`,
 /// history in `$XDG_STATE_HOME/servreg/history`, Tab completion, Ctrl-C to clear a line.

@@ -3,17 +3,31 @@
 /// a terminal: blanks separate words; `'…'` is literal; inside `"…"` a backslash escapes
 /// `"`, `\`, `$` and `` ` ``; elsewhere a backslash escapes any character; `#` at the
 /// start of a word begins a comment; `$NAME`, `${NAME}` and `$_` expand to variables.
-struct LineTokenizer {
+public struct LineTokenizer {
     /// What went wrong, with the 1-based column.
-    struct Failure: Error, Equatable {
-        let column: Int
-        let message: String
+    public struct Failure: Error, Equatable {
+        /// Where, counting Unicode scalars from 1.
+        public let column: Int
+        /// What, e.g. `unterminated '`.
+        public let message: String
+
+        /// A failure at a column.
+        public init(column: Int, message: String) {
+            self.column = column
+            self.message = message
+        }
     }
 
     /// Looks up `$NAME`; nil means unknown.
     let variable: (String) -> String?
 
-    func words(_ line: String) throws(Failure) -> [String] {
+    /// A tokenizer that expands `$NAME` with `variable`.
+    public init(variable: @escaping (String) -> String?) {
+        self.variable = variable
+    }
+
+    /// The words of one line, or where it cannot be split.
+    public func words(_ line: String) throws(Failure) -> [String] {
         var text = line
         // Every character with a meaning here is ASCII, so the line is read as UTF-8 bytes
         // (a batch of 100,000 lines spends most of its parsing time here otherwise).

@@ -1,0 +1,22 @@
+import ServregSyntax
+
+/// The line tokenizer of the shell and of batch files on arbitrary bytes: it splits a line
+/// or reports a column inside it; the words it returns, each quoted, split back into the
+/// same words.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLine(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let line = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let tokenizer = LineTokenizer { name in ["a": "1", "spaced": " x  y ", "_": "$a"][name] }
+    let words: [String]
+    do {
+        words = try tokenizer.words(line)
+    } catch {
+        guard (1...line.unicodeScalars.count + 1).contains(error.column) else {
+            fatalError("column \(error.column) outside a line of \(line.unicodeScalars.count)")
+        }
+        return 0
+    }
+    let quoted = words.map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
+    guard (try? tokenizer.words(quoted)) == words else { fatalError("round trip failed: \(quoted)") }
+    return 0
+}

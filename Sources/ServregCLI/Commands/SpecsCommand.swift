@@ -1,0 +1,47 @@
+import ArgumentParser
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg specs`: the specifications in the store, with how many services each has.
+    struct Specs: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "specs",
+            _superCommandName: "servreg",
+            abstract: "List the specification names in use, with their service counts (exit 1 if none).",
+            discussion: """
+                In name order; a service registered under several specifications counts for
+                each. With a PREFIX, only the names that start with it. -q prints the names
+                only; --json one object per name: {"specification":…,"services":…}.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(
+            help: ArgumentHelp("Only names that start with this.", valueName: "prefix"),
+            completion: Completer.fromStore)
+        var prefix: String = ""
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let registry = try context.registry(global, access: .read)
+            let counts = try registry.specificationCounts(prefix: prefix)
+            switch global.outputMode {
+            case .json:
+                let objects = counts.map { entry in
+                    var object = "{\"specification\":"
+                    JSONWriter.writeString(entry.name, to: &object)
+                    return object + ",\"services\":\(entry.services)}"
+                }
+                context.output.write(objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+            case .ids:
+                for entry in counts { context.output.write(TextEscaping.visible(entry.name) + "\n") }
+            case .human where !counts.isEmpty:
+                let rows = counts.map { [TextEscaping.visible($0.name), String($0.services)] }
+                context.output.write(
+                    ServiceFormatter.align(header: ["SPECIFICATION", "SERVICES"], rows: rows, bold: context.usesColor))
+            case .human:
+                context.note(prefix.isEmpty ? "no service is registered" : "no specification starts with \(prefix)")
+            }
+            return counts.isEmpty ? .noMatch : .success
+        }
+    }
+}
