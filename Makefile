@@ -39,7 +39,7 @@ build-info:
 run: build
 	@$(BIN) $(ARGS); status=$$?; [ $$status -le 1 ] || exit $$status
 
-test: deps
+test: deps build-info
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -31,6 +31,10 @@ public final class ServregProcess: Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
+    /// The package's directory (the checkout the tests come from).
+    public let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     /// The `servreg` binary built beside the test bundle.
     public static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["SERVREG_BIN"] { return path }

@@ -131,6 +131,69 @@ import Testing
         #expect(try servreg.register(["acme.IPlumber"]) == b + 1)
     }
 
+    /// unregister --filter removes every match in one transaction and lists it; --dry-run
+    /// lists and changes nothing (issue 9).
+    @Test func unregisterByFilterRemovesEveryMatchAndDryRunNone() throws {
+        let bh3 = try servreg.register(["acme.IPlumber", "--prop", "location=BH3", "--ranking", "1"])
+        let other = try servreg.register(["acme.IPlumber", "--prop", "location=BH1"])
+        let heater = try servreg.register(["acme.IHeater", "--prop", "location=BH3"])
+        let before = try servreg.storeSnapshot()
+        let dry = try servreg.run(["unregister", "--filter", "(location=BH3)", "--dry-run", "-q"])
+        #expect(dry.status == 0)
+        #expect(dry.lines == ["\(bh3)", "\(heater)"])
+        #expect(dry.stderr.contains("dry run: 2 services would be removed; nothing was changed"), "\(dry.stderr)")
+        #expect(try servreg.storeSnapshot() == before)
+        let scoped = try servreg.run(["unregister", "--filter", "(location=BH3)", "acme.IPlumber"])
+        #expect(scoped.status == 0)
+        #expect(scoped.lines.first?.hasPrefix("ID") == true && scoped.lines.count == 2, "\(scoped.stdout)")
+        #expect(scoped.stderr == "servreg: removed 1 service\n")
+        #expect(try servreg.run(["get-all", "-q"]).lines == ["\(other)", "\(heater)"])
+        let none = try servreg.run(["unregister", "--filter", "(location=BH9)", "--json"])
+        #expect(none.status == 1)
+        #expect(none.stdout == "[]\n")
+        let json = try servreg.run(["unregister", "--filter", "(location=*)", "--json"])
+        #expect(json.stdout.contains(#""service.id":\#(heater)"#), "\(json.stdout)")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+    }
+
+    @Test func specsListsEachSpecificationWithItsServiceCount() throws {
+        let empty = try servreg.run(["specs"])
+        #expect(empty.status == 1)
+        #expect(empty.stdout == "")
+        _ = try servreg.register(["acme.IPlumber", "acme.IHeater"])
+        _ = try servreg.register(["acme.IPlumber"])
+        _ = try servreg.register(["b.Other"])
+        let table = try servreg.run(["specs"])
+        #expect(table.status == 0)
+        #expect(table.lines == ["SPECIFICATION  SERVICES", "acme.IHeater   1", "acme.IPlumber  2", "b.Other        1"])
+        #expect(try servreg.run(["specs", "acme.", "-q"]).lines == ["acme.IHeater", "acme.IPlumber"])
+        #expect(
+            try servreg.run(["specs", "b", "--json"]).stdout == "[\n{\"specification\":\"b.Other\",\"services\":1}\n]\n"
+        )
+        #expect(try servreg.run(["specs", "zzz"]).status == 1)
+    }
+
+    /// --version names the commit a make build was made from (issue 9).
+    @Test func versionNamesTheBuild() throws {
+        let result = try servreg.run(["--version"])
+        #expect(result.status == 0)
+        let line = result.stdout.trimmingCharacters(in: .newlines)
+        #expect(line.hasPrefix("0.1.0 (commit "), "\(line)")
+        // The release binary CI tests is built by make: its commit is this checkout's.
+        if ProcessInfo.processInfo.environment["SERVREG_BIN"] != nil {
+            let git = Process()
+            let pipe = Pipe()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            git.arguments = ["git", "-C", servreg.sourceRoot, "rev-parse", "--short=12", "HEAD"]
+            git.standardOutput = pipe
+            try git.run()
+            git.waitUntilExit()
+            let head = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if git.terminationStatus == 0 { #expect(line.contains("commit \(head)"), "\(line) vs \(head)") }
+        }
+    }
+
     @Test func globalOptionsMayStandBeforeTheCommand() throws {
         let other = servreg.directory + "/other.db"
         let id = try servreg.run(["--store", other, "register", "x.Y"])

@@ -121,4 +121,38 @@ import Testing
         #expect(stored.contains(#""name":"Jürgen-Ü""#), "\(stored)")
         #expect(stored.contains(#""city":"東京""#))
     }
+
+    /// A shell whose first read found no store sees the store once another process makes
+    /// it, and every commit after (issue 9: it used to show an empty registry until it
+    /// wrote itself).
+    @Test func aStoreCreatedByAnotherProcessIsSeenByTheShell() throws {
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("get-all --count\r")
+        #expect(shell.waitFor("0\n", after: mark), "\(shell.screen)")
+        #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
+        _ = try servreg.register(["acme.IPlumber"])
+        _ = try servreg.register(["acme.IPlumber"])
+        mark = shell.mark
+        shell.type("get-all --count\r")
+        #expect(shell.waitFor("2\n", after: mark), "\(shell.screen)")
+        _ = try servreg.register(["acme.IHeater"])
+        mark = shell.mark
+        shell.type("specs -q\r")
+        #expect(shell.waitFor("acme.IHeater", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
+    /// On a terminal, listen says what it listens to and how to stop it.
+    @Test func listenOnATerminalSaysHowToStop() throws {
+        let shell = try startShell()
+        let mark = shell.mark
+        shell.type("listen --count 1\r")
+        #expect(shell.waitFor("Ctrl-C stops", after: mark), "\(shell.screen)")
+        _ = try servreg.register(["acme.IPlumber"])
+        #expect(shell.waitFor("REGISTERED", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
 }
