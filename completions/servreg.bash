@@ -170,7 +170,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -178,13 +178,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|run|shell|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell export import help' -- "${cur}"))
         ;;
     esac
 }
@@ -492,6 +492,46 @@ _servreg_shell() {
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+}
+
+_servreg_export() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+}
+
+_servreg_import() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __servreg_add_completions -f
         return
         ;;
     esac

@@ -145,6 +145,10 @@ struct SQLiteTransaction: RegistryWriter {
             limit: limit)
     }
 
+    func lastServiceID() throws -> ServiceID {
+        try ServiceID.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'service'")) ?? 0
+    }
+
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
         try ServiceID.fetchAll(
             db.cachedStatement(sql: "SELECT id FROM service WHERE CAST(id AS TEXT) GLOB ? ORDER BY id LIMIT ?"),
@@ -199,17 +203,19 @@ struct SQLiteTransaction: RegistryWriter {
     // MARK: Writing
 
     func insert(
-        specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
+        id: ServiceID?, specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
     ) throws -> ServiceRecord {
         let now = Date().timeIntervalSince1970
         let propertiesJSON = JSONWriter.object(properties)
         let specificationsJSON = RecordCoding.specificationsJSON(specifications)
+        // AUTOINCREMENT: an explicit id raises sqlite_sequence too, so it is never given again.
         var statement = try BoundStatement(
             db,
             """
-            INSERT INTO service (ranking, scope, specifications, properties, registered_at, modified_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
+        if let id { statement.bind(id) } else { statement.bind(nil as String?) }
         statement.bind(ranking)
         statement.bind(scope.rawValue)
         statement.bind(specificationsJSON)
@@ -225,6 +231,12 @@ struct SQLiteTransaction: RegistryWriter {
             .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
             new: JSONWriter.service(record), reason: nil, time: now)
         return record
+    }
+
+    func reserveServiceIDs(through id: ServiceID) throws {
+        guard id > (try lastServiceID()) else { return }
+        try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'service'")
+        try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('service', ?)", arguments: [id])
     }
 
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {

@@ -106,6 +106,55 @@ public final class Registry {
         }
     }
 
+    /// Registers the services of an export under their own ids, in one transaction, into a
+    /// store that holds none; new ids then start above `lastServiceID` (the exported
+    /// store's), so that no id is given twice.
+    public func importServices(_ services: [ExportedService], lastServiceID: ServiceID) throws -> Int {
+        var validated: [(ExportedService, ValidatedRegistration)] = []
+        var seen: [ServiceID: Int] = [:]
+        for service in services {
+            if seen.updateValue(service.line, forKey: service.id) != nil {
+                throw RegistryError.importRefused(.duplicateID(service.id, line: service.line))
+            }
+            if service.id > lastServiceID {
+                throw RegistryError.importRefused(
+                    .idAboveLast(service.id, lastServiceID: lastServiceID, line: service.line))
+            }
+            do {
+                validated.append((service, try Self.validate(service.request)))
+            } catch {
+                throw RegistryError.inImportedService(line: service.line, error)
+            }
+        }
+        return try transactions.write { writer in
+            let present = try writer.countServices(specification: nil)
+            if present > 0 { throw RegistryError.importRefused(.storeNotEmpty(services: present)) }
+            let last = try writer.lastServiceID()
+            if let used = validated.first(where: { $0.0.id <= last }) {
+                throw RegistryError.importRefused(.idUsedBefore(used.0.id, lastServiceID: last, line: used.0.line))
+            }
+            for (service, registration) in validated {
+                _ = try writer.insert(
+                    id: service.id, specifications: registration.specifications, ranking: registration.ranking,
+                    scope: registration.scope, properties: registration.properties)
+            }
+            try writer.reserveServiceIDs(through: lastServiceID)
+            return validated.count
+        }
+    }
+
+    /// Every service in one snapshot (get-all's order), after `header` is called with the
+    /// highest id the store ever gave: what an import needs to carry the store on.
+    public func export(header: (ServiceID) throws -> Void, _ body: (ServiceRecord) throws -> Void) throws {
+        try transactions.read { reader in
+            try header(try reader.lastServiceID())
+            try reader.forEachService(matching: ServiceQuery()) { record in
+                try body(record)
+                return true
+            }
+        }
+    }
+
     // MARK: Reading
 
     /// One service by id.

@@ -72,6 +72,10 @@ public enum RegistryError: Error, Equatable, Sendable {
     case resyncNeeded(after: Int64, ResyncReason)
     /// An operation that needs a batch the store cannot offer, or a batch inside a batch.
     case batchUnavailable(BatchProblem)
+    /// An import the store cannot take as it is.
+    case importRefused(ImportProblem)
+    /// What is wrong with one service of an import, by its line.
+    indirect case inImportedService(line: Int, RegistryError)
 
     /// What is wrong with a name or key.
     public enum NameProblem: Equatable, Sendable {
@@ -98,6 +102,18 @@ public enum RegistryError: Error, Equatable, Sendable {
         case pruned(oldestKept: Int64)
         /// `after` is past the newest event: a number from another or a recreated store.
         case ahead(latest: Int64)
+    }
+
+    /// Why an import is refused.
+    public enum ImportProblem: Equatable, Sendable {
+        /// The store holds services (an import goes into an empty store).
+        case storeNotEmpty(services: Int)
+        /// An id this store gave before: ids are never reused.
+        case idUsedBefore(ServiceID, lastServiceID: ServiceID, line: Int)
+        /// Two services of the import with one id.
+        case duplicateID(ServiceID, line: Int)
+        /// A service id above what the export says was its store's last.
+        case idAboveLast(ServiceID, lastServiceID: ServiceID, line: Int)
     }
 
     /// Why a batch cannot be had.

@@ -9,6 +9,8 @@ public protocol RegistryReader {
     func countServices(specification: String?) throws -> Int
     /// Specification names that start with `prefix`, sorted, at most `limit` (completion).
     func specificationNames(prefix: String, limit: Int) throws -> [String]
+    /// The highest id this store ever gave a service (0 when none): new ids are above it.
+    func lastServiceID() throws -> ServiceID
     /// Service ids whose decimal form starts with `prefix`, ascending, at most `limit`.
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID]
     /// Property keys (folded) that start with `prefix`, of one specification or all.

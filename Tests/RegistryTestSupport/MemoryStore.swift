@@ -185,6 +185,8 @@ private struct Snapshot: RegistryReader {
         return Array(names.sorted().prefix(limit))
     }
 
+    func lastServiceID() throws -> ServiceID { state.nextID - 1 }
+
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
         Array(state.services.keys.filter { String($0).hasPrefix(prefix) }.sorted().prefix(limit))
     }
@@ -223,6 +225,7 @@ private struct Writer: RegistryWriter {
     func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
         try reader.serviceIDs(prefix: prefix, limit: limit)
     }
+    func lastServiceID() throws -> ServiceID { try reader.lastServiceID() }
     func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
         try reader.propertyKeys(specification: specification, prefix: prefix, limit: limit)
     }
@@ -231,15 +234,20 @@ private struct Writer: RegistryWriter {
         try reader.changes(after: sequence, limit: limit)
     }
 
-    func insert(specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties) throws
-        -> ServiceRecord
-    {
+    func insert(
+        id: ServiceID?, specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
+    ) throws -> ServiceRecord {
         let record = ServiceRecord(
-            id: state.nextID, specifications: specifications, ranking: ranking, scope: scope, properties: properties)
-        state.nextID += 1
+            id: id ?? state.nextID, specifications: specifications, ranking: ranking, scope: scope,
+            properties: properties)
+        state.nextID = max(state.nextID, record.id + 1)
         state.services[record.id] = record
         append(.registered, record, old: nil, new: record, reason: nil)
         return record
+    }
+
+    func reserveServiceIDs(through id: ServiceID) throws {
+        state.nextID = max(state.nextID, id + 1)
     }
 
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {

@@ -33,8 +33,11 @@ import Testing
         #expect(complete("ge") == ["get", "get-all"])
         #expect(complete("get") == ["get", "get-all"])
         #expect(complete("un") == ["unregister"])
-        #expect(complete("e") == ["echo", "exit"])
-        #expect(complete("e", inShell: false) == [])
+        #expect(complete("e") == ["echo", "exit", "export"])
+        #expect(complete("e", inShell: false) == ["export"])
+        // An empty line in the shell offers nothing the shell refuses (issue 9).
+        #expect(!complete("").contains("run") && !complete("").contains("shell") && complete("").contains("specs"))
+        #expect(complete("", inShell: false).contains("run"))
         #expect(complete("help se") == ["set-props"])
     }
 

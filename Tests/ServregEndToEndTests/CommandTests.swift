@@ -156,6 +156,87 @@ import Testing
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
     }
 
+    /// export, then import into a new store: the same services under the same ids, and the
+    /// next id above the exported store's last, also one unregistered before the export.
+    @Test func exportThenImportMovesARegistryWithItsIds() throws {
+        _ = try servreg.register(["acme.IPlumber", "--prop", "name=Joe", "--ranking", "3", "--scope", "bundle"])
+        _ = try servreg.register(["acme.IPlumber", "a.B", "--prop", "tags:list=x,y", "--prop", "city=東京"])
+        let gone = try servreg.register(["x.Y"])
+        _ = try servreg.run(["unregister", "\(gone)"])
+        let export = try servreg.run(["export"])
+        #expect(export.status == 0)
+        #expect(export.lines.first == #"{"servreg.export":1,"last_service_id":3}"#)
+        let file = servreg.directory + "/backup.jsonl"
+        try export.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let moved = servreg.directory + "/store/moved.db"
+        let imported = try servreg.run(["import", file, "--store", moved])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("imported 2 services"), "\(imported.stderr)")
+        #expect(
+            try servreg.run(["get-all", "--json", "--store", moved]).stdout
+                == servreg.run(["get-all", "--json"]).stdout)
+        #expect(try servreg.run(["register", "z.Z", "--store", moved]).stdout == "4\n")
+        // Into a store that is not empty, or one that gave those ids before: refused, unchanged.
+        let before = try servreg.storeSnapshot()
+        let again = try servreg.run(["import", file])
+        #expect(again.status == 65)
+        #expect(again.stderr.contains("import goes into an empty store; this one holds 2 services"), "\(again.stderr)")
+        #expect(try servreg.storeSnapshot() == before)
+        _ = try servreg.run(["unregister", "1", "2"])
+        let reused = try servreg.run(["import", "-"], stdin: export.stdout)
+        #expect(reused.status == 65)
+        #expect(reused.stderr.contains("service id 1 was given by this store before"), "\(reused.stderr)")
+    }
+
+    @Test(arguments: [
+        ("{\"a\":1}\n", "<stdin>:1: not a servreg export"),
+        (
+            "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":1}\n",
+            "<stdin>:2: a service without objectClass"
+        ),
+        (
+            "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":9,\"objectClass\":[\"a.B\"]}\n",
+            "line 2: service id 9 is above the export's last_service_id 5"
+        ),
+        (
+            "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":1,\"objectClass\":[\"a B\"]}\n",
+            "line 2: specification name 'a B' contains white space"
+        ),
+        (
+            "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":1,\"objectClass\":[\"a.B\"]}\n{\"service.id\":1,\"objectClass\":[\"a.B\"]}\n",
+            "line 3: service id 1 is in the export twice"
+        ),
+        ("", "<stdin>:1: the file is empty"),
+    ])
+    func aBadExportIsRefusedAndNoStoreIsMade(text: String, message: String) throws {
+        let result = try servreg.run(["import", "-"], stdin: text)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
+    }
+
+    /// --props-json @FILE and @- read the JSON (past the argument size limit); a service's
+    /// own JSON registers again, its id and objectClass ignored with a note (issue 9).
+    @Test func propsJSONFromAFileOrStandardInput() throws {
+        let big = String(repeating: "x", count: 300_000)
+        let file = servreg.directory + "/props.json"
+        try "{\"big\": \"\(big)\", \"n\": 1}".write(toFile: file, atomically: true, encoding: .utf8)
+        let id = try servreg.register(["acme.IPlumber", "--props-json", "@" + file, "--ranking", "2"])
+        #expect(try servreg.run(["props", "\(id)", "--json"]).stdout.contains(big))
+        let own = try servreg.run(["props", "\(id)", "--json"]).stdout
+        let again = try servreg.run(["register", "acme.IPlumber", "--props-json", "@-"], stdin: own)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("service.id and objectClass ignored"), "\(again.stderr)")
+        let copy = try servreg.run(["props", again.stdout.trimmingCharacters(in: .newlines), "--json"]).stdout
+        #expect(copy.contains(#""service.ranking":2"#) && copy.contains(big))
+        let missing = try servreg.run(["register", "a.B", "--props-json", "@" + servreg.directory + "/nope.json"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("nope.json': No such file or directory"), "\(missing.stderr)")
+        let inBatch = try servreg.run(["run", "-"], stdin: "register a.B --props-json @-\n")
+        #expect(inBatch.status == 64)
+        #expect(inBatch.stderr.contains("standard input is this session's input"), "\(inBatch.stderr)")
+    }
+
     @Test func specsListsEachSpecificationWithItsServiceCount() throws {
         let empty = try servreg.run(["specs"])
         #expect(empty.status == 1)

@@ -31,6 +31,30 @@ import Testing
 
     // MARK: Reads, writes and ids
 
+    /// An import's ids: an explicit id is stored as given and raises the last id; reserving
+    /// ids raises it further; new ids are above both; deleting never lowers it.
+    @Test(arguments: StoreBackend.allCases)
+    func explicitIdsAndReservedIdsKeepNewIdsAbove(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        #expect(try store.read { try $0.lastServiceID() } == 0)
+        let kept = try store.write { writer in
+            try writer.insert(
+                id: 7, specifications: ["a.B"], ranking: 2, scope: .bundle, properties: ServiceProperties())
+        }
+        #expect(kept.id == 7)
+        #expect(try store.read { try $0.service(id: 7) }?.scope == .bundle)
+        #expect(try store.read { try $0.lastServiceID() } == 7)
+        try store.write { try $0.reserveServiceIDs(through: 20) }
+        try store.write { try $0.reserveServiceIDs(through: 10) }  // never lowers it
+        #expect(try store.read { try $0.lastServiceID() } == 20)
+        let next = try store.write { try insert($0) }
+        #expect(next.id == 21)
+        try store.write { writer in try writer.delete(next, reason: "unregistered") }
+        #expect(try store.read { try $0.lastServiceID() } == 21)
+        #expect(try store.read { try $0.changes(after: 0, limit: 10) }.map(\.serviceID) == [7, 21, 21])
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func idsStrictlyIncreaseAndAreNeverReused(backend: StoreBackend) throws {
         let location = backend.makeLocation()

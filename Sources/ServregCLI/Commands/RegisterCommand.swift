@@ -14,6 +14,10 @@ extension Servreg {
                 02134, stay strings). Force a type with key:TYPE=value, TYPE one of str, int,
                 float, bool, list, list<T> (list elements are separated by commas; \\, is a comma).
 
+                --props-json takes a JSON object, @FILE or @- (standard input). A service's own
+                JSON (get --json, props --json) may be given: its service.id and objectClass
+                are ignored, with a note; service.ranking and service.scope are kept.
+
                 Example: servreg register acme.IPlumber --prop name=Joe --prop price=90 --ranking 5
                 """)
 
@@ -38,7 +42,21 @@ extension Servreg {
         var scope: String?
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            var pairs = try properties.pairs()
+            var pairs = try properties.assignmentPairs()
+            // A service's own JSON (get --json, props --json) may be registered again: its id
+            // and objectClass are the registry's and the specifications', not settable.
+            var json = try properties.jsonPairs(in: context)
+            let identity = json.filter {
+                [ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass].contains(PropertyKey.fold($0.0))
+            }
+            if !identity.isEmpty {
+                json.removeAll {
+                    [ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass].contains(PropertyKey.fold($0.0))
+                }
+                let keys = identity.map(\.0).joined(separator: " and ")
+                context.note("--props-json: \(keys) ignored (set by the registry and the specifications given)")
+            }
+            pairs += json
             if let ranking {
                 do {
                     pairs.append((ReservedKey.ranking, try PropertyInput.convert(ranking, to: "int")))

@@ -49,6 +49,7 @@ extension Servreg {
             let data: Data
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()
+                context.standardInputInUse = true
             } else {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {

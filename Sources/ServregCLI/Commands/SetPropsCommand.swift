@@ -42,7 +42,7 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceID = try ServiceIDArgument.parse(id)
             let update = PropertyUpdate(
-                assignments: try properties.pairs(extra: pairs), removals: unset, replace: replace)
+                assignments: try properties.pairs(extra: pairs, in: context), removals: unset, replace: replace)
             let (record, _) = try context.registry(global, access: .write).setProperties(id: serviceID, update)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")

@@ -27,6 +27,7 @@ extension Servreg {
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             context.defaultStore = global.store
+            context.standardInputInUse = true
             let session = CommandSession(context: context)
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
                 return InteractiveShell(session: session).run()

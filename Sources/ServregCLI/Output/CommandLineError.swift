@@ -32,6 +32,12 @@ enum CommandLineError: Error, Equatable {
     case sessionUsage(String)
     /// A line the tokenizer cannot split (an open quote, an unknown `$NAME`).
     case unreadableLine(message: String, column: Int, hint: String?)
+    /// `@-` where standard input is the session's own input (the shell, `run -`).
+    case standardInputInUse(String)
+    /// A file named by `@FILE` that cannot be read.
+    case unreadableInputFile(String, reason: String)
+    /// A line of an import that is not a service of an export.
+    case badExportLine(file: String, line: Int, message: String)
     /// A batch file that cannot be read.
     case unreadableBatchFile(String, reason: String)
     /// A batch file line that is not UTF-8 text.

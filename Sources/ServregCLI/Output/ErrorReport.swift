@@ -26,6 +26,7 @@ enum ErrorReport {
         case .batchUnavailable(.nested): .usage
         case .batchUnavailable(.unsupportedByStore): .usage
         case .inAssignment(_, let inner): status(inner)
+        case .inImportedService(_, let inner): status(inner)
         default: .invalidInput
         }
     }
@@ -73,6 +74,18 @@ enum ErrorReport {
         case .notAJSONObject: return "expected a JSON object"
         case .invalidJSON(let offset, let problem): return "invalid JSON at offset \(offset): \(problem)"
         case .inAssignment(let text, let inner): return "property \(quoted(text)): \(message(inner))"
+        case .inImportedService(let line, let inner): return "line \(line): \(message(inner))"
+        case .importRefused(let problem):
+            switch problem {
+            case .storeNotEmpty(let services):
+                return "import goes into an empty store; this one holds \(services) service\(services == 1 ? "" : "s")"
+            case .idUsedBefore(let id, let last, let line):
+                return
+                    "line \(line): service id \(id) was given by this store before (its ids went up to \(last)); import into a new store"
+            case .duplicateID(let id, let line): return "line \(line): service id \(id) is in the export twice"
+            case .idAboveLast(let id, let last, let line):
+                return "line \(line): service id \(id) is above the export's last_service_id \(last)"
+            }
         case .filterSyntax(let column, let problem): return "filter error at column \(column): \(problem)"
         case .unknownSortKey(let key): return "no matching service has the property \(quoted(key)) to sort by"
         case .readOnlyKey(let key): return "\(key) is read-only: it is assigned by the registry"
@@ -155,6 +168,14 @@ enum ErrorReport {
         case .unreadableLine(let message, let column, let hint):
             return ("\(message)\(hint.map { " (\($0))" } ?? "") at column \(column)", .invalidInput)
         case .unreadableBatchFile(let file, let reason): return ("cannot read batch file \(file)\(reason)", .usage)
+        case .unreadableInputFile(let file, let reason): return ("cannot read \(quoted(file))\(reason)", .usage)
+        case .badExportLine(let file, let line, let message):
+            return (
+                "\(TextEscaping.escapingControlCharacters(file)):\(line): \(message); nothing was imported",
+                .invalidInput
+            )
+        case .standardInputInUse(let what):
+            return ("\(what): standard input is this session's input; use @FILE", .usage)
         case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
         case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
         case .outputFailed(EPIPE):

@@ -16,6 +16,8 @@ final class CommandContext {
     var diagnosticPrefix = "servreg: "
     /// The id the last `register` printed (`$_` in the shell and batch files).
     var lastRegisteredID: ServiceID?
+    /// Whether standard input is the session's own input (the shell, `run -`): `@-` is refused.
+    var standardInputInUse = false
     /// The store for commands without `--store` (the `--store` of `shell` or `run`).
     var defaultStore: String?
     /// How stores are opened from now on. A change closes the open store (making its

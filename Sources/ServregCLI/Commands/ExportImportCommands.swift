@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import ServiceRegistry
+
+extension Servreg {
+    /// `servreg export`: every service as JSON lines, to back a registry up or move it.
+    struct Export: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            _superCommandName: "servreg",
+            abstract: "Print every service as JSON lines, with its id (for import).",
+            discussion: """
+                The first line is a header, {"servreg.export":1,"last_service_id":N}: N is the
+                highest id the store ever gave, so that an import carries its ids on without
+                giving one twice. Then one line per service, as get --json prints it, read in
+                one snapshot. servreg import FILE reads it back into an empty store.
+
+                Example: servreg export > backup.jsonl
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if global.json || global.quiet { throw ValidationError("export prints JSON lines only: no --json or -q") }
+        }
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let registry = try context.registry(global, access: .read)
+            try registry.export(
+                header: { last in
+                    context.output.write("{\"\(Self.formatKey)\":\(Self.formatVersion),\"last_service_id\":\(last)}\n")
+                },
+                { record in
+                    if context.outputFailed { throw CommandLineError.outputFailed(context.output.failure ?? EPIPE) }
+                    context.output.write(ServiceFormatter.json(record) + "\n")
+                })
+            return .success
+        }
+
+        static let formatKey = "servreg.export"
+        static let formatVersion = 1
+    }
+
+    /// `servreg import`: the services of an export, under their own ids, into an empty store.
+    struct Import: RegistryCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            _superCommandName: "servreg",
+            abstract: "Register the services of an export (servreg export) into an empty store.",
+            discussion: """
+                Every service keeps its id, specifications, ranking, scope and properties; all
+                are registered in one transaction (listeners see them as REGISTERED), or none
+                when a line is wrong. New ids then start above the export's last_service_id.
+                The store must hold no service and never have given an id the export holds.
+
+                Example: servreg --store new.db import backup.jsonl
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(
+            help: ArgumentHelp("The export file, or - for standard input.", valueName: "file"),
+            completion: .file())
+        var file: String
+
+        func execute(in context: CommandContext) throws -> ExitStatus {
+            let text = try InputFile.text(file, for: "import -", in: context)
+            let name = file == "-" ? "<stdin>" : file
+            let (last, services) = try Self.parse(text, file: name)
+            let count = try context.registry(global, access: .write).importServices(services, lastServiceID: last)
+            if global.outputMode == .human {
+                context.note(
+                    "imported \(count) service\(count == 1 ? "" : "s") into \(try context.location(global)); new ids start at \(last + 1)"
+                )
+            }
+            return .success
+        }
+
+        /// The header's last id and the services of an export's text.
+        static func parse(_ text: String, file: String) throws -> (ServiceID, [ExportedService]) {
+            var last: ServiceID?
+            var services: [ExportedService] = []
+            for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let number = offset + 1
+                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+                func bad(_ message: String) -> CommandLineError {
+                    .badExportLine(file: file, line: number, message: message)
+                }
+                let pairs: [(String, PropertyValue)]
+                do {
+                    pairs = try PropertyInput.parseJSONObject(String(line))
+                } catch {
+                    throw bad(ErrorReport.describe(error).message)
+                }
+                guard let headerLast = last else {
+                    guard
+                        pairs.contains(where: {
+                            $0.0 == Export.formatKey && $0.1 == .integer(Int64(Export.formatVersion))
+                        }),
+                        case .integer(let value)? = pairs.first(where: { $0.0 == "last_service_id" })?.1, value >= 0
+                    else {
+                        throw bad(
+                            "not a servreg export (its first line is {\"servreg.export\":1,\"last_service_id\":N})")
+                    }
+                    last = value
+                    continue
+                }
+                _ = headerLast
+                var id: ServiceID?
+                var specifications: [String]?
+                var properties: [(String, PropertyValue)] = []
+                for (key, value) in pairs {
+                    switch PropertyKey.fold(key) {
+                    case ReservedKey.foldedServiceID:
+                        guard case .integer(let number) = value, number > 0 else {
+                            throw bad("service.id must be a positive integer")
+                        }
+                        id = number
+                    case ReservedKey.foldedObjectClass:
+                        guard case .list(let items) = value,
+                            let names = Optional(
+                                items.compactMap { item -> String? in
+                                    if case .string(let name) = item { return name }
+                                    return nil
+                                }), names.count == items.count
+                        else { throw bad("objectClass must be a list of specification names") }
+                        specifications = names
+                    default:
+                        properties.append((key, value))
+                    }
+                }
+                guard let id else { throw bad("a service without service.id") }
+                guard let specifications else { throw bad("a service without objectClass") }
+                services.append(
+                    ExportedService(
+                        id: id, request: RegistrationRequest(specifications: specifications, properties: properties),
+                        line: number))
+            }
+            guard let last else {
+                throw CommandLineError.badExportLine(
+                    file: file, line: 1, message: "the file is empty, not a servreg export")
+            }
+            return (last, services)
+        }
+    }
+}
