@@ -2,10 +2,16 @@
 /// means the same typed at the `servreg>` prompt, in a batch file, or after `servreg` in
 /// a terminal: blanks separate words; `'…'` is literal; inside `"…"` a backslash escapes
 /// `"`, `\`, `$` and `` ` ``; elsewhere a backslash escapes any character; `#` at the
-/// start of a word begins a comment; `$NAME`, `${NAME}` and `$_` expand to variables.
+/// start of a word begins a comment; `$NAME`, `${NAME}`, `$_` and `$?` expand to variables.
 public struct LineTokenizer {
     /// What went wrong, with the 1-based column.
     public struct Failure: Error, Equatable {
+        /// Whether more text could complete the line (an open quote, a backslash at the
+        /// end): the shell then reads a continuation line.
+        public var isIncomplete: Bool {
+            message == "unterminated '" || message == "unterminated \"" || message == "a backslash ends the line"
+        }
+
         /// Where, counting Unicode scalars from 1.
         public let column: Int
         /// What, e.g. `unterminated '`.
@@ -68,6 +74,10 @@ public struct LineTokenizer {
             } else if i < bytes.count, bytes[i] == UInt8(ascii: "_"), !(i + 1 < bytes.count && isNameByte(bytes[i + 1]))
             {
                 name = [UInt8(ascii: "_")]
+                i += 1
+            } else if i < bytes.count, bytes[i] == UInt8(ascii: "?") {
+                // $?: the last command's exit status.
+                name = [UInt8(ascii: "?")]
                 i += 1
             } else {
                 while i < bytes.count, isNameByte(bytes[i]) {

@@ -234,7 +234,7 @@ import Testing
         #expect(missing.stderr.contains("nope.json': No such file or directory"), "\(missing.stderr)")
         let inBatch = try servreg.run(["run", "-"], stdin: "register a.B --props-json @-\n")
         #expect(inBatch.status == 64)
-        #expect(inBatch.stderr.contains("standard input is this session's input"), "\(inBatch.stderr)")
+        #expect(inBatch.stderr.contains("standard input is this session's own input"), "\(inBatch.stderr)")
     }
 
     @Test func specsListsEachSpecificationWithItsServiceCount() throws {

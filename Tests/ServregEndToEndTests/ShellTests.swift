@@ -85,7 +85,8 @@ import Testing
         #expect(shell.waitFor("REGISTERED", after: mark), "the listener in the shell saw nothing: \(shell.screen)")
         mark = shell.mark
         shell.type("\u{03}")
-        #expect(shell.waitFor("servreg> ", after: mark), "no prompt after Ctrl-C: \(shell.screen)")
+        // The prompt shows the interrupted command's status.
+        #expect(shell.waitFor("servreg [130]> ", after: mark), "no prompt after Ctrl-C: \(shell.screen)")
         mark = shell.mark
         shell.type("get-all --count\r")
         #expect(shell.waitFor("1\nservreg> ", after: mark), "\(shell.screen)")
@@ -154,5 +155,45 @@ import Testing
         #expect(shell.waitFor("REGISTERED", after: mark), "\(shell.screen)")
         shell.type("exit\r")
         #expect(shell.exitStatus() == 0)
+    }
+
+    /// The banner names the store; help fits a screen; a backslash or an open quote
+    /// continues a line at a continuation prompt; $? and the prompt show the last status;
+    /// run FILE runs a batch from the prompt, run - is refused (issue 9).
+    @Test func continuationLinesStatusHelpAndRunAtThePrompt() throws {
+        let shell = try startShell()
+        #expect(shell.screen.contains("servreg shell on \(servreg.storePath)"), "\(shell.screen)")
+        var mark = shell.mark
+        shell.type("help\r")
+        #expect(shell.waitFor("SESSION:", after: mark), "\(shell.screen)")
+        #expect(shell.waitFor("servreg> ", after: mark))
+        let help = shell.shown(after: mark)
+        let helpLines = help.split(separator: "\n")
+        #expect(helpLines.count <= 24 && helpLines.allSatisfy { $0.count <= 80 }, "\(help)")
+        #expect(!help.contains("  shell "))
+        mark = shell.mark
+        shell.type("register acme.IPlumber \\\r")
+        #expect(shell.waitFor("      > ", after: mark), "\(shell.screen)")
+        shell.type("--prop 'name=Joe\r")
+        shell.type("Bloggs' -q\r")
+        #expect(shell.waitFor("1\n", after: mark), "\(shell.screen)")
+        mark = shell.mark
+        shell.type("get-all --filter '(x=1'\r")
+        #expect(shell.waitFor("servreg [65]> ", after: mark), "\(shell.screen)")
+        mark = shell.mark
+        shell.type("echo status $?\r")
+        #expect(shell.waitFor("status 65\n", after: mark), "\(shell.screen)")
+        let file = servreg.directory + "/more.srv"
+        try "register acme.IHeater -q\nget-all --count\n".write(toFile: file, atomically: true, encoding: .utf8)
+        mark = shell.mark
+        shell.type("run \(file)\r")
+        #expect(shell.waitFor("2\n2\n", after: mark), "\(shell.screen)")
+        mark = shell.mark
+        shell.type("run -\r")
+        #expect(shell.waitFor("standard input is this session's own input", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+        let name = try servreg.run(["props", "1", "--json"]).stdout
+        #expect(name.contains(#""name":"Joe\nBloggs""#), "\(name)")
     }
 }

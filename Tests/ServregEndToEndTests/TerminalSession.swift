@@ -81,6 +81,11 @@ final class TerminalSession: @unchecked Sendable {
         return false
     }
 
+    /// What the terminal showed after `mark`, as `plain` text.
+    func shown(after mark: Int) -> String {
+        lock.withLock { Self.plain(collected.dropFirst(mark)) }
+    }
+
     /// How much the terminal has shown so far, for `waitFor(_:after:)`.
     var mark: Int { lock.withLock { collected.count } }
 

@@ -46,7 +46,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "import",
             _superCommandName: "servreg",
-            abstract: "Register the services of an export (servreg export) into an empty store.",
+            abstract: "Register the services of an export into an empty store, ids kept.",
             discussion: """
                 Every service keeps its id, specifications, ranking, scope and properties; all
                 are registered in one transaction (listeners see them as REGISTERED), or none

@@ -8,7 +8,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "get-all",
             _superCommandName: "servreg",
-            abstract: "Print all matching services in order (exit 1 if none; --count: the number).",
+            abstract: "Print all matching services in order (exit 1 if none).",
             discussion: """
                 Without a specification, all services are considered. Order: highest
                 service.ranking first, then lowest service.id; with --min/--max KEY, by KEY first

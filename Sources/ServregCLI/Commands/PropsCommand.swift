@@ -7,7 +7,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "props",
             _superCommandName: "servreg",
-            abstract: "Print all properties of one service, with their types (exit 1 if unknown).")
+            abstract: "Print all properties of one service, typed (exit 1 if unknown).")
 
         @OptionGroup var global: GlobalOptions
 

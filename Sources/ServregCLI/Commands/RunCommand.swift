@@ -48,6 +48,8 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let data: Data
             if file == "-" {
+                // In the shell, standard input is the terminal the shell reads.
+                guard !context.standardInputInUse else { throw CommandLineError.standardInputInUse("run -") }
                 data = FileHandle.standardInput.readDataToEndOfFile()
                 context.standardInputInUse = true
             } else {
@@ -60,7 +62,10 @@ extension Servreg {
                 }
                 data = contents
             }
-            context.defaultStore = global.store
+            // From the shell's prompt, the batch's --store holds for the batch alone.
+            let outerStore = context.defaultStore
+            defer { context.defaultStore = outerStore }
+            context.defaultStore = global.store ?? outerStore
             let session = CommandSession(context: context)
             var runner = BatchRunner(
                 session: session, name: file == "-" ? "<stdin>" : TextEscaping.escapingControlCharacters(file))

@@ -9,9 +9,11 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Start an interactive session (what bare servreg, or servreg --store PATH, does on a terminal).",
             discussion: """
-                Every command works as in one-shot use, plus help [COMMAND], set NAME =
-                COMMAND, echo, and exit/quit (or Ctrl-D). Tab completes commands, options,
-                specification names, service ids and property keys; Ctrl-C clears the line.
+                Every command works as in one-shot use (run FILE too), plus help [COMMAND],
+                set NAME = COMMAND, echo, and exit/quit (or Ctrl-D). A line ending in \\ or
+                inside quotes continues on the next; $? is the last status, also shown in
+                the prompt when it is not 0. Tab completes commands, options, specification
+                names, service ids and property keys; Ctrl-C clears the line.
                 History is kept in $XDG_STATE_HOME/servreg/history
                 (~/.local/state/servreg/history). When standard input is not a terminal, lines
                 are read as a batch file (see run): no prompt, no line editing.

@@ -7,11 +7,12 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "specs",
             _superCommandName: "servreg",
-            abstract: "List the specification names in use, with their service counts (exit 1 if none).",
+            abstract: "List the specification names in use, with their service counts.",
             discussion: """
                 In name order; a service registered under several specifications counts for
                 each. With a PREFIX, only the names that start with it. -q prints the names
-                only; --json one object per name: {"specification":…,"services":…}.
+                only; --json one object per name: {"specification":…,"services":…}. Exits 1 if
+                there is none.
                 """)
 
         @OptionGroup var global: GlobalOptions

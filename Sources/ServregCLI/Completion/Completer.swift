@@ -18,7 +18,7 @@ struct Completer {
     /// Commands offered by name: every declared one; in the shell, not those it refuses.
     var commandNames: [String] {
         let declared = DeclaredGrammar.servreg.commandNames.filter { $0 != "help" }
-        return inShell ? declared.filter { !CommandSession.refusedCommands.contains($0) } : declared
+        return inShell ? declared.filter { !CommandSession.refusedInShell.contains($0) } : declared
     }
 
     /// Options of a command as declared: spelling → whether it takes a value.

@@ -175,7 +175,7 @@ enum ErrorReport {
                 .invalidInput
             )
         case .standardInputInUse(let what):
-            return ("\(what): standard input is this session's input; use @FILE", .usage)
+            return ("\(what): standard input is this session's own input; give a file instead", .usage)
         case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
         case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
         case .outputFailed(EPIPE):

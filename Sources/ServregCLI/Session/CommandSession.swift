@@ -1,3 +1,5 @@
+import ArgumentParser
+import Foundation
 import ServiceRegistry
 import ServregSyntax
 
@@ -14,6 +16,8 @@ final class CommandSession {
 
     let context: CommandContext
     private(set) var variables: [String: String] = [:]
+    /// The exit status of the last line that ran a command (`$?`).
+    private(set) var lastStatus = ExitStatus.success
     /// Called with each line's words as they will run, variables expanded (`run -x`).
     var trace: (([String]) -> Void)?
 
@@ -24,19 +28,35 @@ final class CommandSession {
 
     /// The session commands, for `help` and completion.
     static let builtins = ["echo", "exit", "help", "quit", "set"]
-    /// Commands a session refuses: they would start a session inside this one.
+    /// Commands a batch refuses: they would start a session inside this one.
     static let refusedCommands = ["run", "shell"]
+    /// Commands the interactive shell refuses (`run FILE` runs a batch from the prompt).
+    static let refusedInShell = ["shell"]
+    /// Whether this is the interactive shell (not a batch).
+    var interactive = false
 
     private var tokenizer: LineTokenizer {
         LineTokenizer { [unowned self] name in
             if let value = variables[name] { return value }
             if name == "_" { return context.lastRegisteredID.map(String.init) }
+            if name == "?" { return String(lastStatus.rawValue) }
             return context.environment[name]
         }
     }
 
     /// Runs one line.
     func execute(_ line: String) -> Outcome {
+        ranCommand = false
+        let outcome = perform(line)
+        // A blank or comment line leaves $? as it was, as in sh.
+        if ranCommand, case .status(let status) = outcome { lastStatus = status }
+        return outcome
+    }
+
+    private var ranCommand = false
+
+    private func perform(_ line: String) -> Outcome {
+        ranCommand = true
         let words: [String]
         do {
             words = try tokenizer.words(line)
@@ -46,7 +66,10 @@ final class CommandSession {
                 context.report(
                     CommandLineError.unreadableLine(message: error.message, column: error.column, hint: hint)))
         }
-        guard let first = words.first else { return .status(.success) }
+        guard let first = words.first else {
+            ranCommand = false
+            return .status(.success)
+        }
         trace?(words)
         switch first {
         case "exit", "quit":
@@ -56,15 +79,18 @@ final class CommandSession {
             }
             return .exit(status)
         case "help":
-            let status = ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context)
-            if words.count == 1 { context.output.write(Self.sessionHelp) }
-            return .status(status)
+            // help alone: a screen's worth; help COMMAND: that command's whole help.
+            if words.count == 1 {
+                context.output.write(shortHelp)
+                return .status(.success)
+            }
+            return .status(ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context))
         case "echo":
             context.output.write(words.dropFirst().joined(separator: " ") + "\n")
             return .status(.success)
         case "set":
             return set(Array(words.dropFirst()))
-        case let name where Self.refusedCommands.contains(name):
+        case let name where (interactive ? Self.refusedInShell : Self.refusedCommands).contains(name):
             return .status(context.report(CommandLineError.notInSession(first)))
         default:
             return .status(ServregMain.run(arguments: ServregMain.hoistGlobalOptions(words), in: context))
@@ -102,15 +128,25 @@ final class CommandSession {
         .status(context.report(CommandLineError.sessionUsage(message)))
     }
 
-    static let sessionHelp = """
+    /// `help` alone: every command with its one-line summary, and the session's own.
+    private var shortHelp: String {
+        let refused = interactive ? Self.refusedInShell : Self.refusedCommands
+        let commands = Servreg.configuration.subcommands.filter { !refused.contains($0._commandName) }
+        var text = "COMMANDS (help COMMAND shows one in full; man servreg has everything):\n"
+        for command in commands {
+            let name = command._commandName.padding(toLength: 12, withPad: " ", startingAt: 0)
+            text += "  \(name)\(command.configuration.abstract)\n"
+        }
+        return text + Self.sessionHelp
+    }
 
-        SESSION COMMANDS (the shell and batch files):
-          help [COMMAND]           this text, or a command's help
-          set NAME = COMMAND ...   run COMMAND and keep what it prints in $NAME
-          echo WORDS ...           print the words ($NAME and $_ expanded)
-          exit [STATUS], quit      leave (Ctrl-D too)
-          $_ is the id printed by the last register. Lines are split like a POSIX shell's;
-          # starts a comment. See 'man servreg', SHELL AND BATCH FILES.
+    static let sessionHelp = """
+        SESSION:
+          set NAME = COMMAND ...  run COMMAND, keep what it prints in $NAME
+          echo WORDS ...          print the words
+          exit [STATUS], quit     leave (Ctrl-D too)
+          $_ is the id the last register printed, $? the last status; # starts a
+          comment; a line ending in \\ or inside quotes goes on on the next line.
 
         """
 

@@ -47,26 +47,49 @@ final class InteractiveShell {
         clibedit_bind(editor, "^I", "servreg-complete")
         el_source(editor, nil)
 
-        session.context.errors.write("servreg shell: help lists commands, Tab completes, Ctrl-D leaves.\n")
+        session.interactive = true
+        let store = (try? session.context.location(.defaults)).map { "\($0)" } ?? "the default store"
+        session.context.errors.write(
+            "servreg shell on \(TextEscaping.escapingControlCharacters(store)): help lists commands, "
+                + "Tab completes, Ctrl-D leaves.\n")
         session.context.errors.flush()
         var lastStatus = ExitStatus.success
+        // A line so far, when it ends inside quotes or with a backslash: the next one continues it.
+        var pending: String?
         while true {
+            Self.setPrompt(
+                pending != nil
+                    ? "      > " : lastStatus == .success ? "servreg> " : "servreg [\(lastStatus.rawValue)]> ")
             var count: Int32 = 0
             guard let raw = el_gets(editor, &count) else {
                 if InterruptFlag.take() {
                     session.context.errors.write("^C\n")
                     session.context.errors.flush()
                     el_reset(editor)
+                    pending = nil
                     continue
                 }
                 session.context.errors.write("\n")
                 session.context.errors.flush()
+                if let pending {
+                    // Ctrl-D inside an open quote: the line is unfinished, say so and leave.
+                    _ = session.execute(pending)
+                }
                 return .success
             }
             var line = String(cString: raw)
             while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
             _ = InterruptFlag.take()
-            if line.allSatisfy(\.isWhitespace) { continue }
+            if pending == nil, line.allSatisfy(\.isWhitespace) { continue }
+            if let before = pending {
+                // A backslash before the line end joins the lines; inside quotes the newline stays.
+                line = before.hasSuffix("\\") ? String(before.dropLast()) + line : before + "\n" + line
+            }
+            if Self.continues(line) {
+                pending = line
+                continue
+            }
+            pending = nil
             clibedit_history_enter(history, line)
             saveHistory(history)
             session.context.diagnosticPrefix = "servreg: "
@@ -77,12 +100,29 @@ final class InteractiveShell {
             case .exit(let status): return status
             case .status(let status): lastStatus = status
             }
-            _ = lastStatus
         }
     }
 
-    /// A C string that lives as long as the process; libedit reads it on every redraw.
-    nonisolated(unsafe) private static let prompt = strdup("servreg> ")
+    /// Whether a line ends inside quotes or with a backslash (a continuation line follows).
+    static func continues(_ line: String) -> Bool {
+        do {
+            _ = try LineTokenizer { _ in "" }.words(line)
+            return false
+        } catch {
+            return error.isIncomplete
+        }
+    }
+
+    /// The prompt libedit shows: `servreg> `, with the last failing status, or `> ` for a
+    /// continuation line. A C string that lives until the next one replaces it.
+    nonisolated(unsafe) private static var prompt: UnsafeMutablePointer<CChar>? = strdup("servreg> ")
+
+    private static func setPrompt(_ text: String) {
+        if let prompt, String(cString: prompt) == text { return }
+        let old = prompt
+        prompt = strdup(text)
+        free(old)
+    }
 
     private func saveHistory(_ history: OpaquePointer) {
         guard let historyPath else { return }
