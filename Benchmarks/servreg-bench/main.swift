@@ -175,6 +175,10 @@ func run(binary: String, data: String) throws {
     let countSmallRSS = rss(["get-all", "acme.IService3", "--count"], store: small)
     let countRSS = rss(["get-all", "acme.IService3", "--count"], store: large)
     let versionRSS = rss(["--version"], store: large)
+    // Every service printed: human tables stream as JSON does (issue 9).
+    let tableSmallRSS = rss(["get-all"], store: small)
+    let tableRSS = rss(["get-all"], store: large)
+    let jsonRSS = rss(["get-all", "--json"], store: large)
     print("")
     print(
         String(
@@ -185,6 +189,10 @@ func run(binary: String, data: String) throws {
             format: "peak RSS  get-all --count: %.1f MiB at 1k, %.1f MiB at 100k",
             Double(countSmallRSS) / 1024, Double(countRSS) / 1024))
     print(String(format: "peak RSS  --version (the binary alone): %.1f MiB", Double(versionRSS) / 1024))
+    print(
+        String(
+            format: "peak RSS  get-all (table): %.1f MiB at 1k, %.1f MiB at 100k; --json %.1f MiB (target: flat)",
+            Double(tableSmallRSS) / 1024, Double(tableRSS) / 1024, Double(jsonRSS) / 1024))
     let size = (try FileManager.default.attributesOfItem(atPath: large)[.size] as? Int) ?? 0
     print(
         String(

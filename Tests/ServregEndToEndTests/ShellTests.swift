@@ -196,4 +196,34 @@ import Testing
         let name = try servreg.run(["props", "1", "--json"]).stdout
         #expect(name.contains(#""name":"Joe\nBloggs""#), "\(name)")
     }
+
+    /// On a terminal a table fits its width, wrapping cells (nothing cut off); in a pipe one
+    /// line a service; keys in natural order either way (issue 9).
+    @Test func tablesFitTheTerminalAndKeepEveryWord() throws {
+        let description = (1...20).map { "word\($0)" }.joined(separator: " ")
+        _ = try servreg.register([
+            "acme.IPlumber", "acme.some.very.long.specification.Name", "--prop", "desc=\(description)", "--prop",
+            "key10=1", "--prop", "key2=2",
+        ])
+        var environment = self.environment
+        environment["COLUMNS"] = "60"
+        let shell = try TerminalSession([], environment: environment)
+        #expect(shell.waitFor("servreg> "), "\(shell.screen)")
+        let mark = shell.mark
+        shell.type("get-all\r")
+        #expect(shell.waitFor("word20", after: mark), "\(shell.screen)")
+        #expect(shell.waitFor("servreg> ", after: mark))
+        let table = shell.shown(after: mark).split(separator: "\n").dropFirst().dropLast()
+        #expect(table.count > 2 && table.allSatisfy { $0.count <= 60 }, "\(table)")
+        let text = table.joined(separator: " ")
+        #expect((1...20).allSatisfy { text.contains("word\($0)") })
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+        let piped = try servreg.run(["get-all"], environment: ["COLUMNS": "60"])
+        #expect(piped.lines.count == 2)
+        let row = try #require(piped.lines.last)
+        let key2 = try #require(row.range(of: "key2=2"))
+        let key10 = try #require(row.range(of: "key10=1"))
+        #expect(key2.lowerBound < key10.lowerBound, "\(row)")
+    }
 }

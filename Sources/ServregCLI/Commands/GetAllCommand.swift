@@ -55,7 +55,9 @@ extension Servreg {
             }
             let mode = global.outputMode
             var matched = 0
-            var collected: [ServiceRecord] = []
+            // Human rows stream too: the table holds only its first rows, to size its columns.
+            let formatter = ServiceFormatter(context: context)
+            var table = formatter.serviceTable()
             if mode == .json { context.output.write("[") }
             try registry.forEach(serviceQuery, order: order, limit: limit) { record in
                 // The reader has gone (| head): stop reading the registry.
@@ -66,15 +68,14 @@ extension Servreg {
                 case .ids:
                     context.output.write("\(record.id)\n")
                 case .human:
-                    collected.append(record)
+                    table.add(formatter.row(record), to: context.output)
                 }
                 matched += 1
             }
             switch mode {
             case .json: context.output.write(matched == 0 ? "]\n" : "\n]\n")
             case .human where matched > 0:
-                let formatter = ServiceFormatter(color: context.usesColor)
-                context.output.write(formatter.table(collected))
+                table.finish(to: context.output)
             case .human:
                 context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")
             case .ids: break

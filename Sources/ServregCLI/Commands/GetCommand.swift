@@ -30,7 +30,7 @@ extension Servreg {
                 if global.outputMode == .human { context.note("no service of \(specification) matches") }
                 return .noMatch
             }
-            let formatter = ServiceFormatter(color: context.usesColor)
+            let formatter = ServiceFormatter(context: context)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .ids: context.output.write("\(record.id)\n")

@@ -17,7 +17,7 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceID = try ServiceIDArgument.parse(id)
             let record = try context.registry(global, access: .read).service(id: serviceID)
-            let formatter = ServiceFormatter(color: context.usesColor)
+            let formatter = ServiceFormatter(context: context)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .ids: context.output.write("\(record.id)\n")

@@ -36,9 +36,14 @@ extension Servreg {
             case .ids:
                 for entry in counts { context.output.write(TextEscaping.visible(entry.name) + "\n") }
             case .human where !counts.isEmpty:
-                let rows = counts.map { [TextEscaping.visible($0.name), String($0.services)] }
-                context.output.write(
-                    ServiceFormatter.align(header: ["SPECIFICATION", "SERVICES"], rows: rows, bold: context.usesColor))
+                let formatter = ServiceFormatter(context: context)
+                var table = Table(
+                    [.init(header: "SPECIFICATION"), .init(header: "SERVICES")], width: formatter.width,
+                    bold: formatter.color)
+                for entry in counts {
+                    table.add([TextEscaping.visible(entry.name), String(entry.services)], to: context.output)
+                }
+                table.finish(to: context.output)
             case .human:
                 context.note(prefix.isEmpty ? "no service is registered" : "no specification starts with \(prefix)")
             }

@@ -72,7 +72,7 @@ extension Servreg {
             case .ids:
                 for record in removed { context.output.write("\(record.id)\n") }
             case .human where !removed.isEmpty:
-                context.output.write(ServiceFormatter(color: context.usesColor).table(removed))
+                context.output.write(ServiceFormatter(context: context).table(removed))
             case .human: break
             }
             if removed.isEmpty {

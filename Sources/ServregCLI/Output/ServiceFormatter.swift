@@ -4,6 +4,19 @@ import ServiceRegistry
 struct ServiceFormatter {
     /// Bold column headers.
     let color: Bool
+    /// The terminal's width to fit tables to; nil: not a terminal, no wrapping.
+    var width: Int? = nil
+
+    /// A formatter for what a command prints: bold and fitted to the width on a terminal.
+    init(context: CommandContext) {
+        color = context.usesColor
+        width = Table.terminalWidth(for: context.output, environment: context.environment)
+    }
+
+    init(color: Bool, width: Int? = nil) {
+        self.color = color
+        self.width = width
+    }
 
     // MARK: JSON
 
@@ -34,19 +47,45 @@ struct ServiceFormatter {
         TextEscaping.visible(key)
     }
 
-    /// The table of services: ID, RANKING, SPECIFICATIONS, PROPERTIES.
-    func table(_ records: [ServiceRecord]) -> String {
-        let rows = records.map { record in
+    /// The table of services (ID, RANKING, SPECIFICATIONS, PROPERTIES), to fill row by row.
+    func serviceTable() -> Table {
+        Table(
             [
-                String(record.id), String(record.ranking),
-                record.specifications.map { key($0) }.joined(separator: ","),
-                record.properties.entries.map { key($0.key) + "=" + text($0.value) }.joined(separator: " "),
-            ]
-        }
-        return Self.align(header: ["ID", "RANKING", "SPECIFICATIONS", "PROPERTIES"], rows: rows, bold: color)
+                .init(header: "ID"), .init(header: "RANKING"),
+                .init(header: "SPECIFICATIONS", breaksAfter: [","], shrinks: true),
+                .init(header: "PROPERTIES", breaksAfter: [" ", ","], shrinks: true),
+            ], width: width, bold: color)
     }
 
-    /// All properties of one service: KEY, TYPE, VALUE, reserved keys first.
+    /// A service as a row of `serviceTable`: properties in natural key order (key2 before key10).
+    func row(_ record: ServiceRecord) -> [String] {
+        let entries = Self.naturallyOrdered(record.properties.entries)
+        return [
+            String(record.id), String(record.ranking),
+            record.specifications.map { key($0) }.joined(separator: ","),
+            entries.map { key($0.key) + "=" + text($0.value) }.joined(separator: " "),
+        ]
+    }
+
+    /// Entries (held in folded key order) in natural order: only keys with digits move.
+    private static func naturallyOrdered(_ entries: [ServiceProperties.Entry]) -> [ServiceProperties.Entry] {
+        guard entries.count > 1, entries.contains(where: { $0.key.utf8.contains { $0 >= 0x30 && $0 <= 0x39 } }) else {
+            return entries
+        }
+        return entries.sorted { NaturalOrder.precedes($0.key, $1.key) }
+    }
+
+    /// The table of a few services, whole.
+    func table(_ records: [ServiceRecord]) -> String {
+        var table = serviceTable()
+        let output = TextOutput(capturing: ())
+        for record in records { table.add(row(record), to: output) }
+        table.finish(to: output)
+        return output.takeCaptured()
+    }
+
+    /// All properties of one service: KEY, TYPE, VALUE, reserved keys first, the others in
+    /// natural order.
     func propertyTable(_ record: ServiceRecord) -> String {
         var rows: [[String]] = [
             [ReservedKey.serviceID, "int", String(record.id)],
@@ -54,33 +93,19 @@ struct ServiceFormatter {
             [ReservedKey.ranking, "int", String(record.ranking)],
             [ReservedKey.scope, "str", record.scope.rawValue],
         ]
-        for entry in record.properties.entries {
+        for entry in Self.naturallyOrdered(record.properties.entries) {
             rows.append([key(entry.key), entry.value.typeName, text(entry.value)])
         }
-        return Self.align(header: ["KEY", "TYPE", "VALUE"], rows: rows, bold: color)
-    }
-
-    /// Left-aligned columns separated by two spaces; the last column is not padded.
-    static func align(header: [String], rows: [[String]], bold: Bool) -> String {
-        var widths = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            var out = ""
-            for (index, cell) in cells.enumerated() {
-                if index == cells.count - 1 {
-                    out += cell
-                } else {
-                    out += cell + String(repeating: " ", count: widths[index] - cell.count + 2)
-                }
-            }
-            while out.hasSuffix(" ") { out.removeLast() }
-            return out
-        }
-        var out = bold ? "\u{1B}[1m" + line(header) + "\u{1B}[0m\n" : line(header) + "\n"
-        for row in rows { out += line(row) + "\n" }
-        return out
+        var table = Table(
+            [
+                .init(header: "KEY"), .init(header: "TYPE"),
+                .init(header: "VALUE", breaksAfter: [" ", ","], shrinks: true),
+            ],
+            width: width, bold: color)
+        let output = TextOutput(capturing: ())
+        for row in rows { table.add(row, to: output) }
+        table.finish(to: output)
+        return output.takeCaptured()
     }
 }
 
