@@ -62,6 +62,7 @@ public enum ServregMain {
                 // argument-parser would say "Unexpected argument": name what is wrong.
                 return context.report(CommandLineError.unknownCommand(name))
             }
+            // (argument-parser names the nearest option itself: "Did you mean '--filter'?")
             let message = Servreg.message(for: error)
             let command = commandName(arguments)
             // A negative number where an id goes reads as an option to argument-parser.

@@ -86,3 +86,13 @@ import Testing
         #expect(output.takeCaptured() == "")
     }
 }
+
+@Suite struct SuggestionUnitTests {
+    @Test func nearestWithinTwoEditsAndNoTies() {
+        #expect(Suggestion.closest(to: "regster", among: ["register", "get", "get-all"]) == "register")
+        #expect(Suggestion.closest(to: "gte", among: ["get", "set"]) == "get")  // a swap is one edit
+        #expect(Suggestion.closest(to: "xyzzy", among: ["register", "get"]) == nil)
+        #expect(Suggestion.closest(to: "ab", among: ["ac", "ad"]) == nil)  // too short for two edits, and tied
+        #expect(Suggestion.closest(to: "acme.iplumber", among: ["acme.IPlumber"]) == "acme.IPlumber")
+    }
+}

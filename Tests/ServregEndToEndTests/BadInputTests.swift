@@ -183,3 +183,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: locked + "/registry.db"))
     }
 }
+
+/// "Did you mean": commands, options and specifications a typo away (issue 9).
+@Suite struct SuggestionTests {
+    let servreg = ServregProcess()
+
+    @Test func typosNameTheNearestCommandOptionOrSpecification() throws {
+        let command = try servreg.run(["regster", "a.B"])
+        #expect(command.status == 64)
+        #expect(command.stderr.contains("unknown command 'regster'; did you mean 'register'?"), "\(command.stderr)")
+        let option = try servreg.run(["get-all", "--fitler", "(a=1)"])
+        #expect(option.status == 64)
+        #expect(option.stderr.contains("Did you mean '--filter'?"), "\(option.stderr)")
+        _ = try servreg.register(["acme.IPlumber"])
+        let spec = try servreg.run(["get", "acme.IPlumbr"])
+        #expect(spec.status == 1)
+        #expect(spec.stderr == "servreg: no service of acme.IPlumbr matches; did you mean 'acme.IPlumber'?\n")
+        // A specification that has services but no match gets no suggestion; nor does a far one.
+        #expect(try servreg.run(["get-all", "acme.IPlumber", "--filter", "(x=1)"]).stderr.contains("did you") == false)
+        #expect(try servreg.run(["get", "com.Other"]).stderr == "servreg: no service of com.Other matches\n")
+        // Scripts (-q, --json) get the status alone.
+        #expect(try servreg.run(["get", "acme.IPlumbr", "-q"]).stderr == "")
+    }
+}

@@ -77,7 +77,12 @@ extension Servreg {
             case .human where matched > 0:
                 table.finish(to: context.output)
             case .human:
-                context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")
+                if let specification {
+                    context.note(
+                        "no service of \(specification) matches" + (try Get.nearMiss(specification, in: registry)))
+                } else {
+                    context.note("no service matches")
+                }
             case .ids: break
             }
             return matched == 0 ? .noMatch : .success

@@ -22,12 +22,25 @@ extension Servreg {
 
         @OptionGroup var query: QueryOptions
 
+        /// "; did you mean 'acme.IPlumber'?" when no service has `specification` and one
+        /// name in the store is a typo away from it (`get`, `get-all`: a note, not an error).
+        static func nearMiss(_ specification: String, in registry: Registry) throws -> String {
+            guard try registry.count(ServiceQuery(specification: specification)) == 0 else { return "" }
+            let near = Suggestion.closest(
+                to: specification, among: try registry.specificationNames(prefix: "", limit: 5000))
+            return near.map { "; did you mean \(Quoting.quoted($0))?" } ?? ""
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceQuery = try query.query(specification: specification)
             let order = try query.order()
             guard let record = try context.registry(global, access: .read).first(serviceQuery, order: order) else {
                 // Not an error: an answer, said as a note to people (scripts get the status alone).
-                if global.outputMode == .human { context.note("no service of \(specification) matches") }
+                if global.outputMode == .human {
+                    let registry = try context.registry(global, access: .read)
+                    context.note(
+                        "no service of \(specification) matches" + (try Self.nearMiss(specification, in: registry)))
+                }
                 return .noMatch
             }
             let formatter = ServiceFormatter(context: context)

@@ -148,6 +148,9 @@ enum ErrorReport {
         case .argumentParser(let message, let command): return (message + hint(command), .usage)
         case .invalidOptionValue(let message, let command): return (message + hint(command), .invalidInput)
         case .unknownCommand(let name):
+            if let near = Suggestion.closest(to: name, among: ServregMain.commandNames) {
+                return ("unknown command \(quoted(name)); did you mean \(quoted(near))? (see 'servreg --help')", .usage)
+            }
             let names = ServregMain.commandNames.joined(separator: ", ")
             return ("unknown command \(quoted(name)) (commands: \(names); see 'servreg --help')", .usage)
         case .noCommand(let after): return ("no command given after \(after) (see 'servreg --help')", .usage)
