@@ -161,6 +161,27 @@ _servreg() {
 
     local -i positional_number
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
+    # servreg: options before the command name (--store PATH, --json, -q) are the
+    # command's, as in one-shot use: move them after it, once it is typed.
+    local -a servreg_globals=()
+    while true; do
+        case "${unparsed_words[0]}" in
+        --store)
+            [[ "${#unparsed_words[@]}" -gt 2 ]] || break
+            servreg_globals+=("${unparsed_words[@]:0:2}")
+            unparsed_words=("${unparsed_words[@]:2}")
+            ;;
+        --store=*|--json|-q|--quiet)
+            [[ "${#unparsed_words[@]}" -gt 1 ]] || break
+            servreg_globals+=("${unparsed_words[0]}")
+            unparsed_words=("${unparsed_words[@]:1}")
+            ;;
+        *) break ;;
+        esac
+    done
+    if [[ "${#servreg_globals[@]}" -gt 0 && "${#unparsed_words[@]}" -gt 1 ]]; then
+        unparsed_words=("${unparsed_words[0]}" "${servreg_globals[@]}" "${unparsed_words[@]:1}")
+    fi
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(--version -h --help)

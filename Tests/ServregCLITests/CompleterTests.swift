@@ -63,11 +63,29 @@ import Testing
         #expect(complete("register acme.IPlumber --prop na") == ["name="])
         #expect(complete("set-props 1 --unset lo") == ["location"])
         #expect(complete("set-props 1 na") == ["name="])
+        #expect(complete("set-props 1 serv") == ["service.ranking="])
         #expect(complete("get acme.IPlumber --filter (&(pr") == ["(&(price"])
         #expect(complete("get acme.IPlumber --filter (service.i") == ["(service.id"])
         #expect(complete("get acme.IPlumber --filter ") == ["("])
         // Read-only and fixed keys are not offered where they cannot be set.
         #expect(complete("register acme.IPlumber --prop service.") == ["service.ranking="])
+    }
+
+    /// set-props offers the service's own keys, --unset only those it may remove; a quoted
+    /// filter completes inside its quote; ids in numeric order (issue 9).
+    @Test func aServicesOwnKeysQuotedFiltersAndNumericIds() throws {
+        let own = try registry.register(
+            RegistrationRequest(
+                specifications: ["acme.IPlumber"], properties: [("key10", .integer(1)), ("key2", .integer(2))]))
+        #expect(complete("set-props \(own.id) ") == ["key2=", "key10=", "service.ranking="])
+        #expect(complete("set-props \(own.id) --unset ") == ["key2", "key10"])
+        #expect(complete("set-props \(own.id) --unset na") == [], "another service's key")
+        #expect(complete("set-props 999 --unset ") == [])
+        #expect(complete("get-all --filter '(&(name=Joe)(pr") == ["'(&(name=Joe)(price"])
+        #expect(complete("get-all --filter '") == ["'("])
+        #expect(complete("get-all --filter \"(lo") == ["\"(location"])
+        let ids = complete("props ")
+        #expect(ids == ids.sorted { Int($0)! < Int($1)! } && ids.count > 10)
     }
 
     @Test func optionNamesAndValues() {

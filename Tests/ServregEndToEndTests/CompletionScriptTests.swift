@@ -48,5 +48,10 @@ import Testing
         #expect(try bashCompletes("servreg props ") == ["\(id)", "2"])
         #expect(try bashCompletes("servreg get acme.IPlumber --m") == ["--min", "--max"])
         #expect(try bashCompletes("servreg get acme.IPlumber --min p") == ["price"])
+        // Global options before the command name: the command's arguments still complete (issue 9).
+        let store = servreg.storePath
+        #expect(try bashCompletes("servreg --store \(store) get acme.IPl") == ["acme.IPlumber"])
+        #expect(try bashCompletes("servreg --json -q get-all ") == ["acme.IPainter", "acme.IPlumber"])
+        #expect(try bashCompletes("servreg --store \(store) ge") == ["get", "get-all"])
     }
 }

@@ -226,4 +226,20 @@ import Testing
         let key10 = try #require(row.range(of: "key10=1"))
         #expect(key2.lowerBound < key10.lowerBound, "\(row)")
     }
+
+    /// Tab inside a quoted filter completes the key and leaves the quote open (issue 9).
+    @Test func tabCompletesInsideAQuotedFilter() throws {
+        let id = try servreg.register(["acme.IPlumber", "--prop", "price=90"])
+        let shell = try startShell()
+        let mark = shell.mark
+        shell.type("get-all -q --filter '(pr\t")
+        #expect(shell.waitFor("'(price", after: mark), "\(shell.screen)")
+        shell.type("=90)'")
+        // No blank after the key: the filter goes on.
+        #expect(shell.waitFor("'(price=90)'", after: mark), "\(shell.screen)")
+        shell.type("\r")
+        #expect(shell.waitFor("\(id)\n", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
 }

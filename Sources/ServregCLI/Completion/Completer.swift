@@ -62,7 +62,11 @@ struct Completer {
             let named = Set(words.dropFirst())
             return ids(current).filter { !named.contains($0) }
         case "set-props":
-            return position == 0 ? ids(current) : settableKeys(current, in: nil).map { $0 + "=" }
+            // After the id: that service's own keys (what it has to change).
+            return position == 0
+                ? ids(current)
+                : ownKeys(of: positionals(in: words.dropFirst(), options: options).first, current)
+                    .filter { !Self.fixedKeys.contains(PropertyKey.fold($0)) }.map { $0 + "=" }
         default:
             return []
         }
@@ -76,11 +80,18 @@ struct Completer {
         case "--scope":
             return Self.scopes.filter { $0.hasPrefix(current) }
         case "--filter":
+            if current == "'" || current == "\"" { return [current + "("] }
             guard let open = current.lastIndex(of: "(") else { return current.isEmpty ? ["("] : [] }
             var start = current.index(after: open)
             while start < current.endIndex, "&|!".contains(current[start]) { start = current.index(after: start) }
             let head = String(current[..<start])
             return keys(String(current[start...]), in: specification).map { head + $0 }
+        case "--unset" where command == "set-props":
+            // A key the service has (the reserved ones cannot be unset).
+            let id = positionals(in: words.dropFirst(), options: Self.options(of: command)).first
+            return ownKeys(of: id, current).filter {
+                !ReservedKey.all.map(PropertyKey.fold).contains(PropertyKey.fold($0))
+            }
         case let option where Self.keyOptions.contains(option):
             if option == "--prop" { return settableKeys(current, in: specification).map { $0 + "=" } }
             return keys(current, in: specification)
@@ -109,8 +120,20 @@ struct Completer {
         (try? registry?.specificationNames(prefix: prefix)) ?? []
     }
 
+    /// Ids in numeric order (2 before 10).
     private func ids(_ prefix: String) -> [String] {
-        ((try? registry?.serviceIDs(prefix: prefix)) ?? []).map(String.init)
+        ((try? registry?.serviceIDs(prefix: prefix)) ?? []).sorted().map(String.init)
+    }
+
+    /// The property keys of the service an id names (service.ranking among them), in
+    /// natural order; none for an unknown id.
+    private func ownKeys(of id: String?, _ prefix: String) -> [String] {
+        guard let id, let serviceID = ServiceID(id), let record = try? registry?.service(id: serviceID) else {
+            return []
+        }
+        let keys = [ReservedKey.ranking] + record.properties.entries.map(\.key)
+        return keys.filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }.sorted(
+            by: NaturalOrder.precedes)
     }
 
     /// Keys a `--prop` or `set-props` may name: all but the read-only and fixed ones.

@@ -15,6 +15,8 @@ enum CompletionScript {
     /// argument-parser's bash script dispatches on the first word even while that word is
     /// still being typed, so `servreg get<Tab>` offered get's arguments instead of `get`
     /// and `get-all`. While the command name is the word under the cursor, offer names.
+    /// It also took `--store` in `servreg --store X get <Tab>` for the command: global
+    /// options before the command move after it.
     static func patchBash(_ script: String) -> String {
         let marker = "    # Offer subcommand / subcommand argument completions\n"
         guard let names = rootCommandNames(in: script), let range = script.range(of: marker) else { return script }
@@ -28,8 +30,39 @@ enum CompletionScript {
             """
         var patched = script
         patched.replaceSubrange(range, with: guardBlock + marker)
+        // Before the root reads its own options (it drops what it does not know).
+        let wordsLine = "    local -a unparsed_words=(\"${COMP_WORDS[@]:1:${COMP_CWORD}}\")\n"
+        if let words = patched.range(of: wordsLine) {
+            patched.replaceSubrange(words, with: wordsLine + Self.hoistGlobals)
+        }
         return patched
     }
+
+    /// Moves global options typed before the command name after it.
+    private static let hoistGlobals = """
+            # servreg: options before the command name (--store PATH, --json, -q) are the
+            # command's, as in one-shot use: move them after it, once it is typed.
+            local -a servreg_globals=()
+            while true; do
+                case "${unparsed_words[0]}" in
+                --store)
+                    [[ "${#unparsed_words[@]}" -gt 2 ]] || break
+                    servreg_globals+=("${unparsed_words[@]:0:2}")
+                    unparsed_words=("${unparsed_words[@]:2}")
+                    ;;
+                --store=*|--json|-q|--quiet)
+                    [[ "${#unparsed_words[@]}" -gt 1 ]] || break
+                    servreg_globals+=("${unparsed_words[0]}")
+                    unparsed_words=("${unparsed_words[@]:1}")
+                    ;;
+                *) break ;;
+                esac
+            done
+            if [[ "${#servreg_globals[@]}" -gt 0 && "${#unparsed_words[@]}" -gt 1 ]]; then
+                unparsed_words=("${unparsed_words[0]}" "${servreg_globals[@]}" "${unparsed_words[@]:1}")
+            fi
+
+        """
 
     /// The word list of the root's `compgen -W '…'` subcommand line.
     private static func rootCommandNames(in script: String) -> String? {

@@ -163,8 +163,9 @@ final class InteractiveShell {
         guard !candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
         if candidates.count == 1 {
             let candidate = candidates[0]
-            // Keys before "=" and inside a filter are not finished words.
-            let ending = candidate.hasSuffix("=") || candidate.hasPrefix("(") ? "" : " "
+            // Keys before "=" and inside a filter (quoted or not) are not finished words.
+            let inFilter = candidate.hasPrefix("(") || candidate.hasPrefix("'(") || candidate.hasPrefix("\"(")
+            let ending = candidate.hasSuffix("=") || inFilter ? "" : " "
             el_insertstr(editor, String(candidate.dropFirst(current.count)) + ending)
             return UInt8(CC_REFRESH)
         }
