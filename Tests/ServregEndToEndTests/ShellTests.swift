@@ -242,4 +242,16 @@ import Testing
         shell.type("exit\r")
         #expect(shell.exitStatus() == 0)
     }
+
+    /// Ctrl-C in the middle of a burst of keys (a paste, fast typing) still clears what
+    /// came before it; what follows it is the new line (issue 9).
+    @Test func ctrlCInABurstOfKeysIsNotLost() throws {
+        let shell = try startShell()
+        let mark = shell.mark
+        shell.type("get-all --bogus\u{03}get-all --count\r")
+        #expect(shell.waitFor("0\n", after: mark), "\(shell.screen)")
+        #expect(!shell.shown(after: mark).contains("Unknown option"), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
 }
