@@ -13,6 +13,7 @@ struct Completer {
     var inShell = false
 
     private static let scopes = ServiceScope.allCases.map(\.rawValue)
+    private static let filterOperators = ["=", "<=", ">=", "~="]
     private static let keyOptions: Set<String> = ["--prop", "--unset", "--min", "--max"]
 
     /// Commands offered by name: every declared one; in the shell, not those it refuses.
@@ -85,7 +86,14 @@ struct Completer {
             var start = current.index(after: open)
             while start < current.endIndex, "&|!".contains(current[start]) { start = current.index(after: start) }
             let head = String(current[..<start])
-            return keys(String(current[start...]), in: specification).map { head + $0 }
+            let found = keys(String(current[start...]), in: specification)
+            // One key: offer it with each operator. The shells insert what the candidates
+            // share — the key — and leave the filter (and its quote) open for the rest,
+            // where a single candidate would close the quote and add a blank.
+            if found.count == 1, let key = found.first {
+                return Self.filterOperators.map { head + key + $0 }
+            }
+            return found.map { head + $0 }
         case "--unset" where command == "set-props":
             // A key the service has (the reserved ones cannot be unset).
             let id = positionals(in: words.dropFirst(), options: Self.options(of: command)).first
