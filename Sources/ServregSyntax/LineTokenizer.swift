@@ -167,6 +167,36 @@ public struct LineTokenizer {
         return words
     }
 
+    /// Whether a line ends inside quotes (`'…` or `"…` still open), read as `words` reads
+    /// it: then the next line continues it, the newline part of the quoted text.
+    public static func endsInsideQuotes(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var quote: UInt8 = 0
+        var index = 0
+        var atWordStart = true
+        while index < line.count {
+            let byte = line[index]
+            if quote == UInt8(ascii: "'") {
+                if byte == quote { quote = 0 }
+            } else if quote == UInt8(ascii: "\"") {
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == quote {
+                    quote = 0
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: "'"), UInt8(ascii: "\""): quote = byte
+                case UInt8(ascii: "\\"): index += 1
+                case UInt8(ascii: "#") where atWordStart: return false
+                default: break
+                }
+            }
+            atWordStart = quote == 0 && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t"))
+            index += 1
+        }
+        return quote != 0
+    }
+
     private static let escapableInQuotes: [UInt8] = [
         UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "$"), UInt8(ascii: "`"),
     ]

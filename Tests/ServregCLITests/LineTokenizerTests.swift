@@ -33,6 +33,19 @@ import Testing
         #expect(throws: LineTokenizer.Failure(column: column, message: message)) { try tokenizer.words(line) }
     }
 
+    /// An open quote continues a batch line too, the newline kept, as in the shell (one
+    /// grammar); a quote inside a comment or escaped opens nothing.
+    @Test func batchLinesContinueInsideQuotes() throws {
+        let text = "a 'x\ny' b\nc \"p\n\\\"q\"\nd # it's\ne \\'f\ng 'h\\\ni'"
+        #expect(
+            BatchRunner.lines(of: text) == [
+                .init(number: 1, text: "a 'x\ny' b"), .init(number: 3, text: "c \"p\n\\\"q\""),
+                .init(number: 5, text: "d # it's"), .init(number: 6, text: "e \\'f"),
+                .init(number: 7, text: "g 'h\\\ni'"),
+            ])
+        #expect(try tokenizer.words("a 'x\ny' b") == ["a", "x\ny", "b"])
+    }
+
     @Test func batchLinesJoinContinuationsAndKeepStartingLineNumbers() {
         // CRLF line ends too; a backslash on the last line continues into nothing.
         let text = "a \\\n  b \\\n  c\nd\\\\\n\ne\r\nf \\"

@@ -43,6 +43,18 @@ import Testing
         #expect(!result.stdout.contains("USAGE"))
     }
 
+    /// A quoted value may span lines, in a batch file as at the shell's prompt (issue 9);
+    /// errors name the line the command starts on.
+    @Test func quotesSpanLinesAndErrorsNameTheFirst() throws {
+        let file = try write(
+            "register acme.IPlumber --prop 'note=line one\nline two' -q\nget-all --filter '(x\n<1)' -q\n")
+        let result = try servreg.run(["run", file])
+        #expect(result.lines.first == "1")
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("\(file):3: error: filter error"), "\(result.stderr)")
+        #expect(try servreg.run(["props", "1", "--json"]).stdout.contains(#""note":"line one\nline two""#))
+    }
+
     @Test func stopsAtTheFirstFailingLineNamingFileAndLine() throws {
         let file = try write(
             """

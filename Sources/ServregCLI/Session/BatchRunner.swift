@@ -1,5 +1,6 @@
 import Foundation
 import ServiceRegistry
+import ServregSyntax
 
 /// Runs a batch file: one command per line, `#` comments, blank lines, a trailing `\`
 /// continuing a line. Stops at the first failing line unless told to keep going.
@@ -51,6 +52,14 @@ struct BatchRunner {
     /// Joins continued lines; a line ending in an odd number of backslashes continues.
     /// Works on UTF-8 bytes: splitting a 100,000-line file by `Character` costs more than
     /// running its lines. Line ends are "\n" or "\r\n".
+    /// Whether the logical line so far (`pending` and `line`) ends inside quotes; only
+    /// lines with a quote character are scanned.
+    private static func opensQuote(_ pending: [UInt8]?, _ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard line.contains(0x27) || line.contains(0x22) || pending != nil else { return false }
+        let whole = (pending ?? []) + line
+        return whole.withUnsafeBufferPointer { LineTokenizer.endsInsideQuotes($0) }
+    }
+
     static func lines(of text: String) -> [Line] {
         var result: [Line] = []
         var pending: [UInt8]?
@@ -69,7 +78,10 @@ struct BatchRunner {
                 if pending == nil { start = number }
                 var trailing = 0
                 while trailing < line.count, line[line.count - 1 - trailing] == 0x5C { trailing += 1 }
-                if trailing % 2 == 1 {
+                if Self.opensQuote(pending, line) {
+                    // Inside quotes the line goes on, its newline kept (as in the shell).
+                    pending = (pending ?? []) + line + [0x0A]
+                } else if trailing % 2 == 1 {
                     pending = (pending ?? []) + line.dropLast()
                 } else if let joined = pending {
                     result.append(Line(number: start, text: String(decoding: joined + line, as: UTF8.self)))
