@@ -97,7 +97,7 @@ public final class SQLiteStore: RegistryStore {
         self.access = access
         self.asIfUnwritable = asIfUnwritable
         var configuration = Configuration()
-        configuration.busyMode = .timeout(options.busyTimeout)
+        configuration.busyMode = Self.busyMode(timeout: options.busyTimeout)
         configuration.foreignKeysEnabled = false
         configuration.label = "servreg"
         if access == .read { configuration.readonly = true }
@@ -462,6 +462,33 @@ public final class SQLiteStore: RegistryStore {
     }
 
     static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    /// Waiting for another writer's lock: a look every 0.1 ms (SQLite's own handler sleeps
+    /// 1, 2, 5 … 100 ms between looks, and misses the short gaps between the commits of a
+    /// batch's groups), until `timeout` seconds have passed.
+    static func busyMode(timeout: Double) -> Database.BusyMode {
+        guard timeout > 0 else { return .immediateError }
+        let started = BusyClock()
+        return .callback { tries in
+            if tries == 0 { started.reset() }
+            if started.elapsed() >= timeout { return false }
+            usleep(tries < 2_000 ? 100 : 1_000)
+            return true
+        }
+    }
+
+    /// When a wait for a lock began (one connection waits for one lock at a time).
+    private final class BusyClock: @unchecked Sendable {
+        private var start = timespec()
+
+        func reset() { clock_gettime(CLOCK_MONOTONIC, &start) }
+
+        func elapsed() -> Double {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            return Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9
+        }
+    }
 
     private func translatingErrors<T>(_ work: () throws -> T) throws -> T {
         do { return try work() } catch { throw Self.translate(error, path: path) }

@@ -240,6 +240,64 @@ import Testing
         return (process, output)
     }
 
+    /// A program driving `servreg run -` through pipes gets each answer before it sends
+    /// the next line (group commit commits before waiting for input; issue 10).
+    @Test func aCoprocessGetsEachAnswerBeforeItsNextLine() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServregProcess.binary)
+        process.arguments = ["run", "--store", servreg.storePath, "-"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var answers: [String] = []
+        var pending = Data()
+        func answer() -> String {
+            while !pending.contains(0x0A) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+            }
+            guard let end = pending.firstIndex(of: 0x0A) else { return "" }
+            let line = String(decoding: pending[..<end], as: UTF8.self)
+            pending.removeSubrange(...end)
+            return line
+        }
+        for n in 1...3 {
+            input.fileHandleForWriting.write(Data("register acme.IPlumber --prop n=\(n)\n".utf8))
+            answers.append(answer())
+            // Another process sees it committed before the next line is even sent.
+            #expect(try servreg.run(["get-all", "--count"]).stdout == "\(n)\n")
+        }
+        input.fileHandleForWriting.write(Data("get-all --count\n".utf8))
+        answers.append(answer())
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(answers == ["1", "2", "3", "3"])
+        #expect(process.terminationStatus == 0)
+    }
+
+    /// While a long batch runs, another process's one-shot write gets through (it is not
+    /// starved until the batch ends): its id falls among the batch's (issue 10).
+    @Test func aOneShotWriterGetsThroughDuringALongBatch() throws {
+        let (process, output) = try startBatch([], lines: 30_000)
+        var printed = Data()
+        while printed.count < 2_000 {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed.append(chunk)
+        }
+        let oneShot = try servreg.register(["acme.IOther"])
+        printed.append(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let batchIDs = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { Int64($0) }
+        #expect(batchIDs.count == 30_000)
+        #expect(batchIDs.contains { $0 > oneShot }, "the one-shot write waited for the whole batch")
+    }
+
     @Test func everyPrintedLineSurvivesAKill() throws {
         let (process, output) = try startBatch([], lines: 200_000)
         // Wait until some output has been flushed (the output buffer holds 64 KiB).

@@ -96,6 +96,7 @@ extension Servreg {
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             try checkValues()
+            if context.isInGroup { throw context.endGroup() }
             if context.isInAtomicBatch {
                 // It would wait for others' changes inside a transaction that keeps them out.
                 throw CommandLineError.listenInAtomicBatch

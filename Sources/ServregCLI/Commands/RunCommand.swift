@@ -46,11 +46,10 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            let data: Data
+            var data: Data?
             if file == "-" {
                 // In the shell, standard input is the terminal the shell reads.
                 guard !context.standardInputInUse else { throw CommandLineError.standardInputInUse("run -") }
-                data = FileHandle.standardInput.readDataToEndOfFile()
                 context.standardInputInUse = true
             } else {
                 var isDirectory: ObjCBool = false
@@ -72,6 +71,9 @@ extension Servreg {
             runner.keepGoing = keepGoing
             runner.atomic = atomic
             runner.echo = echo
+            // A file is read whole (and checked to be text first); standard input as its
+            // lines arrive, each answered as soon as its group has committed.
+            guard let data else { return runner.run(LineReader(descriptor: STDIN_FILENO)) }
             return runner.run(data)
         }
     }

@@ -34,7 +34,8 @@ extension Servreg {
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
                 return InteractiveShell(session: session).run()
             }
-            return BatchRunner(session: session, name: "<stdin>").run(FileHandle.standardInput.readDataToEndOfFile())
+            // Each line runs as it arrives (a program may drive servreg through a pipe).
+            return BatchRunner(session: session, name: "<stdin>").run(LineReader(descriptor: STDIN_FILENO))
         }
     }
 }

@@ -26,6 +26,9 @@ enum CommandLineError: Error, Equatable {
     case storeChangedInAtomicBatch(pinned: String, requested: String)
     /// A command a session cannot run (`run`, `shell` inside the shell or a batch).
     case notInSession(String)
+    /// A line that runs outside the current group of batch lines (not an error: the
+    /// runner runs it next, alone).
+    case groupBoundary
     /// `listen` inside an --atomic batch.
     case listenInAtomicBatch
     /// A session command used wrongly (`set`, `exit`), in words for that command.

@@ -167,6 +167,7 @@ enum ErrorReport {
             return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
         case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)
         case .listenInAtomicBatch: return ("listen cannot run in an --atomic batch", .usage)
+        case .groupBoundary: return ("", .success)
         case .sessionUsage(let message): return (message, .usage)
         case .unreadableLine(let message, let column, let hint):
             return ("\(message)\(hint.map { " (\($0))" } ?? "") at column \(column)", .invalidInput)

@@ -49,7 +49,9 @@ final class TextOutput: @unchecked Sendable {
     /// Writes out what is buffered; a failed write is kept in `failure` (and what is left
     /// is dropped), for the command to stop and the exit status to say so.
     func flush() {
-        guard let descriptor, failure == nil else {
+        // A capture buffer keeps what it holds until it is taken.
+        guard let descriptor else { return }
+        guard failure == nil else {
             buffer.removeAll(keepingCapacity: true)
             return
         }

@@ -38,73 +38,42 @@ struct BatchRunner {
         let line: Int
     }
 
-    /// Runs `data` as a batch file, or reports the line that is not text.
+    /// Runs `data` as a batch file, or reports the line that is not text (a file that is
+    /// not all text runs nothing).
     func run(_ data: Data) -> ExitStatus {
         switch Self.text(of: data) {
-        case .success(let text):
-            return run(text)
+        case .success:
+            return run(LineReader(data: data))
         case .failure(let invalid):
             session.context.diagnosticPrefix = "\(name):\(invalid.line): "
             return session.context.report(CommandLineError.notUTF8)
         }
     }
 
-    /// Joins continued lines; a line ending in an odd number of backslashes continues.
-    /// Works on UTF-8 bytes: splitting a 100,000-line file by `Character` costs more than
-    /// running its lines. Line ends are "\n" or "\r\n".
-    /// Whether the logical line so far (`pending` and `line`) ends inside quotes; only
-    /// lines with a quote character are scanned.
-    private static func opensQuote(_ pending: [UInt8]?, _ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard line.contains(0x27) || line.contains(0x22) || pending != nil else { return false }
-        let whole = (pending ?? []) + line
-        return whole.withUnsafeBufferPointer { LineTokenizer.endsInsideQuotes($0) }
+    /// The logical lines of a whole text (see `LineJoiner`).
+    static func lines(of text: String) -> [Line] {
+        let reader = LineReader(data: Data(text.utf8))
+        var lines: [Line] = []
+        while case .line(let line) = reader.next() { lines.append(line) }
+        return lines
     }
 
-    static func lines(of text: String) -> [Line] {
-        var result: [Line] = []
-        var pending: [UInt8]?
-        var start = 0
-        var number = 0
-        var text = text
-        text.withUTF8 { bytes in
-            var lineStart = 0
-            while true {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                number += 1
-                var contentEnd = lineEnd
-                if lineEnd < bytes.count, contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd])
-                if pending == nil { start = number }
-                var trailing = 0
-                while trailing < line.count, line[line.count - 1 - trailing] == 0x5C { trailing += 1 }
-                if Self.opensQuote(pending, line) {
-                    // Inside quotes the line goes on, its newline kept (as in the shell).
-                    pending = (pending ?? []) + line + [0x0A]
-                } else if trailing % 2 == 1 {
-                    pending = (pending ?? []) + line.dropLast()
-                } else if let joined = pending {
-                    result.append(Line(number: start, text: String(decoding: joined + line, as: UTF8.self)))
-                    pending = nil
-                } else {
-                    result.append(Line(number: start, text: String(decoding: line, as: UTF8.self)))
-                }
-                if lineEnd == bytes.count { break }
-                lineStart = lineEnd + 1
+    /// Runs the lines of `reader`; returns the exit status of the batch.
+    func run(_ reader: LineReader) -> ExitStatus {
+        let context = session.context
+        if echo {
+            // What runs: the words after expansion, comments gone (as sh -x shows them).
+            session.trace = { words in
+                context.output.flush()
+                context.errors.write("+ " + words.map(CommandSession.shown).joined(separator: " ") + "\n")
+                context.errors.flush()
             }
         }
-        if let pending { result.append(Line(number: start, text: String(decoding: pending, as: UTF8.self))) }
-        return result
-    }
-
-    /// Runs the text; returns the exit status of the batch.
-    func run(_ text: String) -> ExitStatus {
-        let context = session.context
-        let lines = Self.lines(of: text)
+        defer { session.trace = nil }
         if !atomic {
-            // Each line commits on its own; the disk is synced when the store is closed.
+            // Lines commit in groups; the disk is synced when the store is closed.
             context.storeSettings.durableAtClose = true
-            let status = runLines(lines)
+            let status = runGrouped(reader)
             do {
                 try context.closeStore()
             } catch {
@@ -113,6 +82,16 @@ struct BatchRunner {
             }
             context.storeSettings.durableAtClose = false
             return status
+        }
+        var lines: [Line] = []
+        loop: while true {
+            switch reader.next() {
+            case .line(let line): lines.append(line)
+            case .end, .notYet: break loop
+            case .notText(let number):
+                context.diagnosticPrefix = "\(name):\(number): "
+                return context.report(CommandLineError.notUTF8)
+            }
         }
         // All lines in one transaction: output is held back until it commits.
         struct Abort: Error { let status: ExitStatus }
@@ -139,18 +118,212 @@ struct BatchRunner {
         return .success
     }
 
+    // MARK: Group commit
+
+    /// The most lines, and the longest time, one group runs before it commits.
+    static let groupLines = 2_000
+    static let groupSeconds = 0.005
+    /// The pause after each group, in which other processes' writers take the lock.
+    static let pauseMicroseconds: UInt32 = 300
+
+    /// Why a group ended.
+    private enum GroupEnd {
+        /// Its size or time was reached: the next group goes on.
+        case full
+        /// The next line has not arrived: commit, show the answers, then wait.
+        case waiting
+        case end
+        /// A line failed and the batch stops with its status.
+        case stop(ExitStatus)
+        case exit(ExitStatus)
+        /// A line that cannot run inside a group (listen, another store): it runs alone next.
+        case alone(Line)
+        case notText(Int)
+    }
+
+    /// Runs the lines in groups: each group is one transaction, every line a savepoint in
+    /// it, committed after `groupLines` lines or `groupSeconds`, before waiting for input,
+    /// and before a line that needs a transaction of its own. What the lines print is held
+    /// until their group has committed (printed ⇒ committed), then shown.
+    private func runGrouped(_ reader: LineReader) -> ExitStatus {
+        let context = session.context
+        var firstFailure: ExitStatus?
+        // -x shows each line before its answer: lines then commit one by one.
+        var grouping = !echo
+        var next: Line?
+        while true {
+            if next == nil {
+                switch reader.next(wait: true) {
+                case .line(let line): next = line
+                case .end, .notYet: return firstFailure ?? .success
+                case .notText(let number):
+                    context.diagnosticPrefix = "\(name):\(number): "
+                    return context.report(CommandLineError.notUTF8)
+                }
+            }
+            guard let first = next else { continue }
+            next = nil
+            let end: GroupEnd
+            if grouping {
+                switch runGroup(first: first, reader: reader, firstFailure: &firstFailure) {
+                case .success(let groupEnd): end = groupEnd
+                case .failure(.cannotGroup):
+                    // The store takes no write transaction (it may only be read): line by line.
+                    grouping = false
+                    next = first
+                    continue
+                case .failure(.store(let error)):
+                    context.diagnosticPrefix = "\(name):\(first.number): "
+                    return context.report(error)
+                }
+            } else {
+                end = runAlone(first, firstFailure: &firstFailure)
+            }
+            if context.outputFailed { return .outputClosed }
+            switch end {
+            case .full, .waiting: continue
+            case .end: return firstFailure ?? .success
+            case .stop(let status): return status
+            case .exit(let status): return firstFailure ?? status
+            case .alone(let line):
+                switch runAlone(line, firstFailure: &firstFailure) {
+                case .stop(let status): return status
+                case .exit(let status): return firstFailure ?? status
+                default: break
+                }
+                if context.outputFailed { return .outputClosed }
+            case .notText(let number):
+                context.diagnosticPrefix = "\(name):\(number): "
+                return context.report(CommandLineError.notUTF8)
+            }
+        }
+    }
+
+    private enum GroupFailure: Error {
+        case cannotGroup
+        case store(any Error)
+    }
+
+    /// One group, from `first` on: its lines, then its commit, then what they printed.
+    private func runGroup(first: Line, reader: LineReader, firstFailure: inout ExitStatus?) -> Result<
+        GroupEnd, GroupFailure
+    > {
+        let context = session.context
+        let realOutput = context.output
+        let realErrors = context.errors
+        let held = TextOutput(capturing: ())
+        let heldErrors = TextOutput(capturing: ())
+        var lines = [first]
+        var end: GroupEnd?
+        var bodyStarted = false
+        var failure = firstFailure
+        do {
+            try context.inGroup {
+                // The body may be re-run whole (the first write of a new store is): it runs
+                // the same lines again and ends where it ended.
+                bodyStarted = true
+                _ = held.takeCaptured()
+                _ = heldErrors.takeCaptured()
+                context.output = held
+                context.errors = heldErrors
+                defer { (context.output, context.errors) = (realOutput, realErrors) }
+                failure = firstFailure
+                let started = Self.now()
+                var index = 0
+                while true {
+                    if index == lines.count {
+                        if let end { return }
+                        if index >= Self.groupLines || Self.now() - started > Self.groupSeconds {
+                            end = .full
+                            return
+                        }
+                        switch reader.next(wait: false) {
+                        case .line(let line): lines.append(line)
+                        case .notYet:
+                            end = .waiting
+                            return
+                        case .end:
+                            end = .end
+                            return
+                        case .notText(let number):
+                            end = .notText(number)
+                            return
+                        }
+                    }
+                    let line = lines[index]
+                    index += 1
+                    context.groupBoundary = false
+                    let outcome = run(line)
+                    if context.groupBoundary {
+                        // It ran nothing: it runs alone, after this group commits.
+                        context.groupBoundary = false
+                        lines.removeLast()
+                        end = .alone(line)
+                        return
+                    }
+                    if context.outputFailed {
+                        end = .stop(.outputClosed)
+                        return
+                    }
+                    switch outcome {
+                    case .exit(let status):
+                        end = .exit(status)
+                        return
+                    case .status(.success):
+                        continue
+                    case .status(let status):
+                        failure = failure ?? status
+                        if !keepGoing {
+                            end = .stop(status)
+                            return
+                        }
+                    }
+                }
+            }
+        } catch {
+            if !bodyStarted, ErrorReport.status(for: error) == .permissionDenied { return .failure(.cannotGroup) }
+            return .failure(.store(error))
+        }
+        // More lines follow at once: others' writers get their turn first (they look for
+        // the lock every 0.1 ms).
+        if case .full = end { usleep(Self.pauseMicroseconds) }
+        // Committed: now the answers.
+        realOutput.write(held.takeCaptured())
+        realOutput.flush()
+        realErrors.write(heldErrors.takeCaptured())
+        realErrors.flush()
+        firstFailure = failure
+        return .success(end ?? .end)
+    }
+
+    /// A line in a transaction of its own (as one-shot use runs it).
+    private func runAlone(_ line: Line, firstFailure: inout ExitStatus?) -> GroupEnd {
+        let outcome = run(line)
+        session.context.output.flush()
+        switch outcome {
+        case .exit(let status): return .exit(status)
+        case .status(.success): return .full
+        case .status(let status):
+            firstFailure = firstFailure ?? status
+            return keepGoing ? .full : .stop(status)
+        }
+    }
+
+    /// Runs one line with its diagnostics named after it.
+    private func run(_ line: Line) -> CommandSession.Outcome {
+        session.context.diagnosticPrefix = "\(name):\(line.number): "
+        return session.execute(line.text)
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     private func runLines(_ lines: [Line]) -> ExitStatus {
         let context = session.context
         var firstFailure: ExitStatus?
-        if echo {
-            // What runs: the words after expansion, comments gone (as sh -x shows them).
-            session.trace = { words in
-                context.output.flush()
-                context.errors.write("+ " + words.map(CommandSession.shown).joined(separator: " ") + "\n")
-                context.errors.flush()
-            }
-        }
-        defer { session.trace = nil }
         for line in lines {
             context.diagnosticPrefix = "\(name):\(line.number): "
             let outcome = session.execute(line.text)

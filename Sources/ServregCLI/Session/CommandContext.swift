@@ -6,7 +6,8 @@ import ServiceRegistry
 final class CommandContext {
     /// Where results go; swapped for a capture buffer by `set NAME = COMMAND`.
     var output: TextOutput
-    let errors: TextOutput
+    /// Where diagnostics go; swapped for a buffer while a group of batch lines runs.
+    var errors: TextOutput
     let environment: [String: String]
     private var opened: (location: StoreLocation, access: StoreLocation.Access, registry: Registry)?
     /// The registry of the atomic batch running now, and its store: every line uses it.
@@ -54,6 +55,7 @@ final class CommandContext {
         let location = try location(options)
         if let batch {
             guard batch.location == location else {
+                if isInGroup { throw endGroup() }
                 throw CommandLineError.storeChangedInAtomicBatch(pinned: "\(batch.location)", requested: "\(location)")
             }
             return batch.registry
@@ -95,8 +97,28 @@ final class CommandContext {
         }
     }
 
-    /// Whether the commands run inside an atomic batch now.
+    /// Whether the commands run inside an atomic batch now (or a group of batch lines).
     var isInAtomicBatch: Bool { batch != nil }
+
+    /// Runs `body` as one group of batch lines: like `inAtomicBatch`, except that a line
+    /// that cannot run in it (`endGroup()`) ends the group instead of failing.
+    func inGroup(_ body: () throws -> Void) throws {
+        isInGroup = true
+        defer { isInGroup = false }
+        try inAtomicBatch(body)
+    }
+
+    /// Whether a group of batch lines runs now.
+    private(set) var isInGroup = false
+    /// Set by a line that asked to run outside the group (it ran nothing).
+    var groupBoundary = false
+
+    /// What a line that needs its own transaction throws inside a group: the runner
+    /// commits the group and runs the line alone (nothing is reported).
+    func endGroup() -> CommandLineError {
+        groupBoundary = true
+        return .groupBoundary
+    }
 
     /// Makes everything committed so far durable and closes the store (the end of a batch file).
     func closeStore() throws {
