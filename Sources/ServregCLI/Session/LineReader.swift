@@ -65,7 +65,10 @@ final class LineReader {
     private var position = 0
     private var atEnd: Bool
     private var joiner = LineJoiner()
+    /// Lines split and not yet taken: `ready[taken...]` (taking from the front of an
+    /// array would move the rest every time).
     private var ready: [Next] = []
+    private var taken = 0
 
     /// All of `data` (a batch file).
     init(data: Data) {
@@ -84,7 +87,12 @@ final class LineReader {
     /// The next logical line; with `wait`, reads (blocking) until one is complete.
     func next(wait: Bool = true) -> Next {
         while true {
-            if !ready.isEmpty { return ready.removeFirst() }
+            if taken < ready.count {
+                taken += 1
+                return ready[taken - 1]
+            }
+            ready.removeAll(keepingCapacity: true)
+            taken = 0
             if split() { continue }
             if atEnd {
                 if let last = joiner.finish() { return .line(last) }
