@@ -213,8 +213,8 @@ _servreg() {
 _servreg_register() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
-    repeating_options=(--prop)
-    non_repeating_options=(--store --props-json --ranking --scope)
+    repeating_options=(--prop --props-json)
+    non_repeating_options=(--store --ranking --scope)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -350,8 +350,8 @@ _servreg_props() {
 _servreg_set-props() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --replace --version -h --help)
-    repeating_options=(--prop --unset)
-    non_repeating_options=(--store --props-json)
+    repeating_options=(--prop --props-json --unset)
+    non_repeating_options=(--store)
     __servreg_offer_flags_options -1
 
     # Offer option value completions

@@ -44,7 +44,8 @@ final class StoreWatcher: ChangeSignal {
     var waker: any ChangeWaker { eventWaker }
     private let fileName: String
     private let descriptor: Int32
-    private let identity: (device: UInt64, inode: UInt64)?
+    /// The file the listener watches; nil until a store that did not exist yet appears.
+    private var identity: (device: UInt64, inode: UInt64)?
     /// Re-reads still due after the last wake-up, as offsets from it.
     private var rechecks: [Double] = []
     private var lastWake = 0.0
@@ -185,9 +186,16 @@ final class StoreWatcher: ChangeSignal {
 
     /// A reason when the store's path no longer names the file the listener opened.
     private func checkFile() -> String? {
-        guard let now = Self.identity(of: storePath) else { return "the store \(storePath) was deleted" }
-        if let identity, identity != now { return "the store \(storePath) was replaced by another file" }
-        if identity != nil, !verify() { return "the store \(storePath) was truncated or overwritten in place" }
+        guard let now = Self.identity(of: storePath) else {
+            // A store that is not made yet is waited for, not gone.
+            return identity == nil ? nil : "the store \(storePath) was deleted"
+        }
+        guard let identity else {
+            identity = now
+            return nil
+        }
+        if identity != now { return "the store \(storePath) was replaced by another file" }
+        if !verify() { return "the store \(storePath) was truncated or overwritten in place" }
         return nil
     }
 

@@ -37,6 +37,15 @@ public enum ServregMain {
         if let command = FastCommandLine.command(for: arguments) {
             return execute(command, in: context)
         }
+        // servreg help X: X must be a command (argument-parser would show the root's help).
+        if arguments.first == "help", arguments.count >= 2 {
+            guard arguments.count == 2, !arguments[1].hasPrefix("-") else {
+                return context.report(CommandLineError.argumentParser("help takes one command name", command: nil))
+            }
+            guard commandNames.contains(arguments[1]) else {
+                return context.report(CommandLineError.unknownCommand(arguments[1]))
+            }
+        }
         if arguments.first == "listen", arguments.last == "--exec" {
             return context.report(
                 CommandLineError.argumentParser("--exec needs a command (the rest of the line)", command: "listen"))
@@ -73,17 +82,18 @@ public enum ServregMain {
             {
                 return context.report(CommandLineError.invalidServiceID(negative))
             }
-            // --count -2: argument-parser takes the number for an option, and says the value
-            // is missing. It is a value out of range.
+            // --count -2, --timeout -1s: argument-parser takes the value for an option, and
+            // says it is missing. It is a value out of range.
             if message.hasPrefix("Missing value for '--"),
                 let index = arguments.indices.dropLast().first(where: {
                     arguments[$0].hasPrefix("--") && message.hasPrefix("Missing value for '\(arguments[$0]) ")
-                        && Int(arguments[$0 + 1]).map { $0 < 0 } == true
+                        && arguments[$0 + 1].hasPrefix("-") && arguments[$0 + 1].count > 1
+                        && (arguments[$0 + 1].dropFirst().first?.isNumber ?? false)
                 })
             {
                 return context.report(
                     CommandLineError.invalidOptionValue(
-                        "\(arguments[index]) takes no negative number, not \(arguments[index + 1])", command: command))
+                        "\(arguments[index]) takes no negative value, not \(arguments[index + 1])", command: command))
             }
             // "The value 'x' is invalid for '--limit <n>'": a bad value, as --ranking x is.
             if message.hasPrefix("The value '"), message.contains("' is invalid for '") {

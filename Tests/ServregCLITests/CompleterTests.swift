@@ -101,6 +101,7 @@ import Testing
         #expect(complete("listen acme.IP") == ["acme.IPainter", "acme.IPlumber"])
         #expect(complete("listen acme.IPlumber --filter (pr") == operators("(price"))
         #expect(complete("li") == ["listen"])
+        #expect(complete("specs acme.IP") == ["acme.IPainter", "acme.IPlumber"])
     }
 
     @Test func scriptCallbackReadsTheShellsWords() {

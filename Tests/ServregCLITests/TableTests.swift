@@ -74,6 +74,22 @@ import Testing
         #expect(piped.split(separator: "\n").count == 3)
     }
 
+    /// Narrow terminals too (30 columns and more): no line wider than the terminal.
+    @Test(arguments: [30, 40, 60, 100])
+    func everyTableFitsNarrowTerminals(width: Int) throws {
+        let record = try record(
+            1234, ["acme.IPlumber", "acme.some.very.long.specification.Name"],
+            [
+                ("city", .string("東京東京東京東京東京")), ("tags", .list([.string("alpha"), .string("beta")])),
+                ("url", .string("https://example.com/a/very/long/path/that/goes/on")),
+            ])
+        let formatter = ServiceFormatter(color: false, width: width)
+        for text in [formatter.table([record]), formatter.propertyTable(record)] {
+            let wide = text.split(separator: "\n").filter { DisplayWidth.of(String($0)) > width }
+            #expect(wide.isEmpty, "\(width): \(wide)")
+        }
+    }
+
     @Test func rowsAfterTheSampleStreamWithTheSampledWidths() {
         var table = Table([.init(header: "A"), .init(header: "B")], width: nil, bold: false)
         let output = TextOutput(capturing: ())

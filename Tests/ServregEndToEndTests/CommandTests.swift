@@ -185,7 +185,7 @@ import Testing
         _ = try servreg.run(["unregister", "1", "2"])
         let reused = try servreg.run(["import", "-"], stdin: export.stdout)
         #expect(reused.status == 65)
-        #expect(reused.stderr.contains("service id 1 was given by this store before"), "\(reused.stderr)")
+        #expect(reused.stderr.contains("<stdin>:2: service id 1 was given by this store before"), "\(reused.stderr)")
     }
 
     @Test(arguments: [
@@ -196,17 +196,21 @@ import Testing
         ),
         (
             "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":9,\"objectClass\":[\"a.B\"]}\n",
-            "line 2: service id 9 is above the export's last_service_id 5"
+            "<stdin>:2: service id 9 is above the export's last_service_id 5"
         ),
         (
             "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":1,\"objectClass\":[\"a B\"]}\n",
-            "line 2: specification name 'a B' contains white space"
+            "<stdin>:2: specification name 'a B' contains white space"
         ),
         (
             "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":1,\"objectClass\":[\"a.B\"]}\n{\"service.id\":1,\"objectClass\":[\"a.B\"]}\n",
-            "line 3: service id 1 is in the export twice"
+            "<stdin>:3: service id 1 is in the export twice; nothing was imported"
         ),
         ("", "<stdin>:1: the file is empty"),
+        (
+            "{\"servreg.export\":1,\"last_service_id\":5}\n{\"service.id\":3,\"objectClass\":[\"a.B\"],\"SERVICE.ID\":4}\n",
+            "<stdin>:2: service.id is given twice"
+        ),
     ])
     func aBadExportIsRefusedAndNoStoreIsMade(text: String, message: String) throws {
         let result = try servreg.run(["import", "-"], stdin: text)
@@ -229,6 +233,15 @@ import Testing
         #expect(again.stderr.contains("service.id and objectClass ignored"), "\(again.stderr)")
         let copy = try servreg.run(["props", again.stdout.trimmingCharacters(in: .newlines), "--json"]).stdout
         #expect(copy.contains(#""service.ranking":2"#) && copy.contains(big))
+        // Several --props-json merge, as several --prop do; a key in two is given twice.
+        let merged = try servreg.run([
+            "register", "a.B", "--props-json", #"{"b":1}"#, "--props-json", #"{"a":2}"#, "-q",
+        ])
+        #expect(
+            try servreg.run(["props", merged.stdout.trimmingCharacters(in: .newlines), "--json"]).stdout.contains(
+                #""a":2,"b":1"#))
+        #expect(
+            try servreg.run(["register", "a.B", "--props-json", #"{"a":1}"#, "--props-json", #"{"A":2}"#]).status == 65)
         let missing = try servreg.run(["register", "a.B", "--props-json", "@" + servreg.directory + "/nope.json"])
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("nope.json': No such file or directory"), "\(missing.stderr)")

@@ -259,6 +259,14 @@ final class ListenerProcess: @unchecked Sendable {
         #expect(listener.exitStatus() == 130)
     }
 
+    /// A store that does not exist yet is waited for, past the 2 s look at the file: not
+    /// taken for one that was deleted (issue 9's review).
+    @Test func aStoreNotMadeYetIsWaitedForNotTakenForDeleted() throws {
+        let result = try servreg.run(["listen", "--timeout", "2.6s"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: servreg.storePath), "listening creates nothing")
+    }
+
     @Test func aDeletedStoreEndsTheListenerWith74() throws {
         _ = try servreg.register(["acme.IPlumber"])
         let listener = try ListenerProcess(["--since", "0"], servreg: servreg)

@@ -63,11 +63,34 @@ extension Servreg {
             completion: .file())
         var file: String
 
+        func validate() throws {
+            if global.json || global.quiet { throw ValidationError("import prints a note only: no --json or -q") }
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             let text = try InputFile.text(file, for: "import -", in: context)
             let name = file == "-" ? "<stdin>" : file
             let (last, services) = try Self.parse(text, file: name)
-            let count = try context.registry(global, access: .write).importServices(services, lastServiceID: last)
+            let count: Int
+            do {
+                count = try context.registry(global, access: .write).importServices(services, lastServiceID: last)
+            } catch let error as RegistryError {
+                // What is wrong with one line: named by file and line, as parse names it.
+                switch error {
+                case .inImportedService(let line, let inner):
+                    throw CommandLineError.badExportLine(
+                        file: name, line: line, message: ErrorReport.describe(inner).message)
+                case .importRefused(.idUsedBefore(_, _, let line)), .importRefused(.duplicateID(_, let line)),
+                    .importRefused(.idAboveLast(_, _, let line)):
+                    let message = ErrorReport.describe(error).message
+                    let prefix = "line \(line): "
+                    throw CommandLineError.badExportLine(
+                        file: name, line: line,
+                        message: message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message)
+                default:
+                    throw error
+                }
+            }
             if global.outputMode == .human {
                 context.note(
                     "imported \(count) service\(count == 1 ? "" : "s") into \(try context.location(global)); new ids start at \(last + 1)"
@@ -110,7 +133,12 @@ extension Servreg {
                 var specifications: [String]?
                 var properties: [(String, PropertyValue)] = []
                 for (key, value) in pairs {
-                    switch PropertyKey.fold(key) {
+                    let folded = PropertyKey.fold(key)
+                    if folded == ReservedKey.foldedServiceID, id != nil { throw bad("service.id is given twice") }
+                    if folded == ReservedKey.foldedObjectClass, specifications != nil {
+                        throw bad("objectClass is given twice")
+                    }
+                    switch folded {
                     case ReservedKey.foldedServiceID:
                         guard case .integer(let number) = value, number > 0 else {
                             throw bad("service.id must be a positive integer")

@@ -106,7 +106,7 @@ extension Servreg {
             let deadline = timeout.flatMap(Self.seconds).map { Date().timeIntervalSince1970 + $0 }
             InterruptFlag.install()
             _ = InterruptFlag.take()
-            // A store not created yet is created: listening first and registering later works.
+            // A store not created yet is waited for: listening first and registering later works.
             let registry = try context.registry(global, access: .listen)
             // Watching starts before the first read: nothing committed in between is missed.
             let signal = try registry.store.changeSignal()

@@ -38,7 +38,8 @@ extension Servreg {
             case .human where !counts.isEmpty:
                 let formatter = ServiceFormatter(context: context)
                 var table = Table(
-                    [.init(header: "SPECIFICATION"), .init(header: "SERVICES")], width: formatter.width,
+                    [.init(header: "SPECIFICATION", breaksAfter: ["."], shrinks: true), .init(header: "SERVICES")],
+                    width: formatter.width,
                     bold: formatter.color)
                 for entry in counts {
                     table.add([TextEscaping.visible(entry.name), String(entry.services)], to: context.output)

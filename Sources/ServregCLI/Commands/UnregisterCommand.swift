@@ -52,13 +52,18 @@ extension Servreg {
             let (removed, missing) = try context.registry(global, access: .write).unregister(ids: serviceIDs)
             switch global.outputMode {
             case .json:
-                context.output.write("[" + removed.map(ServiceFormatter.json).joined(separator: ",\n") + "]\n")
+                context.output.write(Self.jsonList(removed))
             case .ids:
                 for record in removed { context.output.write("\(record.id)\n") }
             case .human: break
             }
             for id in missing { context.reportError("no service with id \(id)") }
             return missing.isEmpty ? .success : .noMatch
+        }
+
+        /// Services as get-all --json lists them: `[`, one object a line, `]`.
+        static func jsonList(_ records: [ServiceRecord]) -> String {
+            records.isEmpty ? "[]\n" : "[\n" + records.map(ServiceFormatter.json).joined(separator: ",\n") + "\n]\n"
         }
 
         private func unregisterMatching(_ filter: String, in context: CommandContext) throws -> ExitStatus {
@@ -68,7 +73,7 @@ extension Servreg {
             let removed = try registry.unregister(matching: query, dryRun: dryRun)
             switch global.outputMode {
             case .json:
-                context.output.write("[" + removed.map(ServiceFormatter.json).joined(separator: ",\n") + "]\n")
+                context.output.write(Self.jsonList(removed))
             case .ids:
                 for record in removed { context.output.write("\(record.id)\n") }
             case .human where !removed.isEmpty:

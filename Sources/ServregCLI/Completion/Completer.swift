@@ -56,7 +56,7 @@ struct Completer {
         switch command {
         case "register":
             return specifications(current)
-        case "get", "get-all", "listen":
+        case "get", "get-all", "listen", "specs":
             return position == 0 ? specifications(current) : []
         case "props", "unregister":
             if command == "props" { return position > 0 ? [] : ids(current) }

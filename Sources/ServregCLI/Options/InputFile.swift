@@ -9,7 +9,7 @@ enum InputFile {
         if path == "-" {
             guard !context.standardInputInUse else { throw CommandLineError.standardInputInUse(what) }
             guard let text = String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) else {
-                throw CommandLineError.unreadableInputFile("<stdin>", reason: ": it is not UTF-8 text")
+                throw CommandLineError.notUTF8File("<stdin>")
             }
             return text
         }
@@ -31,7 +31,7 @@ enum InputFile {
             data.append(contentsOf: buffer[..<count])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandLineError.unreadableInputFile(path, reason: ": it is not UTF-8 text")
+            throw CommandLineError.notUTF8File(path)
         }
         return text
     }

@@ -13,12 +13,12 @@ struct PropertyOptions: ParsableArguments {
     var assignments: [String] = []
 
     @Option(
-        name: .customLong("props-json"), parsing: .unconditional,
+        name: .customLong("props-json"), parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
-            "Properties as a JSON object, e.g. '{\"price\": 90, \"tags\": [\"a\"]}'; @FILE reads it from a file, @- from stdin.",
+            "Properties as a JSON object, e.g. '{\"price\": 90, \"tags\": [\"a\"]}'; @FILE reads it from a file, @- from stdin. Repeatable.",
             valueName: "json")
     )
-    var json: String?
+    var json: [String] = []
 
     /// The properties in the order given: `--prop` first, then `--props-json` (its text, or
     /// that of the file `@FILE` names; `@-`: standard input).
@@ -31,15 +31,18 @@ struct PropertyOptions: ParsableArguments {
         try (assignments + extra).map { try PropertyInput.parseAssignment($0) }
     }
 
-    /// The `--props-json` properties, in order.
+    /// The `--props-json` properties, in order (several are merged, as several `--prop`).
     func jsonPairs(in context: CommandContext) throws -> [(String, PropertyValue)] {
-        guard let json else { return [] }
-        let text = try Self.jsonText(json, in: context)
-        do {
-            return try PropertyInput.parseJSONObject(text)
-        } catch {
-            throw CommandLineError.inOption(json.hasPrefix("@") ? "--props-json \(json)" : "--props-json", error)
+        var pairs: [(String, PropertyValue)] = []
+        for json in self.json {
+            let text = try Self.jsonText(json, in: context)
+            do {
+                pairs += try PropertyInput.parseJSONObject(text)
+            } catch {
+                throw CommandLineError.inOption(json.hasPrefix("@") ? "--props-json \(json)" : "--props-json", error)
+            }
         }
+        return pairs
     }
 
     /// The JSON an option value stands for: itself, or the contents of `@FILE` / `@-`.

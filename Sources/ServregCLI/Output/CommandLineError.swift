@@ -37,6 +37,8 @@ enum CommandLineError: Error, Equatable {
     case unreadableLine(message: String, column: Int, hint: String?)
     /// `@-` where standard input is the session's own input (the shell, `run -`).
     case standardInputInUse(String)
+    /// A file given as input (`@FILE`, `import FILE`) that is not UTF-8 text.
+    case notUTF8File(String)
     /// A file named by `@FILE` that cannot be read.
     case unreadableInputFile(String, reason: String)
     /// A line of an import that is not a service of an export.

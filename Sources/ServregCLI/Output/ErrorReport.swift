@@ -49,6 +49,7 @@ enum ErrorReport {
                 return "property key \(quoted(key)) contains a control character"
             }
         case .duplicateKey(let key, let existing):
+            if key == existing { return "property key \(quoted(key)) is given twice" }
             return "property key \(quoted(key)) is given twice (also as \(quoted(existing)))"
         case .notAnAssignment(let text): return "property \(quoted(text)) is not of the form key=value"
         case .notAValue(let text, let type):
@@ -173,6 +174,7 @@ enum ErrorReport {
             return ("\(message)\(hint.map { " (\($0))" } ?? "") at column \(column)", .invalidInput)
         case .unreadableBatchFile(let file, let reason): return ("cannot read batch file \(file)\(reason)", .usage)
         case .unreadableInputFile(let file, let reason): return ("cannot read \(quoted(file))\(reason)", .usage)
+        case .notUTF8File(let file): return ("\(quoted(file)) is not UTF-8 text", .invalidInput)
         case .badExportLine(let file, let line, let message):
             return (
                 "\(TextEscaping.escapingControlCharacters(file)):\(line): \(message); nothing was imported",

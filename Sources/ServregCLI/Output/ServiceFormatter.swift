@@ -98,7 +98,7 @@ struct ServiceFormatter {
         }
         var table = Table(
             [
-                .init(header: "KEY"), .init(header: "TYPE"),
+                .init(header: "KEY", breaksAfter: ["."], shrinks: true), .init(header: "TYPE"),
                 .init(header: "VALUE", breaksAfter: [" ", ","], shrinks: true),
             ],
             width: width, bold: color)

@@ -59,7 +59,7 @@ struct Table {
 
     /// The widths: each column's widest cell; on a terminal too narrow for them, the
     /// shrinking columns give way: those before the last down to a third of the width,
-    /// then the last, then the others, none below 12 columns.
+    /// then the last, then the others, to 12 columns, then to 6.
     private func layout() -> [Int] {
         var widths = columns.map { DisplayWidth.of($0.header) }
         for row in sample {
@@ -70,7 +70,7 @@ struct Table {
         var excess = widths.reduce(0, +) + gaps - width
         func shrink(_ index: Int, to floor: Int) {
             guard excess > 0, columns[index].shrinks else { return }
-            let cut = min(excess, max(0, widths[index] - max(floor, DisplayWidth.of(columns[index].header))))
+            let cut = min(excess, max(0, widths[index] - floor))
             widths[index] -= cut
             excess -= cut
         }
@@ -78,6 +78,9 @@ struct Table {
         for index in 0..<last { shrink(index, to: max(12, width / 3)) }
         shrink(last, to: 12)
         for index in 0..<last { shrink(index, to: 12) }
+        // Still too wide (a very narrow terminal): down to 6 columns each, headers wrapping too.
+        shrink(last, to: 6)
+        for index in 0..<last { shrink(index, to: 6) }
         return widths
     }
 

@@ -84,7 +84,15 @@ final class CommandSession {
                 context.output.write(shortHelp)
                 return .status(.success)
             }
-            return .status(ServregMain.run(arguments: Array(words.dropFirst()) + ["--help"], in: context))
+            guard words.count == 2 else { return usage("help takes one command name") }
+            guard ServregMain.commandNames.contains(words[1]) || Self.builtins.contains(words[1]) else {
+                return .status(context.report(CommandLineError.unknownCommand(words[1])))
+            }
+            if Self.builtins.contains(words[1]) {
+                context.output.write(Self.sessionHelp)
+                return .status(.success)
+            }
+            return .status(ServregMain.run(arguments: [words[1], "--help"], in: context))
         case "echo":
             context.output.write(words.dropFirst().joined(separator: " ") + "\n")
             return .status(.success)

@@ -72,8 +72,9 @@ final class InteractiveShell {
                 session.context.errors.write("\n")
                 session.context.errors.flush()
                 if let pending {
-                    // Ctrl-D inside an open quote: the line is unfinished, say so and leave.
-                    _ = session.execute(pending)
+                    // Ctrl-D inside an open quote: the line is unfinished; say so, and leave
+                    // with its status.
+                    if case .status(let status) = session.execute(pending) { return status }
                 }
                 return .success
             }
