@@ -232,7 +232,7 @@ struct BatchRunner {
                 var index = 0
                 while true {
                     if index == lines.count {
-                        if let end { return }
+                        if end != nil { return }
                         if index >= Self.groupLines || Self.now() - started > Self.groupSeconds {
                             end = .full
                             return
