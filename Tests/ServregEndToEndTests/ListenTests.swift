@@ -313,7 +313,8 @@ final class ListenerProcess: @unchecked Sendable {
         let status = listener.exitStatus(timeout: 10)
         #expect(status == 4 || status == 74)
         #expect(
-            listener.stderr.contains(status == 4 ? "resync" : "truncated or overwritten in place"), "\(listener.stderr)")
+            listener.stderr.contains(status == 4 ? "resync" : "truncated or overwritten in place"), "\(listener.stderr)"
+        )
     }
 
     @Test func aStoreReplacedUnderTheListenerEndsItWith74() throws {
