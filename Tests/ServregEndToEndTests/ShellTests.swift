@@ -254,4 +254,17 @@ import Testing
         shell.type("exit\r")
         #expect(shell.exitStatus() == 0)
     }
+
+    /// Listed ids show what they are: their specifications (issue 9).
+    @Test func idsAreListedWithTheirSpecifications() throws {
+        _ = try servreg.register(["acme.IPlumber"])
+        _ = try servreg.register(["acme.IPainter", "acme.IDecorator"])
+        let shell = try startShell()
+        let mark = shell.mark
+        shell.type("props \t")
+        #expect(shell.waitFor("1 (acme.IPlumber)", after: mark), "\(shell.screen)")
+        #expect(shell.waitFor("2 (acme.IPainter,acme.IDecorator)", after: mark), "\(shell.screen)")
+        shell.type("\u{15}exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
 }

@@ -175,16 +175,30 @@ final class InteractiveShell {
             el_insertstr(editor, String(common.dropFirst(current.count)))
             return UInt8(CC_REFRESH)
         }
-        let width = (candidates.map(\.count).max() ?? 0) + 2
+        // Service ids are listed with what they are: their specifications.
+        let shown = Self.withHints(candidates, registry: registry)
+        let width = (shown.map(\.count).max() ?? 0) + 2
         let columns = max(1, 80 / width)
         var listing = "\n"
-        for (index, candidate) in candidates.enumerated() {
+        for (index, candidate) in shown.enumerated() {
             listing += candidate.padding(toLength: width, withPad: " ", startingAt: 0)
             if (index + 1) % columns == 0 || index == candidates.count - 1 { listing += "\n" }
         }
         session.context.errors.write(listing)
         session.context.errors.flush()
         return UInt8(CC_REDISPLAY)
+    }
+
+    /// Candidates that are all service ids, each followed by its specifications
+    /// (`12 (acme.IPlumber)`); other candidates as they are.
+    static func withHints(_ candidates: [String], registry: Registry?) -> [String] {
+        guard let registry, candidates.allSatisfy({ ServiceID($0) != nil }) else { return candidates }
+        return candidates.map { candidate in
+            guard let id = ServiceID(candidate), let record = try? registry.service(id: id) else { return candidate }
+            let specifications = record.specifications.map(TextEscaping.visible).joined(separator: ",")
+            return
+                "\(candidate) (\(specifications.count > 40 ? String(specifications.prefix(39)) + "…" : specifications))"
+        }
     }
 
     /// The complete words before the cursor and the word being typed; nil words when the
