@@ -33,7 +33,15 @@ extension LDAPFilter: CustomStringConvertible {
             "(" + attribute.name + op.rawValue + Self.escape(operand.text) + ")"
         case .present(let attribute): "(" + attribute.name + "=*)"
         case .substring(let attribute, let pieces):
-            "(" + attribute.name + "=" + pieces.map { $0.map { Self.escape($0.text) } ?? "*" }.joined() + ")"
+            // "=*" then only blanks reads as presence ((a=* ) is (a=*)): such blanks are escaped
+            // (found by fuzzing).
+            if pieces.count == 2, pieces[0] == nil, let text = pieces[1]?.text,
+                text.unicodeScalars.allSatisfy(JavaText.isWhitespace)
+            {
+                "(" + attribute.name + "=*" + text.unicodeScalars.map { "\\\($0)" }.joined() + ")"
+            } else {
+                "(" + attribute.name + "=" + pieces.map { $0.map { Self.escape($0.text) } ?? "*" }.joined() + ")"
+            }
         }
     }
 
