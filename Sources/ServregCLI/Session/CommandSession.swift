@@ -174,6 +174,14 @@ final class CommandSession {
 
     /// A word quoted so that the tokenizer reads it back unchanged.
     static func quoted(_ word: String) -> String {
-        "'" + word.replacingAll("'", with: "'\\''") + "'"
+        // By scalar: a quote followed by a combining mark is one Character, and must still
+        // be closed and escaped (found by fuzzing).
+        var out = String.UnicodeScalarView()
+        out.append("'")
+        for scalar in word.unicodeScalars {
+            if scalar == "'" { out.append(contentsOf: "'\\''".unicodeScalars) } else { out.append(scalar) }
+        }
+        out.append("'")
+        return String(out)
     }
 }
