@@ -134,27 +134,37 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "0"))
             return
         }
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(20)
-        while magnitude > 0 {
-            reversed.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
+        // The digits from the right, in a buffer on the stack (20 digits at most).
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            while magnitude > 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
-        out.append(contentsOf: reversed.reversed())
     }
 
     /// Appends a JSON string literal as UTF-8 (escaped as `writeString(_:to:)` says).
     public static func writeString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Bytes from 0xC2 on start the scalars that may need a \u escape: look at those.
-        var plain = true
-        for byte in text.utf8 where byte >= 0xC2 {
-            plain = false
-            break
+        // Most text needs no escape at all: it is copied whole. Bytes from 0xC2 on start
+        // the scalars that may need a \u escape.
+        var text = text
+        let kind = text.withUTF8 { bytes -> Int in
+            var kind = 0  // 0: copied as is, 1: ASCII escapes, 2: scalars to look at
+            for byte in bytes {
+                if byte >= 0xC2 { return 2 }
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { kind = 1 }
+            }
+            if kind == 0 { out.append(contentsOf: bytes) }
+            return kind
         }
-        if plain {
+        if kind == 1 {
             for byte in text.utf8 { appendEscaped(byte, to: &out) }
-        } else {
+        } else if kind == 2 {
             for scalar in text.unicodeScalars {
                 if scalar.value < 0x80 {
                     appendEscaped(UInt8(scalar.value), to: &out)
