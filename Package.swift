@@ -25,10 +25,12 @@ let package = Package(
         .target(name: "ServregSyntax", swiftSettings: swiftSettings),
         // The commit of the build, for --version (written by make build).
         .target(name: "CBuildInfo"),
+        // SQLite's process-wide options (sqlite3_config is variadic: C only).
+        .target(name: "CSQLiteSetup", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(
             name: "RegistrySQLite",
             dependencies: [
-                "ServiceRegistry", .product(name: "GRDB", package: "GRDB.swift"),
+                "ServiceRegistry", "CSQLiteSetup", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import CSQLiteSetup
 import Foundation
 import GRDB
 import ServiceRegistry
@@ -92,6 +93,7 @@ public final class SQLiteStore: RegistryStore {
     /// `asIfUnwritable`: open as a process without write permission would (tests run as
     /// root, whom file modes do not stop).
     init(path: String, access: Access, options: Options, asIfUnwritable: Bool) throws {
+        SQLiteStore.setUpSQLite()
         self.path = path
         self.options = options
         self.access = access
@@ -114,6 +116,15 @@ public final class SQLiteStore: RegistryStore {
         }
         try configureConnection()
     }
+
+    /// SQLite's process-wide options, set once before the first connection opens:
+    /// - no allocation statistics, so that an allocation takes no global mutex;
+    /// - a batch line's savepoint journal (the pages it changes, as they were) is kept in
+    ///   memory up to 1 MiB, one block, and only a line that changes more goes to a file.
+    ///   (SQLite's default is 64 KiB, after which every savepoint of the batch writes to a
+    ///   temporary file: 25 writes per registered service.)
+    private static let sqliteOptions: Void = { servreg_sqlite_setup(1 << 20) }()
+    static func setUpSQLite() { _ = sqliteOptions }
 
     /// Whether a store file exists (a read of a missing store reads an empty registry).
     public var exists: Bool { !absent }
@@ -331,16 +342,23 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
-    /// Runs `body` as one immediate transaction whose writes are savepoints; never nested.
-    public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
+    /// Runs `body` as one immediate transaction whose writes are savepoints (`.undoneAlone`)
+    /// or plain statements in it (`.allOrNothing`); never nested.
+    public func batch<T>(_ steps: BatchSteps, _ body: (any StoreTransactions) throws -> T) throws -> T {
         if inBatch || inWrite { throw RegistryError.batchUnavailable(.nested) }
+        func scoped(_ db: Database) throws -> T {
+            let scope = BatchScope(store: self, db: db, savepoints: steps == .undoneAlone)
+            let result = try body(scope)
+            if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            return result
+        }
         if absent {
             let result = try firstWrite { db in
                 inBatch = true
                 defer { inBatch = false }
-                return try body(BatchScope(store: self, db: db))
+                return try scoped(db)
             }
-            guard let result else { return try batch(body) }
+            guard let result else { return try batch(steps, body) }
             return result
         }
         return try run { db in
@@ -349,7 +367,7 @@ public final class SQLiteStore: RegistryStore {
             defer { (inBatch, inWrite) = (false, false) }
             cache?.invalidate()
             defer { cache?.invalidate() }
-            return try Self.transaction(db, .immediate) { try body(BatchScope(store: self, db: db)) }
+            return try Self.transaction(db, .immediate) { try scoped(db) }
         }
     }
 
@@ -389,10 +407,15 @@ public final class SQLiteStore: RegistryStore {
     private final class BatchScope: StoreTransactions {
         let store: SQLiteStore
         let db: Database
+        /// Every write a savepoint, rolled back alone when it throws; otherwise a write that
+        /// throws breaks the batch (it is left half done, and the batch must not commit).
+        let savepoints: Bool
+        private(set) var brokenStep = false
 
-        init(store: SQLiteStore, db: Database) {
+        init(store: SQLiteStore, db: Database, savepoints: Bool) {
             self.store = store
             self.db = db
+            self.savepoints = savepoints
         }
 
         func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
@@ -401,6 +424,13 @@ public final class SQLiteStore: RegistryStore {
 
         func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
             try store.translatingErrors {
+                if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+                guard savepoints else {
+                    do { return try body(store.writer(db)) } catch {
+                        brokenStep = true
+                        throw error
+                    }
+                }
                 // Cached statements: GRDB's inSavepoint parses its SQL on every call.
                 var begin = try BoundStatement(db, "SAVEPOINT servreg_step")
                 try begin.run()

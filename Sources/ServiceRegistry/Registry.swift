@@ -25,15 +25,16 @@ public final class Registry {
     // MARK: Batches
 
     /// Runs `body` against a registry whose every operation is a step of one transaction:
-    /// a failing operation is undone alone and `body` decides whether to go on; all the
-    /// steps commit when `body` returns, none when it throws.
+    /// a failing operation is undone alone and `body` decides whether to go on (or, with
+    /// `.allOrNothing`, `body` must throw after it); all the steps commit when `body`
+    /// returns, none when it throws.
     ///
     /// `body` may be re-run whole (a store with optimistic concurrency, on a conflict at
     /// commit): it keeps its effects — output, ids, session state — until this returns.
-    public func batch<T>(_ body: (Registry) throws -> T) throws -> T {
+    public func batch<T>(_ steps: BatchSteps = .undoneAlone, _ body: (Registry) throws -> T) throws -> T {
         if inBatch { throw RegistryError.batchUnavailable(.nested) }
         guard store.capabilities.batches else { throw RegistryError.batchUnavailable(.unsupportedByStore) }
-        return try store.batch { scope in try body(Registry(store: store, batch: scope)) }
+        return try store.batch(steps) { scope in try body(Registry(store: store, batch: scope)) }
     }
 
     // MARK: Writing

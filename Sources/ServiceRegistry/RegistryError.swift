@@ -120,5 +120,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     public enum BatchProblem: Equatable, Sendable {
         case nested
         case unsupportedByStore
+        /// An all-or-nothing batch went on after one of its steps failed (a bug of the
+        /// caller's): it is not committed.
+        case brokenStep
     }
 }

@@ -18,14 +18,33 @@ public protocol RegistryStore: StoreTransactions {
     /// What this store can offer beyond single transactions.
     var capabilities: StoreCapabilities { get }
     /// Runs `body` as one transaction made of steps: every `write` of the scope it is given
-    /// is a step, undone alone when its body throws (the batch goes on); reads see the
-    /// steps so far. Everything commits when `body` returns, nothing when it throws. Like
-    /// a write body, `body` may be re-run whole when the store reports a conflict.
-    func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T
+    /// is a step; reads see the steps so far. With `.undoneAlone`, a step whose body throws
+    /// is undone alone (the batch goes on); with `.allOrNothing` it need not be, and the
+    /// batch then cannot commit: it throws when `body` returns. Everything commits when
+    /// `body` returns, nothing when it throws. Like a write body, `body` may be re-run
+    /// whole when the store reports a conflict.
+    func batch<T>(_ steps: BatchSteps, _ body: (any StoreTransactions) throws -> T) throws -> T
     /// What a listener waits on between reads of the event log.
     func changeSignal() throws -> any ChangeSignal
     /// Makes every commit so far durable and lets go of the store (the end of a session).
     func close() throws
+}
+
+extension RegistryStore {
+    /// A batch whose failing steps are undone alone.
+    public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
+        try batch(.undoneAlone, body)
+    }
+}
+
+/// What happens to a step of a batch whose body throws.
+public enum BatchSteps: Sendable {
+    /// It is undone alone, and the batch goes on (the lines of a batch file's group).
+    case undoneAlone
+    /// The whole batch is abandoned (an `--atomic` batch file): the store need not undo
+    /// the step by itself, which spares it a savepoint per write; a batch that goes on
+    /// after a failed step throws `RegistryError.batchUnavailable(.brokenStep)` at its end.
+    case allOrNothing
 }
 
 /// Reads and writes: of a store, each its own transaction, or of a batch open on it,

@@ -30,26 +30,44 @@ public final class MemoryStore: RegistryStore {
         return try storage.transaction { state in try body(Writer(state: state)) }
     }
 
-    public func batch<T>(_ body: (any StoreTransactions) throws -> T) throws -> T {
+    public func batch<T>(_ steps: BatchSteps, _ body: (any StoreTransactions) throws -> T) throws -> T {
         if inWrite || inBatch { throw RegistryError.batchUnavailable(.nested) }
         inBatch = true
         defer { inBatch = false }
-        return try storage.transaction { state in try body(BatchScope(state: state)) }
+        return try storage.transaction { state in
+            let scope = BatchScope(state: state, undoesSteps: steps == .undoneAlone)
+            let result = try body(scope)
+            if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            return result
+        }
     }
 
     public func changeSignal() throws -> any ChangeSignal { MemorySignal(storage: storage) }
 
     public func close() throws {}
 
-    /// The reads and writes of an open batch: each write undone alone when it throws.
+    /// The reads and writes of an open batch: each write undone alone when it throws, or
+    /// (all or nothing) left half done, which the batch then refuses to commit.
     private final class BatchScope: StoreTransactions {
         let state: MemoryStorage.State
+        let undoesSteps: Bool
+        private(set) var brokenStep = false
 
-        init(state: MemoryStorage.State) { self.state = state }
+        init(state: MemoryStorage.State, undoesSteps: Bool) {
+            self.state = state
+            self.undoesSteps = undoesSteps
+        }
 
         func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(Snapshot(state: state)) }
 
         func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+            if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            guard undoesSteps else {
+                do { return try body(Writer(state: state)) } catch {
+                    brokenStep = true
+                    throw error
+                }
+            }
             let saved = state.copy()
             do { return try body(Writer(state: state)) } catch {
                 state.restore(saved)

@@ -202,6 +202,35 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func anAllOrNothingBatchCommitsWholeAndRefusesToGoOnAfterAFailedStep(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let kept = try store.batch(.allOrNothing) { scope in
+            [try scope.write { try insert($0) }.id, try scope.write { try insert($0) }.id]
+        }
+        #expect(try ids(try location.open()) == kept)
+        // A caller that swallows a failed step cannot commit what it left half done.
+        let broken = RegistryError.batchUnavailable(.brokenStep)
+        var outcome: (any Error)?
+        do {
+            try store.batch(.allOrNothing) { scope in
+                _ = try scope.write { try insert($0) }
+                #expect(throws: Boom.self) {
+                    try scope.write { writer in
+                        _ = try insert(writer, ["half.Done"])
+                        throw Boom()
+                    }
+                }
+                #expect(throws: broken) { try scope.write { try insert($0) } }
+            }
+        } catch { outcome = error }
+        #expect(outcome as? RegistryError == broken)
+        #expect(try ids(try location.open()) == kept)
+        #expect(try store.read { try $0.countServices(specification: "half.Done") } == 0)
+        #expect(try store.read { try $0.changes(after: 0, limit: 10) }.map(\.serviceID) == kept)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func aThrowingBatchLeavesNothingAndIsInvisibleToOthersUntilItCommits(backend: StoreBackend) throws {
         let location = backend.makeLocation()
         let store = try location.open()

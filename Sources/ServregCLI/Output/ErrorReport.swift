@@ -25,6 +25,7 @@ enum ErrorReport {
         case .resyncNeeded: .resyncNeeded
         case .batchUnavailable(.nested): .usage
         case .batchUnavailable(.unsupportedByStore): .usage
+        case .batchUnavailable(.brokenStep): .internalError
         case .inAssignment(_, let inner): status(inner)
         case .inImportedService(_, let inner): status(inner)
         default: .invalidInput
@@ -107,6 +108,8 @@ enum ErrorReport {
                 + "(another store, or one recreated since?): resync, e.g. with listen --initial"
         case .batchUnavailable(.nested): return "a batch cannot be opened inside another batch"
         case .batchUnavailable(.unsupportedByStore): return "this store cannot run atomic batches"
+        case .batchUnavailable(.brokenStep):
+            return "internal error: an all-or-nothing batch went on after a failed step; nothing of it was committed"
         }
     }
 

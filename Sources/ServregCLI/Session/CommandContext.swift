@@ -86,11 +86,12 @@ final class CommandContext {
     }
 
     /// Runs `body` with every registry of the session bound to one atomic batch on the
-    /// default store; `body` may be re-run whole (see `Registry.batch`).
-    func inAtomicBatch<T>(_ body: () throws -> T) throws -> T {
+    /// default store; `body` may be re-run whole (see `Registry.batch`). `.allOrNothing`:
+    /// `body` throws when a line fails.
+    func inAtomicBatch<T>(_ steps: BatchSteps = .allOrNothing, _ body: () throws -> T) throws -> T {
         let location = try location(.defaults)
         let registry = try registry(.defaults, access: .write)
-        return try registry.batch { batchRegistry in
+        return try registry.batch(steps) { batchRegistry in
             batch = (location, batchRegistry)
             defer { batch = nil }
             return try body()
@@ -105,7 +106,7 @@ final class CommandContext {
     func inGroup(_ body: () throws -> Void) throws {
         isInGroup = true
         defer { isInGroup = false }
-        try inAtomicBatch(body)
+        try inAtomicBatch(.undoneAlone, body)
     }
 
     /// Whether a group of batch lines runs now.
