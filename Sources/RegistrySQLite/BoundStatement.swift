@@ -49,7 +49,7 @@ struct BoundStatement {
         bind(value)
     }
 
-    /// Binds one index value (what `RecordCoding.indexEntries` yields).
+    /// Binds one index value (what `RecordCoding.forEachIndexEntry` yields).
     mutating func bind(_ value: IndexValue) {
         switch value {
         case .integer(let integer): bind(integer)

@@ -80,18 +80,21 @@ enum RecordCoding {
         StoreError(.corrupt, location: "", detail: "a service whose \(what) cannot be read")
     }
 
-    /// Index entries of one value: (kind, value), one per list element, deduplicated.
-    static func indexEntries(_ value: PropertyValue) -> [(Int, IndexValue)] {
+    /// Calls `body` with each index entry of a value: (kind, value), one per list element,
+    /// deduplicated (without making arrays: every registration indexes every value).
+    static func forEachIndexEntry(_ value: PropertyValue, _ body: (Int, IndexValue) throws -> Void) rethrows {
         switch value {
-        case .integer(let i): return [(1, .integer(i))]
-        case .float(let d): return [(1, .float(d))]
-        case .string(let s): return [(3, .text(s))]
-        case .boolean(let b): return [(4, .integer(b ? 1 : 0))]
+        case .integer(let i): try body(1, .integer(i))
+        case .float(let d): try body(1, .float(d))
+        case .string(let s): try body(3, .text(s))
+        case .boolean(let b): try body(4, .integer(b ? 1 : 0))
         case .list(let items):
-            if items.isEmpty { return [(0, .integer(0))] }
-            if items.count == 1 { return indexEntries(items[0]) }
-            var seen = Set<PropertyValue>()
-            return items.filter { seen.insert($0).inserted }.flatMap(indexEntries)
+            if items.isEmpty { return try body(0, .integer(0)) }
+            for (offset, item) in items.enumerated() {
+                // Lists are short: an element seen before is skipped by looking back.
+                if offset > 0, items[..<offset].contains(item) { continue }
+                try forEachIndexEntry(item, body)
+            }
         }
     }
 }

@@ -297,16 +297,15 @@ struct SQLiteTransaction: RegistryWriter {
     private func writeIndex(_ record: ServiceRecord, specificationSQL: String, propertySQL: String) throws {
         var specificationStatement = try BoundStatement(db, specificationSQL)
         var propertyStatement = try BoundStatement(db, propertySQL)
-        let entries = record.properties.entries.map { ($0.foldedKey, RecordCoding.indexEntries($0.value)) }
         for specification in record.specifications {
             specificationStatement.bind(specification)
             specificationStatement.bind(record.ranking)
             specificationStatement.bind(record.id)
             try specificationStatement.run()
-            for (key, values) in entries {
-                for (kind, value) in values {
+            for entry in record.properties.entries {
+                try RecordCoding.forEachIndexEntry(entry.value) { kind, value in
                     propertyStatement.bind(specification)
-                    propertyStatement.bind(key)
+                    propertyStatement.bind(entry.foldedKey)
                     propertyStatement.bind(kind)
                     propertyStatement.bind(value)
                     propertyStatement.bind(record.ranking)
