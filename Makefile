@@ -63,10 +63,17 @@ lint:
 
 # Only the two products: building everything would also link GRDB's dynamic library
 # product, which cannot be built with -static-executable.
+# Pelix (iPOPO, from PyPI) in a venv of its own: the bench compares servreg's rates with
+# Pelix's in memory, measured in the same run.
+PELIX_VENV = .build/pelix-venv
 bench: build
 	@scripts/install-deps time
+	@$(PELIX_VENV)/bin/python -c 'import pelix' 2>/dev/null \
+		|| { python3 -m venv $(PELIX_VENV) && $(PELIX_VENV)/bin/pip install -q ipopo; } \
+		|| echo "bench: no Pelix to compare with (python3 -m venv or pip install ipopo failed)"
 	$(SWIFT) build -c release --product servreg-bench
-	.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
+	PELIX_PYTHON=$$($(PELIX_VENV)/bin/python -c 'import pelix, sys; print(sys.executable)' 2>/dev/null) \
+		.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
 
 # The fuzz targets live in Fuzz/, a package of their own (a fuzzer build instruments every
 # target). The committed corpus is replayed first (a crash once found stays fixed; also
