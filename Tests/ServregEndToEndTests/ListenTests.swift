@@ -6,11 +6,8 @@ import Testing
 /// from others: its output is collected as it comes.
 final class ListenerProcess: @unchecked Sendable {
     let process = Process()
-    private let lock = NSLock()
-    private var output = Data()
-    private var errors = Data()
-    /// How many of stdout and stderr have reached their end.
-    private var closedStreams = 0
+    private let output: PipeCollector
+    private let errors: PipeCollector
 
     init(_ arguments: [String], servreg: ServregProcess, environment extra: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: ServregProcess.binary)
@@ -25,35 +22,18 @@ final class ListenerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        collect(out, errors: false)
-        collect(err, errors: true)
+        output = PipeCollector(out)
+        errors = PipeCollector(err)
         try process.run()
-    }
-
-    /// Appends what arrives on `pipe` to the output or the errors, and counts the pipe
-    /// closed at its end.
-    private func collect(_ pipe: Pipe, errors isErrors: Bool) {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.withLock {
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self.closedStreams += 1
-                } else {
-                    if isErrors { self.errors.append(data) } else { self.output.append(data) }
-                }
-            }
-        }
     }
 
     deinit { if process.isRunning { process.terminate() } }
 
     var lines: [String] {
-        lock.withLock { String(decoding: output, as: UTF8.self) }.split(separator: "\n").map(String.init)
+        String(decoding: output.collected, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    var stderr: String { lock.withLock { String(decoding: errors, as: UTF8.self) } }
+    var stderr: String { String(decoding: errors.collected, as: UTF8.self) }
 
     /// The JSON objects printed so far.
     var events: [[String: Any]] {
@@ -72,7 +52,7 @@ final class ListenerProcess: @unchecked Sendable {
     /// status, or nil after the timeout.
     func exitStatus(timeout: TimeInterval = 20) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while (process.isRunning || lock.withLock({ closedStreams }) < 2) && Date() < deadline { usleep(10_000) }
+        while (process.isRunning || !output.isAtEnd || !errors.isAtEnd) && Date() < deadline { usleep(10_000) }
         if process.isRunning { return nil }
         return process.terminationStatus
     }

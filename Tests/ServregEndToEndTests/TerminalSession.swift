@@ -4,12 +4,11 @@ import Testing
 
 /// `servreg` on a pseudo-terminal, driven like a person at the keyboard: `script(1)` gives
 /// it a terminal of its own, keys go in through a pipe, and the screen output is collected
-/// so that a test can wait for what it expects to appear. `collected` is guarded by `lock`.
+/// so that a test can wait for what it expects to appear.
 final class TerminalSession: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
-    private let lock = NSLock()
-    private var collected = Data()
+    private let collector: PipeCollector
 
     /// Starts `servreg ARGUMENTS` with `environment` (the store, HOME, XDG_STATE_HOME).
     init(_ arguments: [String], environment: [String: String]) throws {
@@ -28,11 +27,7 @@ final class TerminalSession: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.collected.append(data) }
-        }
+        collector = PipeCollector(output)
         try process.run()
     }
 
@@ -42,7 +37,7 @@ final class TerminalSession: @unchecked Sendable {
 
     /// Everything the terminal has shown so far, as `plain` text.
     var screen: String {
-        lock.withLock { Self.plain(collected) }
+        Self.plain(collector.collected)
     }
 
     /// Types `keys` (control characters such as "\t", "\u{03}" included).
@@ -74,7 +69,7 @@ final class TerminalSession: @unchecked Sendable {
     func waitFor(_ text: String, after mark: Int = 0, timeout: TimeInterval = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let shown = lock.withLock { Self.plain(collected.dropFirst(mark)) }
+            let shown = Self.plain(collector.collected.dropFirst(mark))
             if shown.contains(text) { return true }
             usleep(20_000)
         }
@@ -83,11 +78,11 @@ final class TerminalSession: @unchecked Sendable {
 
     /// What the terminal showed after `mark`, as `plain` text.
     func shown(after mark: Int) -> String {
-        lock.withLock { Self.plain(collected.dropFirst(mark)) }
+        Self.plain(collector.collected.dropFirst(mark))
     }
 
     /// How much the terminal has shown so far, for `waitFor(_:after:)`.
-    var mark: Int { lock.withLock { collected.count } }
+    var mark: Int { collector.collected.count }
 
     /// Waits for the process to end and returns its exit status (nil on a timeout).
     func exitStatus(timeout: TimeInterval = 10) -> Int32? {
