@@ -72,8 +72,11 @@ bench: build
 		|| { python3 -m venv $(PELIX_VENV) && $(PELIX_VENV)/bin/pip install -q ipopo; } \
 		|| echo "bench: no Pelix to compare with (python3 -m venv or pip install ipopo failed)"
 	$(SWIFT) build -c release --product servreg-bench
+	# The binary as make install installs it: stripped, which also starts faster (the
+	# unstripped one takes 385 page faults to answer a get, the stripped one 236).
+	install -d .build/bench && install -s -m 755 $(BIN) .build/bench/servreg
 	PELIX_PYTHON=$$($(PELIX_VENV)/bin/python -c 'import pelix, sys; print(sys.executable)' 2>/dev/null) \
-		.build/release/servreg-bench run $(CURDIR)/$(BIN) $(CURDIR)/bench-data
+		.build/release/servreg-bench run $(CURDIR)/.build/bench/servreg $(CURDIR)/bench-data
 
 # The fuzz targets live in Fuzz/, a package of their own (a fuzzer build instruments every
 # target). The committed corpus is replayed first (a crash once found stays fixed; also

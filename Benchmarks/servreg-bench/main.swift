@@ -144,6 +144,27 @@ func run(binary: String, data: String) throws {
     report("process start: servreg --version", version, target: "reference")
     let (get, _) = times(["get", "acme.IService3", "--filter", filter], store: large, runs: 300)
     report("get SPEC --filter '\(filter)' (100k)", get, target: "≤ 5 ms")
+    // The same question put to the sqlite3 tool as a JSON query over the store's tables.
+    let sqlite3 = "/usr/bin/sqlite3"
+    if FileManager.default.isExecutableFile(atPath: sqlite3) {
+        let query = """
+            SELECT s.id, s.properties FROM service s JOIN service_specification ss ON ss.service_id = s.id
+            WHERE ss.specification = 'acme.IService3' AND json_extract(s.properties, '$.price') <= 100
+            AND json_extract(s.properties, '$.location') = 'BH3' ORDER BY ss.ranking DESC, ss.service_id LIMIT 1
+            """
+        var walls: [Double] = []
+        for run in 0..<203 {
+            let (wall, _, status) = spawn([sqlite3, "-readonly", large, query], environment: environment)
+            if status != 0 { fatalError("sqlite3 exited \(status)") }
+            if run >= 3 { walls.append(wall) }
+        }
+        report("sqlite3 tool, the same get as a JSON query (100k)", walls, target: "reference")
+        print(
+            "get ÷ sqlite3 tool".padding(toLength: 60, withPad: " ", startingAt: 0)
+                + String(format: " %.2f×", percentile(get, 0.5) / percentile(walls, 0.5)) + "   (target ≤ 0.6×)")
+    } else {
+        print("sqlite3 tool: not installed, get not compared with it")
+    }
     let (getAll, _) = times(["get-all", "acme.IService3", "--filter", filter, "-q"], store: large, runs: 100)
     report("get-all SPEC --filter … -q (100k)", getAll, target: "reference")
     let (count, _) = times(["get-all", "acme.IService3", "--count"], store: large, runs: 100)
