@@ -93,6 +93,12 @@ public enum PropertyInput {
     /// Splits a list literal at commas; `\,` is a literal comma, and empty text is `[]`.
     static func splitList(_ raw: String) -> [String] {
         if raw.isEmpty { return [] }
+        // ASCII with no backslash (most lists): its bytes are its Characters, split them.
+        if raw.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") }) {
+            return raw.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
+                String(Substring($0))
+            }
+        }
         var parts: [String] = []
         var current = ""
         var escaped = false
