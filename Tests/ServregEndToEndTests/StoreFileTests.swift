@@ -58,6 +58,14 @@ import Testing
         let result = try servreg.run(["get-all", "--count"])
         #expect(result.stdout == "0\n")
         #expect(result.stderr == "servreg: no store at \(servreg.storePath) (nothing is registered)\n")
+        // Said once: no second note that nothing matched.
+        for command in [["get", "acme.IPlumber"], ["get-all"], ["get-all", "acme.IPlumber"], ["specs"]] {
+            let empty = try servreg.run(command)
+            #expect(empty.status == 1)
+            #expect(empty.stdout.isEmpty)
+            #expect(
+                empty.stderr == "servreg: no store at \(servreg.storePath) (nothing is registered)\n", "\(command)")
+        }
         #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
     }
 

@@ -78,10 +78,10 @@ extension Servreg {
                 table.finish(to: context.output)
             case .human:
                 if let specification {
-                    context.note(
+                    try context.noteNoMatch(
                         "no service of \(specification) matches" + (try Get.nearMiss(specification, in: registry)))
                 } else {
-                    context.note("no service matches")
+                    context.noteNoMatch("no service matches")
                 }
             case .ids: break
             }

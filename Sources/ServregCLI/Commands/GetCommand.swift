@@ -38,7 +38,7 @@ extension Servreg {
                 // Not an error: an answer, said as a note to people (scripts get the status alone).
                 if global.outputMode == .human {
                     let registry = try context.registry(global, access: .read)
-                    context.note(
+                    try context.noteNoMatch(
                         "no service of \(specification) matches" + (try Self.nearMiss(specification, in: registry)))
                 }
                 return .noMatch

@@ -46,7 +46,8 @@ extension Servreg {
                 }
                 table.finish(to: context.output)
             case .human:
-                context.note(prefix.isEmpty ? "no service is registered" : "no specification starts with \(prefix)")
+                context.noteNoMatch(
+                    prefix.isEmpty ? "no service is registered" : "no specification starts with \(prefix)")
             }
             return counts.isEmpty ? .noMatch : .success
         }

@@ -71,7 +71,10 @@ final class CommandContext {
         try closeStore()
         let (store, missing) = try location.open(access, settings: settings)
         // One-shot reads say so; a session (shell, batch) creates the store as it goes.
-        if missing, access == .read, !settings.longLived { note("no store at \(location) (nothing is registered)") }
+        if missing, access == .read, !settings.longLived {
+            note("no store at \(location) (nothing is registered)")
+            saidStoreIsMissing = true
+        }
         let registry = Registry(store: store)
         opened = (location, access, registry)
         return registry
@@ -156,5 +159,14 @@ final class CommandContext {
     func note(_ message: String) {
         errors.write(diagnosticPrefix + TextEscaping.escapingControlCharacters(message) + "\n")
         errors.flush()
+    }
+
+    /// A one-shot read of a store that does not exist has said so: a note that nothing
+    /// matched would say it twice.
+    private(set) var saidStoreIsMissing = false
+
+    /// Says that a read found nothing (unless the store was missing, which said it all).
+    func noteNoMatch(_ message: @autoclosure () throws -> String) rethrows {
+        if !saidStoreIsMissing { note(try message()) }
     }
 }
