@@ -151,6 +151,13 @@ import Testing
         let none = try servreg.run(["unregister", "--filter", "(location=BH9)", "--json"])
         #expect(none.status == 1)
         #expect(none.stdout == "[]\n")
+        // An id where the specification goes: nothing of "2" matches, and the note says why.
+        let byID = try servreg.run(["unregister", "--filter", "(location=*)", "\(other)"])
+        #expect(byID.status == 1)
+        #expect(
+            byID.stderr
+                == "servreg: no service of \(other) matches; with --filter, \(other) is a specification "
+                + "(to remove service \(other): unregister \(other))\n", "\(byID.stderr)")
         let json = try servreg.run(["unregister", "--filter", "(location=*)", "--json"])
         #expect(json.stdout.contains(#""service.id":\#(heater)"#), "\(json.stdout)")
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")

@@ -81,7 +81,16 @@ extension Servreg {
             case .human: break
             }
             if removed.isEmpty {
-                context.note(specification.map { "no service of \($0) matches" } ?? "no service matches")
+                var hint = ""
+                if let specification, let id = ServiceID(specification), id > 0,
+                    (try? registry.service(id: id)) != nil,
+                    try registry.count(ServiceQuery(specification: specification)) == 0
+                {
+                    // `unregister --filter F 12`: the argument after --filter is a specification.
+                    hint =
+                        "; with --filter, \(specification) is a specification (to remove service \(id): unregister \(id))"
+                }
+                context.note(specification.map { "no service of \($0) matches\(hint)" } ?? "no service matches")
                 return .noMatch
             }
             let services = removed.count == 1 ? "1 service" : "\(removed.count) services"
