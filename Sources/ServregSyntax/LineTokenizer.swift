@@ -170,6 +170,10 @@ public struct LineTokenizer {
     /// Whether a line ends inside quotes (`'…` or `"…` still open), read as `words` reads
     /// it: then the next line continues it, the newline part of the quoted text.
     public static func endsInsideQuotes(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        // The rules of `words`, without making words (a batch file asks this of every line):
+        // blanks end words, `#` at a word's start begins a comment, `${…}` holds anything up
+        // to its `}` (unterminated, `words` fails on it: not a quote to continue).
+        let blanks: [UInt8] = [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
         var quote: UInt8 = 0
         var index = 0
         var atWordStart = true
@@ -177,6 +181,9 @@ public struct LineTokenizer {
             let byte = line[index]
             if quote == UInt8(ascii: "'") {
                 if byte == quote { quote = 0 }
+            } else if byte == UInt8(ascii: "$"), index + 1 < line.count, line[index + 1] == UInt8(ascii: "{") {
+                guard let close = line[(index + 2)...].firstIndex(of: UInt8(ascii: "}")) else { return false }
+                index = close
             } else if quote == UInt8(ascii: "\"") {
                 if byte == UInt8(ascii: "\\") {
                     index += 1
@@ -191,7 +198,7 @@ public struct LineTokenizer {
                 default: break
                 }
             }
-            atWordStart = quote == 0 && (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t"))
+            atWordStart = quote == 0 && blanks.contains(byte)
             index += 1
         }
         return quote != 0

@@ -46,6 +46,32 @@ import Testing
         #expect(try tokenizer.words("a 'x\ny' b") == ["a", "x\ny", "b"])
     }
 
+    /// Whether `endsInsideQuotes` (which batch files join lines with, a scanner of its own)
+    /// agrees with `words` that the line ends inside a quote. Every name is known and no
+    /// value is empty (`$a#` is a comment when $a is empty: only the value can say).
+    private func continuationScannerAgrees(_ line: String) -> Bool {
+        var open = false
+        do { _ = try LineTokenizer { _ in "v" }.words(line) } catch {
+            open = error.message == "unterminated '" || error.message == "unterminated \""
+        }
+        var bytes = line
+        return bytes.withUTF8 { LineTokenizer.endsInsideQuotes($0) } == open
+    }
+
+    @Test func theContinuationScannerAgreesWithTheTokenizerAboutOpenQuotes() {
+        let alphabet: [String] = ["'", "\"", "\\", " ", "\t", "#", "a", "$", "{", "}", "é", "\n"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let line = (0..<Int.random(in: 0...10, using: &random)).map { _ in
+                alphabet.randomElement(using: &random)!
+            }.joined()
+            guard continuationScannerAgrees(line) else {
+                Issue.record("endsInsideQuotes disagrees with words about \(line.debugDescription)")
+                return
+            }
+        }
+    }
+
     @Test func batchLinesJoinContinuationsAndKeepStartingLineNumbers() {
         // CRLF line ends too; a backslash on the last line continues into nothing.
         let text = "a \\\n  b \\\n  c\nd\\\\\n\ne\r\nf \\"
@@ -58,7 +84,7 @@ import Testing
 
     /// Every input kept in `Fuzz/corpus/line` through the fuzz target's check, without an
     /// instrumented build: a line splits (or fails at a column inside it), and its words,
-    /// quoted, split back into the same words.
+    /// quoted, split back into the same words; the continuation scanner agrees.
     @Test func theFuzzCorpusSplitsAndRoundTrips() throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -67,6 +93,7 @@ import Testing
         #expect(names.count >= 10)
         for name in names {
             let line = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
+            #expect(continuationScannerAgrees(line), "\(name)")
             do {
                 let words = try tokenizer.words(line)
                 #expect(
