@@ -155,13 +155,17 @@ func run(binary: String, data: String) throws {
         var walls: [Double] = []
         for run in 0..<203 {
             let (wall, _, status) = spawn([sqlite3, "-readonly", large, query], environment: environment)
-            if status != 0 { fatalError("sqlite3 exited \(status)") }
+            if status != 0 { break }  // an sqlite3 without JSON functions: no comparison
             if run >= 3 { walls.append(wall) }
         }
-        report("sqlite3 tool, the same get as a JSON query (100k)", walls, target: "reference")
-        print(
-            "get ÷ sqlite3 tool".padding(toLength: 60, withPad: " ", startingAt: 0)
-                + String(format: " %.2f×", percentile(get, 0.5) / percentile(walls, 0.5)) + "   (target ≤ 0.6×)")
+        if walls.count == 200 {
+            report("sqlite3 tool, the same get as a JSON query (100k)", walls, target: "reference")
+            print(
+                "get ÷ sqlite3 tool".padding(toLength: 60, withPad: " ", startingAt: 0)
+                    + String(format: " %.2f×", percentile(get, 0.5) / percentile(walls, 0.5)) + "   (target ≤ 0.6×)")
+        } else {
+            print("sqlite3 tool: the JSON query failed, get not compared with it")
+        }
     } else {
         print("sqlite3 tool: not installed, get not compared with it")
     }
@@ -325,7 +329,9 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
 /// the Python of PELIX_PYTHON); nil when there is none.
 func pelixRates(registerFile: String, getFile: String) -> (version: String, register: Double, get: Double)? {
     guard let python = ProcessInfo.processInfo.environment["PELIX_PYTHON"], !python.isEmpty else { return nil }
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let script =
+        ProcessInfo.processInfo.environment["PELIX_SCRIPT"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("pelix/pelix_bench.py").path
     func output(_ arguments: [String]) -> String? {
         let process = Process()

@@ -117,14 +117,14 @@ public final class SQLiteStore: RegistryStore {
         try configureConnection()
     }
 
-    /// SQLite's process-wide options, set once before the first connection opens:
-    /// - no allocation statistics, so that an allocation takes no global mutex;
-    /// - a batch line's savepoint journal (the pages it changes, as they were) is kept in
-    ///   memory up to 1 MiB, one block, and only a line that changes more goes to a file.
-    ///   (SQLite's default is 64 KiB, after which every savepoint of the batch writes to a
-    ///   temporary file: 25 writes per registered service.)
-    private static let sqliteOptions: Void = { servreg_sqlite_setup(1 << 20) }()
-    static func setUpSQLite() { _ = sqliteOptions }
+    /// SQLite's process-wide options, set before main by `CSQLiteSetup`: no allocation
+    /// statistics (an allocation then takes no global mutex), and a batch line's savepoint
+    /// journal kept in memory up to 1 MiB (SQLite's 64 KiB sent every later savepoint of
+    /// a batch to a temporary file: 25 writes per registered service).
+    static func setUpSQLite() {
+        let status = servreg_sqlite_setup_status()
+        assert(status == 0, "sqlite3_config returned \(status)")
+    }
 
     /// Whether a store file exists (a read of a missing store reads an empty registry).
     public var exists: Bool { !absent }

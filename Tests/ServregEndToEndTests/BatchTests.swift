@@ -121,6 +121,18 @@ import Testing
         #expect(try servreg.run(["props", "1", "--json"]).stdout.contains(#""price":80"#))
     }
 
+    /// The first write of a new store runs a batch's lines twice (once on an empty store in
+    /// memory); the second run starts from the variables the first started from.
+    @Test func aNewStoreSeesTheVariablesAsTheBatchFoundThem() throws {
+        let file = try write("echo X is $X\nset X = register a.B -q\necho now $X $_\n")
+        for mode in [["--atomic"], []] {
+            let store = servreg.directory + "/new-\(mode.count).db"
+            let result = try servreg.run(["run", "--store", store] + mode + [file], environment: ["X": "env"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.lines == ["X is env", "now 1 1"], "\(mode)")
+        }
+    }
+
     @Test func laterLinesUseCapturedAndLastIds() throws {
         let file = try write(
             """

@@ -99,10 +99,13 @@ struct BatchRunner {
         let held = TextOutput(capturing: ())
         context.output = held
         defer { context.output = realOutput }
+        let start = session.state
         do {
-            try context.inAtomicBatch {
-                // The body may be re-run whole: nothing of an earlier run is shown.
+            try context.inAtomicBatch(.allOrNothing) {
+                // The body may be re-run whole: nothing of an earlier run is shown, and the
+                // variables are as they were before it.
                 _ = held.takeCaptured()
+                session.state = start
                 let status = runLines(lines)
                 if status != .success { throw Abort(status: status) }
             }
@@ -217,6 +220,7 @@ struct BatchRunner {
         var end: GroupEnd?
         var bodyStarted = false
         var failure = firstFailure
+        let start = session.state
         do {
             try context.inGroup {
                 // The body may be re-run whole (the first write of a new store is): it runs
@@ -224,6 +228,7 @@ struct BatchRunner {
                 bodyStarted = true
                 _ = held.takeCaptured()
                 _ = heldErrors.takeCaptured()
+                session.state = start
                 context.output = held
                 context.errors = heldErrors
                 defer { (context.output, context.errors) = (realOutput, realErrors) }

@@ -91,7 +91,7 @@ final class CommandContext {
     /// Runs `body` with every registry of the session bound to one atomic batch on the
     /// default store; `body` may be re-run whole (see `Registry.batch`). `.allOrNothing`:
     /// `body` throws when a line fails.
-    func inAtomicBatch<T>(_ steps: BatchSteps = .allOrNothing, _ body: () throws -> T) throws -> T {
+    func inAtomicBatch<T>(_ steps: BatchSteps, _ body: () throws -> T) throws -> T {
         let location = try location(.defaults)
         let registry = try registry(.defaults, access: .write)
         return try registry.batch(steps) { batchRegistry in

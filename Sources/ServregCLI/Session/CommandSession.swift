@@ -18,6 +18,24 @@ final class CommandSession {
     private(set) var variables: [String: String] = [:]
     /// The exit status of the last line that ran a command (`$?`).
     private(set) var lastStatus = ExitStatus.success
+    /// What lines change in a session: variables, `$?` and `$_`.
+    struct State {
+        var variables: [String: String]
+        var lastStatus: ExitStatus
+        var lastRegisteredID: ServiceID?
+    }
+
+    /// The session's state; a batch body that is run again (the first write of a new store
+    /// runs it twice) starts again from the state it first started from.
+    var state: State {
+        get { State(variables: variables, lastStatus: lastStatus, lastRegisteredID: context.lastRegisteredID) }
+        set {
+            variables = newValue.variables
+            lastStatus = newValue.lastStatus
+            context.lastRegisteredID = newValue.lastRegisteredID
+        }
+    }
+
     /// Called with each line's words as they will run, variables expanded (`run -x`).
     var trace: (([String]) -> Void)?
 
