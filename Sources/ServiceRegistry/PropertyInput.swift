@@ -99,6 +99,12 @@ public enum PropertyInput {
                 String(Substring($0))
             }
         }
+        return splitListByCharacter(raw)
+    }
+
+    /// `splitList` by Character (a comma followed by a combining mark is no separator).
+    static func splitListByCharacter(_ raw: String) -> [String] {
+        if raw.isEmpty { return [] }
         var parts: [String] = []
         var current = ""
         var escaped = false

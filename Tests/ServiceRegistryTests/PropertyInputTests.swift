@@ -32,34 +32,12 @@ import Testing
     @Test func listsSplitAsTheirCharactersSayWhateverPathTheyTake() {
         // The ASCII fast path splits bytes; the rest goes by Character (a comma followed by
         // a combining mark is not a separator). Both must agree with the Character rule.
-        func byCharacter(_ raw: String) -> [String] {
-            if raw.isEmpty { return [] }
-            var parts: [String] = []
-            var current = ""
-            var escaped = false
-            for character in raw {
-                if escaped {
-                    current.append(character)
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == "," {
-                    parts.append(current)
-                    current = ""
-                } else {
-                    current.append(character)
-                }
-            }
-            if escaped { current.append("\\") }
-            parts.append(current)
-            return parts
-        }
         let alphabet: [String] = ["a", "b", ",", " ", "\r\n", "\r", "\\", "é", "\u{301}", ",\u{301}", "x"]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<5_000 {
             let raw = (0..<Int.random(in: 0...8, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
                 .joined()
-            #expect(PropertyInput.splitList(raw) == byCharacter(raw), "\(raw.debugDescription)")
+            #expect(PropertyInput.splitList(raw) == PropertyInput.splitListByCharacter(raw), "\(raw.debugDescription)")
         }
         #expect(PropertyInput.splitList("red,fast") == ["red", "fast"])
         #expect(PropertyInput.splitList(",") == ["", ""])
