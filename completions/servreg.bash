@@ -191,7 +191,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -199,13 +199,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|run|shell|export|import|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive run shell export import help' -- "${cur}"))
         ;;
     esac
 }
@@ -213,8 +213,8 @@ _servreg() {
 _servreg_register() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
-    repeating_options=(--prop --props-json)
-    non_repeating_options=(--store --ranking --scope)
+    repeating_options=(--prop --props-json --hold)
+    non_repeating_options=(--store --ranking --scope --name --existing --ttl --owner-pid)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -235,6 +235,22 @@ _servreg_register() {
         ;;
     '--scope')
         __servreg_add_completions -W 'singleton'$'\n''bundle'$'\n''prototype'
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--existing')
+        __servreg_add_completions -W 'update'$'\n''replace'
+        return
+        ;;
+    '--ttl')
+        return
+        ;;
+    '--owner-pid')
+        return
+        ;;
+    '--hold')
         return
         ;;
     esac
@@ -351,7 +367,7 @@ _servreg_set-props() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --replace --version -h --help)
     repeating_options=(--prop --props-json --unset)
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --if-rev --ttl)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -369,6 +385,12 @@ _servreg_set-props() {
         ;;
     '--unset')
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion set-props -- --unset "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--if-rev')
+        return
+        ;;
+    '--ttl')
         return
         ;;
     esac
@@ -390,7 +412,7 @@ _servreg_unregister() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter)
+    non_repeating_options=(--store --filter --if-rev)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -401,6 +423,9 @@ _servreg_unregister() {
         ;;
     '--filter')
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion unregister -- --filter "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--if-rev')
         return
         ;;
     esac
@@ -473,6 +498,54 @@ _servreg_listen() {
     case "${positional_number}" in
     1)
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion listen -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_renew() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion renew -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_keepalive() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion keepalive -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
     esac

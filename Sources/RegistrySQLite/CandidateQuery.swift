@@ -73,7 +73,7 @@ struct CandidateQuery {
         }
     }
 
-    private static let reserved: Set<String> = ["service.id", "objectclass", "service.ranking", "service.scope"]
+    private static let reserved = Set(ReservedKey.all.map(PropertyKey.fold))
 
     private static func select(
         _ filter: LDAPFilter, scope: Scope, arguments: inout [IndexValue], nesting: Int

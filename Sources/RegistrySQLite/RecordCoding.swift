@@ -59,20 +59,35 @@ enum RecordCoding {
         }
     }
 
-    /// The record on the current row of a statement selecting `SQLiteTransaction.columns`.
+    /// The record on the current row of a statement selecting `SQLiteTransaction.currentColumns`.
     static func decodeRecord(_ statement: BoundStatement) throws -> ServiceRecord {
         guard let scope = ServiceScope(rawValue: statement.text(2)) else { throw corrupt("scope") }
         return ServiceRecord(
             id: statement.integer(0), specifications: try decodeSpecifications(statement.text(3)),
-            ranking: statement.integer(1), scope: scope, properties: try decodeProperties(statement.text(4)))
+            ranking: statement.integer(1), scope: scope, properties: try decodeProperties(statement.text(4)),
+            name: statement.isNull(5) ? nil : statement.text(5), revision: statement.integer(6),
+            lease: statement.isNull(7) || statement.isNull(8)
+                ? nil : Lease(ttl: statement.integer(7), expires: statement.integer(8)),
+            owner: statement.isNull(9)
+                ? nil
+                : ServiceOwner(
+                    pid: Int32(truncatingIfNeeded: statement.integer(9)), startTime: statement.integer(10),
+                    bootID: statement.isNull(11) ? "" : statement.text(11)))
     }
 
     static func decodeRecord(_ row: Row) throws -> ServiceRecord {
         let scopeText: String = row[2]
         guard let scope = ServiceScope(rawValue: scopeText) else { throw corrupt("scope") }
+        let ttl: Int64? = row[7]
+        let expires: Int64? = row[8]
+        let pid: Int64? = row[9]
         return ServiceRecord(
             id: row[0], specifications: try decodeSpecifications(row[3]), ranking: row[1], scope: scope,
-            properties: try decodeProperties(row[4]))
+            properties: try decodeProperties(row[4]), name: row[5], revision: row[6] ?? 0,
+            lease: ttl.flatMap { ttl in expires.map { Lease(ttl: ttl, expires: $0) } },
+            owner: pid.map {
+                ServiceOwner(pid: Int32(truncatingIfNeeded: $0), startTime: row[10] ?? 0, bootID: row[11] ?? "")
+            })
     }
 
     private static func corrupt(_ what: String) -> StoreError {

@@ -77,6 +77,9 @@ public final class SQLiteStore: RegistryStore {
     /// Schema 2's ranking-ordered property index is there (a store of schema 1 opened
     /// read-only by someone who may not migrate it has none).
     private var rankedIndex = true
+    /// Whether services have names, revisions, leases and owners (schema 3; a store of an
+    /// older schema read by someone who may not migrate it has none).
+    private var livenessColumns = true
 
     private var eventRetention: Int64 { max(1, options.eventRetention) }
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
@@ -134,6 +137,7 @@ public final class SQLiteStore: RegistryStore {
             let version = try? queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
             // A store of schema 1, read unmigrated, has no ranking-ordered property index.
             rankedIndex = absent || (version ?? 0) >= 2
+            livenessColumns = absent || (version ?? 0) >= 3
         }
         readOnly = absent || access == .read
         if options.durability == .atClose, !readOnly {
@@ -316,11 +320,13 @@ public final class SQLiteStore: RegistryStore {
         if absent, !inWrite { try translatingErrors { try adoptFileMadeElsewhere() } }
         return try run { db in
             if inWrite || db.isInsideTransaction {
-                return try body(SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex))
+                return try body(
+                    SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns))
             }
             return try Self.transaction(db, .deferred) {
                 try cache?.validate(db)
-                return try body(SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex))
+                return try body(
+                    SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns))
             }
         }
     }
@@ -451,7 +457,9 @@ public final class SQLiteStore: RegistryStore {
     }
 
     private func writer(_ db: Database) -> SQLiteTransaction {
-        SQLiteTransaction(db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention)
+        SQLiteTransaction(
+            db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention,
+            livenessColumns: livenessColumns)
     }
 
     /// Watches the store's files (inotify) for commits by any process.

@@ -11,34 +11,116 @@ struct SQLiteTransaction: RegistryWriter {
     var rankedIndex: Bool
     /// How many of the newest events the log keeps (older ones are pruned by writers).
     var eventRetention: Int64
+    /// Whether the service table has names, revisions, leases and owners (schema 3); a
+    /// store of an older schema read unmigrated has none of them.
+    var livenessColumns: Bool
 
     init(
         db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true,
-        eventRetention: Int64 = SQLiteStore.defaultEventRetention
+        eventRetention: Int64 = SQLiteStore.defaultEventRetention, livenessColumns: Bool = true
     ) {
         self.db = db
         self.cache = cache
         self.rankedIndex = rankedIndex
         self.eventRetention = eventRetention
+        self.livenessColumns = livenessColumns
     }
 
-    private static let columns = "s.id, s.ranking, s.scope, s.specifications, s.properties"
+    /// The columns `RecordCoding.decodeRecord` reads, in its order.
+    static let currentColumns = """
+        s.id, s.ranking, s.scope, s.specifications, s.properties, \
+        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot
+        """
+    private static let schema2Columns =
+        "s.id, s.ranking, s.scope, s.specifications, s.properties, NULL, 0, NULL, NULL, NULL, NULL, NULL"
+
+    private var columns: String { livenessColumns ? Self.currentColumns : Self.schema2Columns }
 
     /// The services with one text value of one key, in get-all's order (schema 2's index).
-    private static let orderedWalkSQL = """
+    private var orderedWalkSQL: String {
+        """
         SELECT \(columns) FROM property_index p JOIN service s ON s.id = p.service_id
         WHERE p.specification = ? AND p.key = ? AND p.kind = 3 AND p.value = ?
         ORDER BY p.ranking DESC, p.service_id
         """
+    }
 
     // MARK: Reading
 
     func service(id: ServiceID) throws -> ServiceRecord? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(Self.columns) FROM service s WHERE s.id = ?"), arguments: [id])
+                db.cachedStatement(sql: "SELECT \(columns) FROM service s WHERE s.id = ?"), arguments: [id])
         else { return nil }
         return try RecordCoding.decodeRecord(row)
+    }
+
+    func service(named name: String) throws -> ServiceRecord? {
+        guard livenessColumns,
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(columns) FROM service s WHERE s.name = ?"), arguments: [name])
+        else { return nil }
+        return try RecordCoding.decodeRecord(row)
+    }
+
+    func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
+        guard livenessColumns else { return [] }
+        return try records(
+            "SELECT \(columns) FROM service s WHERE s.expires IS NOT NULL AND s.expires <= ? ORDER BY s.expires LIMIT ?",
+            [.integer(instant), .integer(Int64(limit))])
+    }
+
+    func nextExpiry() throws -> Int64? {
+        guard livenessColumns else { return nil }
+        var statement = try BoundStatement(db, "SELECT min(expires) FROM service WHERE expires IS NOT NULL")
+        defer { statement.finish() }
+        return try statement.step() && !statement.isNull(0) ? statement.integer(0) : nil
+    }
+
+    func forEachMortalService(
+        specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool
+    ) throws {
+        guard livenessColumns else { return }
+        // The partial index service_mortal holds exactly these (an owner is one term of its
+        // condition, so SQLite uses it for owned services alone too).
+        var sql = "SELECT \(columns) FROM service s WHERE "
+        sql += ownedOnly ? "s.owner_pid IS NOT NULL" : "(s.expires IS NOT NULL OR s.owner_pid IS NOT NULL)"
+        var arguments: [IndexValue] = []
+        if let specification {
+            sql += """
+                 AND EXISTS (SELECT 1 FROM service_specification ss
+                 WHERE ss.specification = ? AND ss.ranking = s.ranking AND ss.service_id = s.id)
+                """
+            arguments.append(.text(specification))
+        }
+        var statement = try BoundStatement(db, sql)
+        for argument in arguments { statement.bind(argument) }
+        defer { statement.finish() }
+        while try statement.step() {
+            if try !body(RecordCoding.decodeRecord(statement)) { return }
+        }
+    }
+
+    func serviceNames(prefix: String, limit: Int) throws -> [String] {
+        guard livenessColumns else { return [] }
+        return try String.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT name FROM service WHERE name IS NOT NULL AND name GLOB ? ORDER BY name LIMIT ?"),
+            arguments: [Self.globPrefix(prefix), limit])
+    }
+
+    func marker(_ name: String) throws -> Int64? {
+        guard livenessColumns else { return nil }
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM marker WHERE name = ?"), arguments: [name])
+    }
+
+    private func records(_ sql: String, _ arguments: [IndexValue]) throws -> [ServiceRecord] {
+        var statement = try BoundStatement(db, sql)
+        for argument in arguments { statement.bind(argument) }
+        defer { statement.finish() }
+        var found: [ServiceRecord] = []
+        while try statement.step() { found.append(try RecordCoding.decodeRecord(statement)) }
+        return found
     }
 
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
@@ -80,18 +162,18 @@ struct SQLiteTransaction: RegistryWriter {
         {
             // Every match has this one indexed value, and the index holds its services in
             // get-all's order: walk it, so that get stops at the first match.
-            sql = Self.orderedWalkSQL
+            sql = orderedWalkSQL
             arguments = [.text(specification), .text(driver.key), .text(driver.text)]
         } else if let specification = query.specification, let filter = query.filter,
             let candidates = CandidateQuery.make(.one(specification), filter: filter)
         {
             // Few candidates: look each up by id and sort them.
             sql =
-                "SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
+                "SELECT \(columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id"
             arguments = candidates.arguments
         } else if let specification = query.specification {
             sql = """
-                SELECT \(Self.columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
+                SELECT \(columns) FROM service_specification ss JOIN service s ON s.id = ss.service_id
                 WHERE ss.specification = ? ORDER BY ss.ranking DESC, ss.service_id
                 """
             arguments = [.text(specification)]
@@ -101,11 +183,11 @@ struct SQLiteTransaction: RegistryWriter {
             // The same, the index read once per specification in the store.
             sql = """
                 \(CandidateQuery.everySpecificationCTE)
-                SELECT \(Self.columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id
+                SELECT \(columns) FROM service s WHERE s.id IN (\(candidates.sql)) ORDER BY s.ranking DESC, s.id
                 """
             arguments = candidates.arguments
         } else {
-            sql = "SELECT \(Self.columns) FROM service s ORDER BY s.ranking DESC, s.id"
+            sql = "SELECT \(columns) FROM service s ORDER BY s.ranking DESC, s.id"
         }
         return (sql, arguments)
     }
@@ -202,35 +284,66 @@ struct SQLiteTransaction: RegistryWriter {
 
     // MARK: Writing
 
-    func insert(
-        id: ServiceID?, specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
-    ) throws -> ServiceRecord {
+    func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord {
         let now = Date().timeIntervalSince1970
-        let propertiesJSON = JSONWriter.object(properties)
-        let specificationsJSON = RecordCoding.specificationsJSON(specifications)
+        let propertiesJSON = JSONWriter.object(service.properties)
+        let specificationsJSON = RecordCoding.specificationsJSON(service.specifications)
+        // The revision is the sequence number of the event logged below.
+        let revision = try latestSequence() + 1
         // AUTOINCREMENT: an explicit id raises sqlite_sequence too, so it is never given again.
         var statement = try BoundStatement(
             db,
             """
-            INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at,
+                name, revision, ttl, expires, owner_pid, owner_start, owner_boot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         if let id { statement.bind(id) } else { statement.bind(nil as String?) }
-        statement.bind(ranking)
-        statement.bind(scope.rawValue)
+        statement.bind(service.ranking)
+        statement.bind(service.scope.rawValue)
         statement.bind(specificationsJSON)
         statement.bind(propertiesJSON)
         statement.bind(now)
         statement.bind(now)
+        statement.bind(service.name)
+        statement.bind(revision)
+        bindLiveness(&statement, lease: service.lease, owner: service.owner)
         try statement.run()
         let record = ServiceRecord(
-            id: db.lastInsertedRowID, specifications: specifications, ranking: ranking, scope: scope,
-            properties: properties)
+            id: db.lastInsertedRowID, specifications: service.specifications, ranking: service.ranking,
+            scope: service.scope, properties: service.properties, name: service.name, revision: revision,
+            lease: service.lease, owner: service.owner)
         try insertIndex(record)
         try appendEvent(
             .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
-            new: JSONWriter.service(record), reason: nil, time: now)
+            new: JSONWriter.service(record), reason: nil, time: now, sequence: revision)
         return record
+    }
+
+    private func bindLiveness(_ statement: inout BoundStatement, lease: Lease?, owner: ServiceOwner?) {
+        if let lease {
+            statement.bind(lease.ttl)
+            statement.bind(lease.expires)
+        } else {
+            statement.bind(nil as String?)
+            statement.bind(nil as String?)
+        }
+        if let owner {
+            statement.bind(Int64(owner.pid))
+            statement.bind(owner.startTime)
+            statement.bind(owner.bootID)
+        } else {
+            statement.bind(nil as String?)
+            statement.bind(nil as String?)
+            statement.bind(nil as String?)
+        }
+    }
+
+    func setMarker(_ name: String, _ value: Int64) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO marker (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            arguments: [name, value])
     }
 
     func reserveServiceIDs(through id: ServiceID) throws {
@@ -239,23 +352,35 @@ struct SQLiteTransaction: RegistryWriter {
         try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('service', ?)", arguments: [id])
     }
 
-    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {
+    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
         let now = Date().timeIntervalSince1970
+        var record = record
+        if logEvent { record.revision = try latestSequence() + 1 }
         var statement = try BoundStatement(
-            db, "UPDATE service SET ranking = ?, properties = ?, modified_at = ? WHERE id = ?")
+            db,
+            """
+            UPDATE service SET ranking = ?, properties = ?, modified_at = ?, revision = ?,
+                ttl = ?, expires = ?, owner_pid = ?, owner_start = ?, owner_boot = ?
+            WHERE id = ?
+            """)
         statement.bind(record.ranking)
         statement.bind(JSONWriter.object(record.properties))
         statement.bind(now)
+        statement.bind(record.revision)
+        bindLiveness(&statement, lease: record.lease, owner: record.owner)
         statement.bind(record.id)
         try statement.run()
-        try deleteIndex(previous)
-        try insertIndex(record)
+        if record.ranking != previous.ranking || record.properties != previous.properties {
+            try deleteIndex(previous)
+            try insertIndex(record)
+        }
         if logEvent {
             try appendEvent(
                 .modified, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
                 old: JSONWriter.service(previous), new: JSONWriter.service(record),
-                reason: nil, time: now)
+                reason: nil, time: now, sequence: record.revision)
         }
+        return record
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
@@ -266,7 +391,7 @@ struct SQLiteTransaction: RegistryWriter {
         try appendEvent(
             .unregistered, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
             old: JSONWriter.service(record), new: nil, reason: reason,
-            time: Date().timeIntervalSince1970)
+            time: Date().timeIntervalSince1970, sequence: nil)
     }
 
     // MARK: Index and log
@@ -318,14 +443,15 @@ struct SQLiteTransaction: RegistryWriter {
 
     private func appendEvent(
         _ kind: ServiceChange.Kind, record: ServiceRecord, specificationsJSON: String, old: String?, new: String?,
-        reason: String?, time: Double
+        reason: String?, time: Double, sequence expected: Int64?
     ) throws {
         var statement = try BoundStatement(
             db,
             """
-            INSERT INTO event (kind, service_id, specifications, old_properties, new_properties, time, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO event (seq, kind, service_id, specifications, old_properties, new_properties, time, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        if let expected { statement.bind(expected) } else { statement.bind(nil as String?) }
         statement.bind(kind.rawValue)
         statement.bind(record.id)
         statement.bind(specificationsJSON)

@@ -74,6 +74,28 @@ enum StoreSchema {
                     ALTER TABLE property_index_v2 RENAME TO property_index;
                     """)
         },
+        { db in
+            // Version 3: names, revisions, leases and owners; markers the core keeps.
+            try db.execute(
+                sql: """
+                    ALTER TABLE service ADD COLUMN name TEXT;
+                    ALTER TABLE service ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE service ADD COLUMN ttl INTEGER;
+                    ALTER TABLE service ADD COLUMN expires INTEGER;
+                    ALTER TABLE service ADD COLUMN owner_pid INTEGER;
+                    ALTER TABLE service ADD COLUMN owner_start INTEGER;
+                    ALTER TABLE service ADD COLUMN owner_boot TEXT;
+                    CREATE UNIQUE INDEX service_by_name ON service(name) WHERE name IS NOT NULL;
+                    CREATE INDEX service_by_expiry ON service(expires) WHERE expires IS NOT NULL;
+                    CREATE INDEX service_mortal ON service(owner_pid)
+                        WHERE expires IS NOT NULL OR owner_pid IS NOT NULL;
+                    CREATE TABLE marker (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                    -- A service's revision: its last logged change (0 when the log no longer has it).
+                    UPDATE service SET revision = e.last
+                        FROM (SELECT service_id, max(seq) AS last FROM event GROUP BY service_id) AS e
+                        WHERE e.service_id = service.id;
+                    """)
+        },
     ]
 
     /// Brings a store to the current version inside the caller's transaction.

@@ -32,6 +32,12 @@ struct StoredRow: PropertySource {
                 return nil
             }
             return .list(names.map(PropertyValue.string))
+        case ReservedKey.serviceName: return statement.isNull(5) ? nil : .string(statement.text(5))
+        case ReservedKey.revision: return .integer(statement.integer(6))
+        case ReservedKey.ttl, ReservedKey.expires, ReservedKey.ownerPID, ReservedKey.ownerStart,
+            ReservedKey.ownerBoot:
+            // Rare in filters: from the decoded record.
+            return (try? RecordCoding.decodeRecord(statement))?.value(forFoldedKey: folded)
         default:
             do {
                 return try JSONValue.propertyValue(inUTF8: properties, forFoldedKey: folded)

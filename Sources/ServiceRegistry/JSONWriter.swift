@@ -71,6 +71,26 @@ public enum JSONWriter {
         writeInteger(record.ranking, to: &out)
         out.append(contentsOf: scopePrefix)
         writeString(record.scope.rawValue, to: &out)
+        if let name = record.name {
+            out.append(contentsOf: namePrefix)
+            writeString(name, to: &out)
+        }
+        out.append(contentsOf: revisionPrefix)
+        writeInteger(record.revision, to: &out)
+        if let lease = record.lease {
+            out.append(contentsOf: ttlPrefix)
+            writeString(LeaseDuration.format(lease.ttl), to: &out)
+            out.append(contentsOf: expiresPrefix)
+            writeString(Instant.format(lease.expires), to: &out)
+        }
+        if let owner = record.owner {
+            out.append(contentsOf: ownerPIDPrefix)
+            writeInteger(Int64(owner.pid), to: &out)
+            out.append(contentsOf: ownerStartPrefix)
+            writeInteger(owner.startTime, to: &out)
+            out.append(contentsOf: ownerBootPrefix)
+            writeString(owner.bootID, to: &out)
+        }
         for entry in record.properties.entries {
             out.append(UInt8(ascii: ","))
             writeString(entry.key, to: &out)
@@ -84,6 +104,13 @@ public enum JSONWriter {
     private static let objectClassPrefix = Array(",\"objectClass\":".utf8)
     private static let rankingPrefix = Array(",\"service.ranking\":".utf8)
     private static let scopePrefix = Array(",\"service.scope\":".utf8)
+    private static let namePrefix = Array(",\"service.name\":".utf8)
+    private static let revisionPrefix = Array(",\"service.revision\":".utf8)
+    private static let ttlPrefix = Array(",\"service.ttl\":".utf8)
+    private static let expiresPrefix = Array(",\"service.expires\":".utf8)
+    private static let ownerPIDPrefix = Array(",\"service.owner.pid\":".utf8)
+    private static let ownerStartPrefix = Array(",\"service.owner.start\":".utf8)
+    private static let ownerBootPrefix = Array(",\"service.owner.boot\":".utf8)
 
     /// Properties as one JSON object, in their key order.
     public static func object(_ properties: ServiceProperties) -> String {

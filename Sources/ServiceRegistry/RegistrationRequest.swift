@@ -6,9 +6,29 @@ public struct RegistrationRequest: Sendable {
     public var properties: [(String, PropertyValue)]
 
     /// A request as given; the registry validates it when registering.
-    public init(specifications: [String], properties: [(String, PropertyValue)]) {
+    /// The unique name (`--name`), if any.
+    public var name: String?
+    /// What to do when the name is held by a live service.
+    public var existing: ExistingName
+    /// The lease's time to live in milliseconds (`--ttl`; nil or 0: no lease).
+    public var ttl: Int64?
+    /// The process the service belongs to (`--owner-pid`, `--hold`).
+    public var owner: ServiceOwner?
+    /// For an import: the lease and revision as exported (the lease's end is kept).
+    public var lease: Lease?
+
+    /// A request as the command line makes it.
+    public init(
+        specifications: [String], properties: [(String, PropertyValue)], name: String? = nil,
+        existing: ExistingName = .fail, ttl: Int64? = nil, owner: ServiceOwner? = nil, lease: Lease? = nil
+    ) {
         self.specifications = specifications
         self.properties = properties
+        self.name = name
+        self.existing = existing
+        self.ttl = ttl
+        self.owner = owner
+        self.lease = lease
     }
 }
 
@@ -27,4 +47,33 @@ public struct ExportedService: Sendable {
         self.request = request
         self.line = line
     }
+}
+
+/// `register --name N --existing …`: what happens when N is held by a live service.
+public enum ExistingName: String, Sendable, CaseIterable {
+    /// The registration is refused (`nameTaken`).
+    case fail
+    /// The properties (and lease, owner) are merged into that service: same id, MODIFIED.
+    case update
+    /// That service is unregistered (reason `replaced`) and the new one registered, in one
+    /// transaction.
+    case replace
+}
+
+/// What `register` did.
+public struct Registration: Sendable {
+    /// What happened to the name's previous holder, if any.
+    public enum Outcome: Sendable, Equatable {
+        /// A new service.
+        case registered
+        /// `--existing update`: the named service was updated (`changed`: some value changed).
+        case updated(changed: Bool)
+        /// `--existing replace`: the previous holder (its id) was unregistered.
+        case replaced(ServiceID)
+    }
+
+    /// The service as registered (or updated).
+    public var record: ServiceRecord
+    /// What happened.
+    public var outcome: Outcome
 }

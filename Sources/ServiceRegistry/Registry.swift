@@ -8,18 +8,33 @@ public final class Registry {
     private let transactions: any StoreTransactions
     /// Whether this registry runs inside a batch.
     public let inBatch: Bool
+    /// The clock and process table that say whether a leased or owned service still lives.
+    public let liveness: any Liveness
+    /// When this batch's writes last removed the dead services (a batch removes them at its
+    /// first write and then at most every `batchSweepInterval` milliseconds).
+    private var lastSweep: Int64?
 
-    /// A registry over a store.
-    public init(store: any RegistryStore) {
+    /// The store marker that holds when owners were last checked by a writer.
+    static let ownerCheckMarker = "owners-checked"
+    /// How often writers check every owner, store-wide, in milliseconds. A read checks
+    /// the owners of what it returns every time; this bounds only the removal.
+    public static let ownerCheckInterval: Int64 = 1000
+    static let batchSweepInterval: Int64 = 100
+
+    /// A registry over a store. `liveness` decides when leases end and owners are gone;
+    /// the default lets nothing end (stores used without leases or owners).
+    public init(store: any RegistryStore, liveness: any Liveness = UncheckedLiveness()) {
         self.store = store
         self.transactions = store
         self.inBatch = false
+        self.liveness = liveness
     }
 
-    private init(store: any RegistryStore, batch: any StoreTransactions) {
+    private init(store: any RegistryStore, batch: any StoreTransactions, liveness: any Liveness) {
         self.store = store
         self.transactions = batch
         self.inBatch = true
+        self.liveness = liveness
     }
 
     // MARK: Batches
@@ -34,85 +49,311 @@ public final class Registry {
     public func batch<T>(_ steps: BatchSteps = .undoneAlone, _ body: (Registry) throws -> T) throws -> T {
         if inBatch { throw RegistryError.batchUnavailable(.nested) }
         guard store.capabilities.batches else { throw RegistryError.batchUnavailable(.unsupportedByStore) }
-        return try store.batch(steps) { scope in try body(Registry(store: store, batch: scope)) }
+        return try store.batch(steps) { scope in
+            try body(Registry(store: store, batch: scope, liveness: liveness))
+        }
+    }
+
+    // MARK: Liveness
+
+    /// Runs `body` as one write after removing the services that are gone (expired, or their
+    /// owner exited) with UNREGISTERING: every writing command does this.
+    private func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
+        let result = try transactions.write { writer in
+            var check = LivenessCheck(liveness)
+            let due = !inBatch || lastSweep.map { check.now - $0 >= Self.batchSweepInterval || check.now < $0 } ?? true
+            if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
+            return (try body(writer, &check), check.now, due)
+        }
+        if result.2 { lastSweep = result.1 }
+        return result.0
+    }
+
+    /// Removes the expired services (found by the store's lease index: cost grows with
+    /// the expired ones only) and, at most every `ownerCheckInterval` store-wide, the
+    /// owned services whose owner is gone (cost grows with the owned services).
+    @discardableResult
+    static func sweep(_ writer: any RegistryWriter, _ check: inout LivenessCheck, forceOwnerCheck: Bool) throws
+        -> Int
+    {
+        guard check.now != Int64.min else { return 0 }
+        var removed = 0
+        while true {
+            let expired = try writer.expiredServices(at: check.now, limit: 500)
+            for record in expired { try writer.delete(record, reason: RemovalReason.expired.rawValue) }
+            removed += expired.count
+            if expired.count < 500 { break }
+        }
+        let checked = try writer.marker(ownerCheckMarker)
+        guard forceOwnerCheck || checked.map({ check.now - $0 >= ownerCheckInterval || check.now < $0 }) ?? true
+        else { return removed }
+        var gone: [ServiceRecord] = []
+        var owned = false
+        try writer.forEachMortalService(specification: nil, ownedOnly: true) { record in
+            owned = true
+            if check.deathReason(record) == .ownerExited { gone.append(record) }
+            return true
+        }
+        for record in gone { try writer.delete(record, reason: RemovalReason.ownerExited.rawValue) }
+        if owned { try writer.setMarker(ownerCheckMarker, check.now) }
+        return removed + gone.count
+    }
+
+    /// Removes every service that is gone now, if there is one (a read finds out first, so
+    /// that nothing is written otherwise); returns how many. A running `listen` calls this.
+    @discardableResult
+    public func removeGoneServices() throws -> Int {
+        var anyGone = false
+        try transactions.read { reader in
+            var check = LivenessCheck(liveness)
+            if !(try reader.expiredServices(at: check.now, limit: 1).isEmpty) {
+                anyGone = true
+                return
+            }
+            try reader.forEachMortalService(specification: nil, ownedOnly: true) { record in
+                if !check.isLive(record) { anyGone = true }
+                return !anyGone
+            }
+        }
+        guard anyGone else { return 0 }
+        return try transactions.write { writer in
+            var check = LivenessCheck(liveness)
+            return try Self.sweep(writer, &check, forceOwnerCheck: true)
+        }
+    }
+
+    /// When a listener should next look for services that are gone, in milliseconds since
+    /// 1970: the earliest lease end, or within `ownerCheckInterval` while services have
+    /// owners; nil when no service has either.
+    public func nextLivenessCheck() throws -> Int64? {
+        try transactions.read { reader in
+            var next = try reader.nextExpiry()
+            var owned = false
+            try reader.forEachMortalService(specification: nil, ownedOnly: true) { _ in
+                owned = true
+                return false
+            }
+            if owned {
+                let soon = liveness.now() + Self.ownerCheckInterval
+                next = min(next ?? soon, soon)
+            }
+            return next
+        }
+    }
+
+    /// The live service a reference names, in a transaction.
+    private static func live(
+        _ reference: ServiceReference, in reader: any RegistryReader, _ check: inout LivenessCheck
+    ) throws -> ServiceRecord? {
+        let record: ServiceRecord?
+        switch reference {
+        case .id(let id): record = try reader.service(id: id)
+        case .name(let name): record = try reader.service(named: name)
+        }
+        guard let record, check.isLive(record) else { return nil }
+        return record
     }
 
     // MARK: Writing
 
     /// Registers a service; returns it with its new id.
     public func register(_ request: RegistrationRequest) throws -> ServiceRecord {
+        try registration(request).record
+    }
+
+    /// Registers a service, or with a name already held, does what `request.existing` says;
+    /// returns the service and what happened.
+    public func registration(_ request: RegistrationRequest) throws -> Registration {
         let validated = try Self.validate(request)
-        return try transactions.write { writer in
-            try writer.insert(
-                specifications: validated.specifications, ranking: validated.ranking, scope: validated.scope,
-                properties: validated.properties)
+        return try write { writer, check in
+            var outcome = Registration.Outcome.registered
+            if let name = validated.new.name, let holder = try writer.service(named: name) {
+                if let reason = check.deathReason(holder) {
+                    try writer.delete(holder, reason: reason.rawValue)
+                } else {
+                    switch request.existing {
+                    case .fail:
+                        throw RegistryError.nameTaken(name, by: holder.id)
+                    case .update:
+                        guard Set(holder.specifications) == Set(validated.new.specifications) else {
+                            throw RegistryError.nameTakenUnderOtherSpecifications(
+                                name, by: holder.id, specifications: holder.specifications)
+                        }
+                        var next = holder
+                        for entry in validated.new.properties.entries { next.properties.set(entry.key, entry.value) }
+                        if validated.rankingGiven { next.ranking = validated.new.ranking }
+                        if let ttl = request.ttl { next.lease = ttl > 0 ? Lease(ttl: ttl, from: check.now) : nil }
+                        if let owner = request.owner { next.owner = owner }
+                        let changed =
+                            next.ranking != holder.ranking || !next.properties.hasSameValues(as: holder.properties)
+                        var stored = next
+                        if next != holder { stored = try writer.update(next, previous: holder, logEvent: changed) }
+                        return Registration(record: stored, outcome: .updated(changed: changed))
+                    case .replace:
+                        try writer.delete(holder, reason: RemovalReason.replaced.rawValue)
+                        outcome = .replaced(holder.id)
+                    }
+                }
+            }
+            var new = validated.new
+            if let ttl = request.ttl, ttl > 0 { new.lease = Lease(ttl: ttl, from: check.now) }
+            return Registration(record: try writer.insert(id: nil, new), outcome: outcome)
         }
     }
 
-    /// Changes a service's properties; returns the service after the change and whether
-    /// any value changed (no event is logged when none did).
-    public func setProperties(id: ServiceID, _ update: PropertyUpdate) throws -> (ServiceRecord, changed: Bool) {
-        try Self.validate(update)
-        return try transactions.write { writer in
-            guard let previous = try writer.service(id: id) else { throw RegistryError.noSuchService(id) }
-            let next = try Self.apply(update, to: previous)
+    /// Changes a service's properties (and, with `ttl`, its lease: 0 removes it); returns
+    /// the service after the change and whether any value changed (no event is logged when
+    /// none did; a lease alone is no event). With `ifRevision`, changes nothing unless the
+    /// service is still at that revision.
+    public func setProperties(
+        _ reference: ServiceReference, _ update: PropertyUpdate, ifRevision: Int64? = nil, ttl: Int64? = nil
+    ) throws -> (ServiceRecord, changed: Bool) {
+        try Self.validate(update, leaseGiven: ttl != nil)
+        return try write { writer, check in
+            guard let previous = try Self.live(reference, in: writer, &check) else {
+                throw RegistryError.noSuchService(reference)
+            }
+            if let ifRevision, previous.revision != ifRevision {
+                throw RegistryError.revisionMismatch(previous.id, expected: ifRevision, actual: previous.revision)
+            }
+            var next = try Self.apply(update, to: previous)
+            if let ttl { next.lease = ttl > 0 ? Lease(ttl: ttl, from: check.now) : nil }
             let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
-            let respelled = !changed && next.properties != previous.properties
-            if changed || respelled { try writer.update(next, previous: previous, logEvent: changed) }
+            if next != previous { next = try writer.update(next, previous: previous, logEvent: changed) }
             return (next, changed)
         }
     }
 
-    /// Unregisters services; unknown ids are returned, the known ones are removed.
-    public func unregister(ids: [ServiceID]) throws -> (removed: [ServiceRecord], missing: [ServiceID]) {
-        try transactions.write { writer in
+    /// Changes a service's properties by id (see the other `setProperties`).
+    public func setProperties(id: ServiceID, _ update: PropertyUpdate) throws -> (ServiceRecord, changed: Bool) {
+        try setProperties(.id(id), update)
+    }
+
+    /// Unregisters services; unknown ones are returned, the known ones are removed. With
+    /// `ifRevision` (one reference), nothing is removed unless the service is at it.
+    public func unregister(_ references: [ServiceReference], ifRevision: Int64? = nil) throws -> (
+        removed: [ServiceRecord], missing: [ServiceReference]
+    ) {
+        try write { writer, check in
             var removed: [ServiceRecord] = []
-            var missing: [ServiceID] = []
+            var missing: [ServiceReference] = []
             var seen = Set<ServiceID>()
-            for id in ids where seen.insert(id).inserted {
-                if let record = try writer.service(id: id) {
-                    try writer.delete(record, reason: "unregistered")
-                    removed.append(record)
-                } else {
-                    missing.append(id)
+            for reference in references {
+                guard let record = try Self.live(reference, in: writer, &check) else {
+                    if !missing.contains(reference) { missing.append(reference) }
+                    continue
                 }
+                guard seen.insert(record.id).inserted else { continue }
+                if let ifRevision, record.revision != ifRevision {
+                    throw RegistryError.revisionMismatch(record.id, expected: ifRevision, actual: record.revision)
+                }
+                try writer.delete(record, reason: RemovalReason.unregistered.rawValue)
+                removed.append(record)
             }
             return (removed, missing)
         }
     }
 
-    /// Removes every service that matches `query`, in one transaction; returns them in
+    /// Unregisters services by id (see the other `unregister`).
+    public func unregister(ids: [ServiceID]) throws -> (removed: [ServiceRecord], missing: [ServiceID]) {
+        let (removed, missing) = try unregister(ids.map(ServiceReference.id))
+        return (
+            removed,
+            missing.compactMap {
+                if case .id(let id) = $0 { return id }
+                return nil
+            }
+        )
+    }
+
+    /// Removes the service a `--hold` registered once its command has ended, with `reason`
+    /// (nothing when it is gone already or is another service by now).
+    public func release(_ record: ServiceRecord, reason: RemovalReason) throws {
+        try write { writer, _ in
+            guard let current = try writer.service(id: record.id) else { return }
+            try writer.delete(current, reason: reason.rawValue)
+        }
+    }
+
+    /// Extends the lease of each service by its time to live, from now. Returns the renewed
+    /// services, the references to no live service, and the services that have no lease.
+    public func renew(_ references: [ServiceReference]) throws -> (
+        renewed: [ServiceRecord], missing: [ServiceReference], unleased: [ServiceRecord]
+    ) {
+        try write { writer, check in
+            var renewed: [ServiceRecord] = []
+            var missing: [ServiceReference] = []
+            var unleased: [ServiceRecord] = []
+            for reference in references {
+                guard let record = try Self.live(reference, in: writer, &check) else {
+                    missing.append(reference)
+                    continue
+                }
+                guard let lease = record.lease else {
+                    unleased.append(record)
+                    continue
+                }
+                var next = record
+                next.lease = Lease(ttl: lease.ttl, from: check.now)
+                renewed.append(try writer.update(next, previous: record, logEvent: false))
+            }
+            return (renewed, missing, unleased)
+        }
+    }
+
+    /// Why a service left after the change `sequence`, from the event log (nil when the log
+    /// does not say: it left before, or that part is no longer kept).
+    public func removalReason(of id: ServiceID, after sequence: Int64) throws -> String? {
+        var after = sequence
+        while true {
+            let page: [ServiceChange]
+            do {
+                page = try changes(after: after, limit: 1000)
+            } catch RegistryError.resyncNeeded {
+                return nil
+            }
+            if let change = page.first(where: { $0.serviceID == id && $0.kind == .unregistered }) {
+                return change.reason
+            }
+            guard let last = page.last else { return nil }
+            after = last.sequence
+        }
+    }
+
+    /// Removes every live service that matches `query`, in one transaction; returns them in
     /// get-all's order. With `dryRun`, only finds them (a read: nothing changes).
     public func unregister(matching query: ServiceQuery, dryRun: Bool = false) throws -> [ServiceRecord] {
         var query = query
         query.firstOnly = false
         if dryRun {
             return try transactions.read { reader in
+                var check = LivenessCheck(liveness)
                 var found: [ServiceRecord] = []
                 try reader.forEachService(matching: query) { record in
-                    found.append(record)
+                    if check.isLive(record) { found.append(record) }
                     return true
                 }
                 return found
             }
         }
-        return try transactions.write { writer in
+        return try write { writer, check in
             var found: [ServiceRecord] = []
             try writer.forEachService(matching: query) { record in
-                found.append(record)
+                if check.isLive(record) { found.append(record) }
                 return true
             }
-            for record in found { try writer.delete(record, reason: "unregistered") }
+            for record in found { try writer.delete(record, reason: RemovalReason.unregistered.rawValue) }
             return found
         }
     }
 
     /// Registers the services of an export under their own ids, in one transaction, into a
     /// store that holds none; new ids then start above `lastServiceID` (the exported
-    /// store's), so that no id is given twice.
+    /// store's), so that no id is given twice. Names, leases (their end) and owners are kept.
     public func importServices(_ services: [ExportedService], lastServiceID: ServiceID) throws -> Int {
         var validated: [(ExportedService, ValidatedRegistration)] = []
         var seen: [ServiceID: Int] = [:]
+        var names: [String: Int] = [:]
         for service in services {
             if seen.updateValue(service.line, forKey: service.id) != nil {
                 throw RegistryError.importRefused(.duplicateID(service.id, line: service.line))
@@ -122,12 +363,17 @@ public final class Registry {
                     .idAboveLast(service.id, lastServiceID: lastServiceID, line: service.line))
             }
             do {
-                validated.append((service, try Self.validate(service.request)))
-            } catch {
+                let registration = try Self.validate(service.request)
+                if let name = registration.new.name, let first = names.updateValue(service.line, forKey: name) {
+                    throw RegistryError.importRefused(.duplicateName(name, line: service.line, firstLine: first))
+                }
+                validated.append((service, registration))
+            } catch let error as RegistryError {
+                if case .importRefused = error { throw error }
                 throw RegistryError.inImportedService(line: service.line, error)
             }
         }
-        return try transactions.write { writer in
+        return try write { writer, _ in
             let present = try writer.countServices(specification: nil)
             if present > 0 { throw RegistryError.importRefused(.storeNotEmpty(services: present)) }
             let last = try writer.lastServiceID()
@@ -135,22 +381,23 @@ public final class Registry {
                 throw RegistryError.importRefused(.idUsedBefore(used.0.id, lastServiceID: last, line: used.0.line))
             }
             for (service, registration) in validated {
-                _ = try writer.insert(
-                    id: service.id, specifications: registration.specifications, ranking: registration.ranking,
-                    scope: registration.scope, properties: registration.properties)
+                var new = registration.new
+                new.lease = service.request.lease
+                _ = try writer.insert(id: service.id, new)
             }
             try writer.reserveServiceIDs(through: lastServiceID)
             return validated.count
         }
     }
 
-    /// Every service in one snapshot (get-all's order), after `header` is called with the
-    /// highest id the store ever gave: what an import needs to carry the store on.
+    /// Every live service in one snapshot (get-all's order), after `header` is called with
+    /// the highest id the store ever gave: what an import needs to carry the store on.
     public func export(header: (ServiceID) throws -> Void, _ body: (ServiceRecord) throws -> Void) throws {
         try transactions.read { reader in
+            var check = LivenessCheck(liveness)
             try header(try reader.lastServiceID())
             try reader.forEachService(matching: ServiceQuery()) { record in
-                try body(record)
+                if check.isLive(record) { try body(record) }
                 return true
             }
         }
@@ -158,11 +405,18 @@ public final class Registry {
 
     // MARK: Reading
 
-    /// One service by id.
+    /// One live service by id.
     public func service(id: ServiceID) throws -> ServiceRecord {
-        guard let record = try transactions.read({ try $0.service(id: id) }) else {
-            throw RegistryError.noSuchService(id)
+        try service(.id(id))
+    }
+
+    /// The live service a reference names.
+    public func service(_ reference: ServiceReference) throws -> ServiceRecord {
+        let record = try transactions.read { reader in
+            var check = LivenessCheck(liveness)
+            return try Self.live(reference, in: reader, &check)
         }
+        guard let record else { throw RegistryError.noSuchService(reference) }
         return record
     }
 
@@ -171,10 +425,12 @@ public final class Registry {
         var query = query
         query.firstOnly = order == .ranking
         return try transactions.read { reader in
+            var check = LivenessCheck(liveness)
             var best: ServiceRecord?
             var sawKey = false
             let folded = order.key.map(PropertyKey.fold)
             try reader.forEachService(matching: query) { record in
+                guard check.isLive(record) else { return true }
                 if let folded, record.value(forFoldedKey: folded) != nil { sawKey = true }
                 if let current = best {
                     if order.precedes(record, current) { best = record }
@@ -194,9 +450,11 @@ public final class Registry {
         _ body: (ServiceRecord) throws -> Void
     ) throws {
         try transactions.read { reader in
+            var check = LivenessCheck(liveness)
             var emitted = 0
             if order == .ranking {
                 try reader.forEachService(matching: query) { record in
+                    guard check.isLive(record) else { return true }
                     if let limit, emitted >= limit { return false }
                     try body(record)
                     emitted += 1
@@ -206,7 +464,7 @@ public final class Registry {
             }
             var all: [ServiceRecord] = []
             try reader.forEachService(matching: query) { record in
-                all.append(record)
+                if check.isLive(record) { all.append(record) }
                 return true
             }
             if let key = order.key, !all.isEmpty {
@@ -234,8 +492,11 @@ public final class Registry {
     @discardableResult
     public func snapshot(_ query: ServiceQuery, _ body: (Int64, ServiceRecord) throws -> Bool) throws -> Int64 {
         try transactions.read { reader in
+            var check = LivenessCheck(liveness)
             let sequence = try reader.latestSequence()
-            try reader.forEachService(matching: query) { record in try body(sequence, record) }
+            try reader.forEachService(matching: query) { record in
+                check.isLive(record) ? try body(sequence, record) : true
+            }
             return sequence
         }
     }
@@ -243,10 +504,20 @@ public final class Registry {
     /// The number of services a query matches.
     public func count(_ query: ServiceQuery) throws -> Int {
         try transactions.read { reader in
-            if query.filter == nil { return try reader.countServices(specification: query.specification) }
+            var check = LivenessCheck(liveness)
+            if query.filter == nil {
+                // The store counts; the dead among the services with a lease or an owner
+                // (read alone, by the store's index of them) are taken off.
+                var count = try reader.countServices(specification: query.specification)
+                try reader.forEachMortalService(specification: query.specification, ownedOnly: false) { record in
+                    if !check.isLive(record) { count -= 1 }
+                    return true
+                }
+                return count
+            }
             var count = 0
-            try reader.forEachService(matching: query) { _ in
-                count += 1
+            try reader.forEachService(matching: query) { record in
+                if check.isLive(record) { count += 1 }
                 return true
             }
             return count
@@ -262,8 +533,17 @@ public final class Registry {
     /// services it has, read in one snapshot.
     public func specificationCounts(prefix: String = "") throws -> [(name: String, services: Int)] {
         try transactions.read { reader in
-            try reader.specificationNames(prefix: prefix, limit: Int.max).map { name in
-                (name, try reader.countServices(specification: name))
+            var check = LivenessCheck(liveness)
+            var dead: [String: Int] = [:]
+            try reader.forEachMortalService(specification: nil, ownedOnly: false) { record in
+                if !check.isLive(record) {
+                    for name in record.specifications { dead[name, default: 0] += 1 }
+                }
+                return true
+            }
+            return try reader.specificationNames(prefix: prefix, limit: Int.max).compactMap { name in
+                let count = try reader.countServices(specification: name) - dead[name, default: 0]
+                return count > 0 ? (name, count) : nil
             }
         }
     }
@@ -271,6 +551,17 @@ public final class Registry {
     /// Service ids whose decimal form starts with `prefix` (for completion).
     public func serviceIDs(prefix: String, limit: Int = 200) throws -> [ServiceID] {
         try transactions.read { try $0.serviceIDs(prefix: prefix, limit: limit) }
+    }
+
+    /// Names of live services starting with `prefix` (for completion).
+    public func serviceNames(prefix: String, limit: Int = 200) throws -> [String] {
+        try transactions.read { reader in
+            var check = LivenessCheck(liveness)
+            return try reader.serviceNames(prefix: prefix, limit: limit).filter { name in
+                guard let record = try reader.service(named: name) else { return false }
+                return check.isLive(record)
+            }
+        }
     }
 
     /// Property keys starting with `prefix` (for completion), reserved ones included.
@@ -289,10 +580,9 @@ public final class Registry {
     // MARK: Validation
 
     struct ValidatedRegistration {
-        var specifications: [String]
-        var ranking: Int64
-        var scope: ServiceScope
-        var properties: ServiceProperties
+        var new: NewService
+        /// Whether `service.ranking` was given (`--existing update` merges only what was).
+        var rankingGiven: Bool
     }
 
     static func validate(_ request: RegistrationRequest) throws(RegistryError) -> ValidatedRegistration {
@@ -302,7 +592,12 @@ public final class Registry {
             try SpecificationName.validate(name)
             if !specifications.contains(name) { specifications.append(name) }
         }
+        if let name = request.name { try ServiceName.validate(name) }
+        if let ttl = request.ttl, ttl < 0 || ttl > LeaseDuration.maximum {
+            throw .invalidDuration(LeaseDuration.format(ttl), ttl < 0 ? .syntax : .tooLong)
+        }
         let all = try ServiceProperties(request.properties)
+        var rankingGiven = false
         var ranking: Int64 = 0
         var scope = ServiceScope.singleton
         var properties = ServiceProperties()
@@ -312,18 +607,24 @@ public final class Registry {
                 throw .readOnlyKey(entry.key)
             case ReservedKey.foldedRanking:
                 ranking = try rankingValue(entry.value)
+                rankingGiven = true
             case ReservedKey.foldedScope:
                 guard case .string(let text) = entry.value, let value = ServiceScope(rawValue: text) else {
                     if case .string(let text) = entry.value { throw .invalidScope(text) }
                     throw .invalidScope(entry.value.typeName)
                 }
                 scope = value
+            case let folded where ReservedKey.isReserved(folded):
+                throw .readOnlyKey(ReservedKey.reservedName(forFolded: folded) ?? entry.key)
             default:
                 properties.set(entry.key, entry.value)
             }
         }
         return ValidatedRegistration(
-            specifications: specifications, ranking: ranking, scope: scope, properties: properties)
+            new: NewService(
+                specifications: specifications, ranking: ranking, scope: scope, properties: properties,
+                name: request.name, owner: request.owner),
+            rankingGiven: rankingGiven)
     }
 
     static func rankingValue(_ value: PropertyValue) throws(RegistryError) -> Int64 {
@@ -333,12 +634,12 @@ public final class Registry {
         return ranking
     }
 
-    static func validate(_ update: PropertyUpdate) throws(RegistryError) {
+    static func validate(_ update: PropertyUpdate, leaseGiven: Bool = false) throws(RegistryError) {
         let assigned = try ServiceProperties(update.assignments)
         if update.replace, !update.removals.isEmpty {
             throw .removalWithReplace
         }
-        if !update.replace, update.assignments.isEmpty, update.removals.isEmpty {
+        if !update.replace, update.assignments.isEmpty, update.removals.isEmpty, !leaseGiven {
             throw .nothingToChange
         }
         for entry in assigned.entries {
@@ -365,6 +666,8 @@ public final class Registry {
             throw .readOnlyKey(ReservedKey.reservedName(forFolded: folded) ?? key)
         case ReservedKey.foldedScope:
             throw .fixedAtRegistration(ReservedKey.scope)
+        case let folded where ReservedKey.isReserved(folded) && folded != ReservedKey.foldedRanking:
+            throw .readOnlyKey(ReservedKey.reservedName(forFolded: folded) ?? key)
         default:
             return
         }

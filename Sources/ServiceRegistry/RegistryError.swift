@@ -66,8 +66,20 @@ public enum RegistryError: Error, Equatable, Sendable {
 
     // MARK: What the registry holds
 
-    /// No service with the given id.
-    case noSuchService(ServiceID)
+    /// No live service with the given id or name.
+    case noSuchService(ServiceReference)
+    /// A `--name` that breaks the rules of names.
+    case invalidServiceName(String, ServiceNameProblem)
+    /// A duration (`--ttl`) that cannot be read or is out of range.
+    case invalidDuration(String, DurationProblem)
+    /// A name held by another live service (its id).
+    case nameTaken(String, by: ServiceID)
+    /// `--existing update` of a service registered under other specifications.
+    case nameTakenUnderOtherSpecifications(String, by: ServiceID, specifications: [String])
+    /// `--if-rev` that is not the service's revision: it changed after (or never had) it.
+    case revisionMismatch(ServiceID, expected: Int64, actual: Int64)
+    /// `renew` of a service that has no lease.
+    case noLease(ServiceID)
     /// Events asked for are no longer kept, or the sequence number is from another store.
     case resyncNeeded(after: Int64, ResyncReason)
     /// An operation that needs a batch the store cannot offer, or a batch inside a batch.
@@ -76,6 +88,20 @@ public enum RegistryError: Error, Equatable, Sendable {
     case importRefused(ImportProblem)
     /// What is wrong with one service of an import, by its line.
     indirect case inImportedService(line: Int, RegistryError)
+
+    /// What is wrong with a service name.
+    public enum ServiceNameProblem: Equatable, Sendable {
+        case empty
+        case tooLong
+        case forbiddenCharacter(Character)
+    }
+
+    /// What is wrong with a duration.
+    public enum DurationProblem: Equatable, Sendable {
+        case syntax
+        case tooLong
+        case tooShort
+    }
 
     /// What is wrong with a name or key.
     public enum NameProblem: Equatable, Sendable {
@@ -112,6 +138,8 @@ public enum RegistryError: Error, Equatable, Sendable {
         case idUsedBefore(ServiceID, lastServiceID: ServiceID, line: Int)
         /// Two services of the import with one id.
         case duplicateID(ServiceID, line: Int)
+        /// A name held by two services of the export.
+        case duplicateName(String, line: Int, firstLine: Int)
         /// A service id above what the export says was its store's last.
         case idAboveLast(ServiceID, lastServiceID: ServiceID, line: Int)
     }

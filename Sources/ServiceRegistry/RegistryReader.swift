@@ -1,7 +1,22 @@
 /// Read access inside a transaction.
 public protocol RegistryReader {
-    /// The service with an id, if registered.
+    /// The service with an id, if registered (alive or not: the core decides).
     func service(id: ServiceID) throws -> ServiceRecord?
+    /// The service with a name, if one is registered under it.
+    func service(named name: String) throws -> ServiceRecord?
+    /// Services whose lease ended at or before `instant` (milliseconds since 1970), soonest
+    /// first, at most `limit`. Without scanning the services that have no lease.
+    func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord]
+    /// The earliest lease end of any service, if one has a lease.
+    func nextExpiry() throws -> Int64?
+    /// Calls `body` with each service that has a lease or an owner (`ownedOnly`: an owner),
+    /// of one specification or all, until it returns false; the others are not read.
+    func forEachMortalService(
+        specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool) throws
+    /// Names of registered services that start with `prefix`, sorted, at most `limit`.
+    func serviceNames(prefix: String, limit: Int) throws -> [String]
+    /// A number the core keeps in the store under a name (nil when never set).
+    func marker(_ name: String) throws -> Int64?
     /// Calls `body` with each service the query matches exactly, highest ranking first
     /// and then lowest id, until `body` returns false.
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws

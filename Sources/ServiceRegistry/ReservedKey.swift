@@ -8,6 +8,22 @@ public enum ReservedKey {
     public static let ranking = "service.ranking"
     /// The scope, fixed at registration.
     public static let scope = "service.scope"
+    /// The unique name given by `register --name`; read-only after.
+    public static let serviceName = "service.name"
+    /// The sequence number of the service's last change; read-only.
+    public static let revision = "service.revision"
+    /// The lease's time to live (`30s`); set by `--ttl`.
+    public static let ttl = "service.ttl"
+    /// When the lease runs out (RFC 3339, UTC); set by `--ttl` and `renew`.
+    public static let expires = "service.expires"
+    /// The owning process: pid, start time (clock ticks after boot) and boot id.
+    public static let ownerPID = "service.owner.pid"
+    /// See `ownerPID`.
+    public static let ownerStart = "service.owner.start"
+    /// See `ownerPID`.
+    public static let ownerBoot = "service.owner.boot"
+    /// The keys after the four of OSGi, in display order (all lower case: folded as they are).
+    public static let derived = [serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot]
 
     /// The keys as `PropertyKey.fold` leaves them (what `PropertySource` is asked for).
     public static let foldedServiceID = "service.id"
@@ -19,18 +35,19 @@ public enum ReservedKey {
     public static let foldedScope = "service.scope"
 
     /// All reserved keys in display order.
-    public static let all = [serviceID, objectClass, ranking, scope]
+    public static let all = [serviceID, objectClass, ranking, scope] + derived
 
     /// Whether a folded key is one of the reserved keys.
     public static func isReserved(_ folded: String) -> Bool { reservedName(forFolded: folded) != nil }
 
     /// The reserved key a folded key names, if any.
-    static func reservedName(forFolded folded: String) -> String? {
+    public static func reservedName(forFolded folded: String) -> String? {
         switch folded {
         case foldedServiceID: serviceID
         case foldedObjectClass: objectClass
         case foldedRanking: ranking
         case foldedScope: scope
+        case serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot: folded
         default: nil
         }
     }

@@ -13,18 +13,35 @@ public struct ServiceRecord: Sendable, Equatable {
     public let scope: ServiceScope
     /// Every property except the reserved ones.
     public var properties: ServiceProperties
+    /// The service.name: unique among the registered services; fixed at registration.
+    public var name: String?
+    /// The service.revision: the sequence number of the service's last change (an event
+    /// of the log), assigned by the store.
+    public var revision: Int64
+    /// The lease, when the service expires unless renewed.
+    public var lease: Lease?
+    /// The process the service belongs to, when it goes with that process.
+    public var owner: ServiceOwner?
 
     /// A record as the store holds it; `properties` leaves out the reserved keys.
     public init(
         id: ServiceID, specifications: [String], ranking: Int64, scope: ServiceScope,
-        properties: ServiceProperties
+        properties: ServiceProperties, name: String? = nil, revision: Int64 = 0, lease: Lease? = nil,
+        owner: ServiceOwner? = nil
     ) {
         self.id = id
         self.specifications = specifications
         self.ranking = ranking
         self.scope = scope
         self.properties = properties
+        self.name = name
+        self.revision = revision
+        self.lease = lease
+        self.owner = owner
     }
+
+    /// Whether the service goes by itself (a lease or an owner).
+    public var isMortal: Bool { lease != nil || owner != nil }
 
     /// All properties, reserved ones included, as a listener or `--json` sees them.
     public var allProperties: ServiceProperties {
@@ -33,6 +50,9 @@ public struct ServiceRecord: Sendable, Equatable {
         all.set(ReservedKey.objectClass, .list(specifications.map(PropertyValue.string)))
         all.set(ReservedKey.ranking, .integer(ranking))
         all.set(ReservedKey.scope, .string(scope.rawValue))
+        for key in ReservedKey.derived {
+            if let value = value(forFoldedKey: key) { all.set(key, value) }
+        }
         return all
     }
 }
@@ -45,6 +65,13 @@ extension ServiceRecord: PropertySource {
         case ReservedKey.foldedObjectClass: .list(specifications.map(PropertyValue.string))
         case ReservedKey.foldedRanking: .integer(ranking)
         case ReservedKey.foldedScope: .string(scope.rawValue)
+        case ReservedKey.serviceName: name.map(PropertyValue.string)
+        case ReservedKey.revision: .integer(revision)
+        case ReservedKey.ttl: lease.map { .string(LeaseDuration.format($0.ttl)) }
+        case ReservedKey.expires: lease.map { .string(Instant.format($0.expires)) }
+        case ReservedKey.ownerPID: owner.map { .integer(Int64($0.pid)) }
+        case ReservedKey.ownerStart: owner.map { .integer($0.startTime) }
+        case ReservedKey.ownerBoot: owner.map { .string($0.bootID) }
         default: properties.value(forFoldedKey: folded)
         }
     }

@@ -25,6 +25,7 @@ public enum ServregMain {
         // A command that printed nothing it was asked to print did not succeed.
         if let failure = context.output.failure { status = context.report(CommandLineError.outputFailed(failure)) }
         context.errors.flush()
+        if status == .success, let held = context.heldExitCode { return held }
         return status.rawValue
     }
 
@@ -45,6 +46,11 @@ public enum ServregMain {
             guard commandNames.contains(arguments[1]) else {
                 return context.report(CommandLineError.unknownCommand(arguments[1]))
             }
+        }
+        if arguments.first == "register", arguments.last == "--hold" || arguments.suffix(2) == ["--hold", "--"] {
+            return context.report(
+                CommandLineError.argumentParser(
+                    "--hold needs a command (the rest of the line, after --)", command: "register"))
         }
         if arguments.first == "listen", arguments.last == "--exec" {
             return context.report(

@@ -163,7 +163,7 @@ private func request(_ specs: [String], _ json: String = "{}") throws -> Registr
     @Test func aWriteThatChangesNothingCreatesNoFile() throws {
         let registry = Registry(store: try open(.write))
         #expect(try registry.unregister(ids: [5]).missing == [5])
-        #expect(throws: RegistryError.noSuchService(5)) {
+        #expect(throws: RegistryError.noSuchService(.id(5))) {
             try registry.setProperties(id: 5, PropertyUpdate(assignments: [("a", .integer(1))]))
         }
         struct Abort: Error {}

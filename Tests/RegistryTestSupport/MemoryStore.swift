@@ -84,15 +84,16 @@ public final class MemoryStorage: @unchecked Sendable {
         var services: [ServiceID: ServiceRecord] = [:]
         var log: [ServiceChange] = []
         var nextID: ServiceID = 1
+        var markers: [String: Int64] = [:]
         var generation = 0
 
-        func copy() -> (services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID) {
-            (services, log, nextID)
-        }
+        typealias Saved = (
+            services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID, markers: [String: Int64]
+        )
 
-        func restore(_ saved: (services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID)) {
-            (services, log, nextID) = saved
-        }
+        func copy() -> Saved { (services, log, nextID, markers) }
+
+        func restore(_ saved: Saved) { (services, log, nextID, markers) = saved }
     }
 
     private let condition = NSCondition()
@@ -188,6 +189,34 @@ private struct Snapshot: RegistryReader {
 
     func service(id: ServiceID) throws -> ServiceRecord? { state.services[id] }
 
+    func service(named name: String) throws -> ServiceRecord? {
+        state.services.values.first { $0.name == name }
+    }
+
+    func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
+        let expired = state.services.values.filter { ($0.lease?.expires ?? Int64.max) <= instant }
+        return Array(expired.sorted { ($0.lease!.expires, $0.id) < ($1.lease!.expires, $1.id) }.prefix(limit))
+    }
+
+    func nextExpiry() throws -> Int64? { state.services.values.compactMap { $0.lease?.expires }.min() }
+
+    func forEachMortalService(
+        specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool
+    ) throws {
+        for record in state.services.values.sorted(by: { $0.id < $1.id })
+        where (ownedOnly ? record.owner != nil : record.isMortal)
+            && (specification.map(record.specifications.contains) ?? true)
+        {
+            if try !body(record) { return }
+        }
+    }
+
+    func marker(_ name: String) throws -> Int64? { state.markers[name] }
+
+    func serviceNames(prefix: String, limit: Int) throws -> [String] {
+        Array(state.services.values.compactMap(\.name).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
+    }
+
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         for record in state.services.values.sorted(by: ServiceOrder.rankingPrecedes) where query.matches(record) {
             if try !body(record) { return }
@@ -233,6 +262,21 @@ private struct Writer: RegistryWriter {
     init(state: MemoryStorage.State) { self.state = state }
 
     func service(id: ServiceID) throws -> ServiceRecord? { try reader.service(id: id) }
+    func service(named name: String) throws -> ServiceRecord? { try reader.service(named: name) }
+    func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
+        try reader.expiredServices(at: instant, limit: limit)
+    }
+    func nextExpiry() throws -> Int64? { try reader.nextExpiry() }
+    func forEachMortalService(
+        specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool
+    ) throws {
+        try reader.forEachMortalService(specification: specification, ownedOnly: ownedOnly, body)
+    }
+    func marker(_ name: String) throws -> Int64? { try reader.marker(name) }
+    func serviceNames(prefix: String, limit: Int) throws -> [String] {
+        try reader.serviceNames(prefix: prefix, limit: limit)
+    }
+    func setMarker(_ name: String, _ value: Int64) throws { state.markers[name] = value }
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         try reader.forEachService(matching: query, body)
     }
@@ -252,12 +296,14 @@ private struct Writer: RegistryWriter {
         try reader.changes(after: sequence, limit: limit)
     }
 
-    func insert(
-        id: ServiceID?, specifications: [String], ranking: Int64, scope: ServiceScope, properties: ServiceProperties
-    ) throws -> ServiceRecord {
+    func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord {
+        if let name = service.name, state.services.values.contains(where: { $0.name == name }) {
+            throw StoreError(.failed, location: "memory", detail: "UNIQUE constraint failed: service.name")
+        }
         let record = ServiceRecord(
-            id: id ?? state.nextID, specifications: specifications, ranking: ranking, scope: scope,
-            properties: properties)
+            id: id ?? state.nextID, specifications: service.specifications, ranking: service.ranking,
+            scope: service.scope, properties: service.properties, name: service.name,
+            revision: (state.log.last?.sequence ?? 0) + 1, lease: service.lease, owner: service.owner)
         state.nextID = max(state.nextID, record.id + 1)
         state.services[record.id] = record
         append(.registered, record, old: nil, new: record, reason: nil)
@@ -268,11 +314,14 @@ private struct Writer: RegistryWriter {
         state.nextID = max(state.nextID, id + 1)
     }
 
-    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws {
+    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
+        var record = record
+        if logEvent { record.revision = (state.log.last?.sequence ?? 0) + 1 }
         state.services[record.id] = record
         if logEvent {
             append(.modified, record, old: previous, new: record, reason: nil)
         }
+        return record
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {

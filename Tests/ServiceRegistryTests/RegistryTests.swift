@@ -115,7 +115,7 @@ import Testing
                 id: record.id, PropertyUpdate(assignments: [("a", .integer(1))], removals: ["a"]))
         }
         #expect(throws: RegistryError.nothingToChange) { try registry.setProperties(id: record.id, PropertyUpdate()) }
-        #expect(throws: RegistryError.noSuchService(99)) {
+        #expect(throws: RegistryError.noSuchService(.id(99))) {
             try registry.setProperties(id: 99, PropertyUpdate(assignments: [("a", .integer(1))]))
         }
         #expect(try registry.changes(after: 0).count == 1)

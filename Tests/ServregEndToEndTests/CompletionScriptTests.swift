@@ -42,7 +42,7 @@ import Testing
         _ = try servreg.register(["acme.IPainter"])
         #expect(try bashCompletes("servreg ge") == ["get", "get-all"])
         #expect(try bashCompletes("servreg get") == ["get", "get-all"])
-        #expect(try bashCompletes("servreg re") == ["register"])
+        #expect(try bashCompletes("servreg re") == ["register", "renew"])
         #expect(try bashCompletes("servreg get acme.IPl") == ["acme.IPlumber"])
         #expect(try bashCompletes("servreg get-all ") == ["acme.IPainter", "acme.IPlumber"])
         #expect(try bashCompletes("servreg props ") == ["\(id)", "2"])

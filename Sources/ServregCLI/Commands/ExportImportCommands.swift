@@ -132,6 +132,10 @@ extension Servreg {
                 var id: ServiceID?
                 var specifications: [String]?
                 var properties: [(String, PropertyValue)] = []
+                var name: String?
+                var ttl: Int64?
+                var expires: Int64?
+                var owner = (pid: Int32?.none, start: Int64?.none, boot: String?.none)
                 for (key, value) in pairs {
                     let folded = PropertyKey.fold(key)
                     if folded == ReservedKey.foldedServiceID, id != nil { throw bad("service.id is given twice") }
@@ -153,16 +157,50 @@ extension Servreg {
                                 }), names.count == items.count
                         else { throw bad("objectClass must be a list of specification names") }
                         specifications = names
+                    case ReservedKey.revision:
+                        continue  // revisions are the new store's own
+                    case ReservedKey.serviceName:
+                        guard case .string(let text) = value else { throw bad("service.name must be a string") }
+                        name = text
+                    case ReservedKey.ttl:
+                        guard case .string(let text) = value, let milliseconds = try? LeaseDuration.parse(text),
+                            milliseconds > 0
+                        else { throw bad("service.ttl must be a duration such as 30s") }
+                        ttl = milliseconds
+                    case ReservedKey.expires:
+                        guard case .string(let text) = value, let instant = Instant.parse(text) else {
+                            throw bad("service.expires must be an instant such as 2026-12-02T14:30:08.123Z")
+                        }
+                        expires = instant
+                    case ReservedKey.ownerPID:
+                        guard case .integer(let pid) = value, let pid = Int32(exactly: pid), pid > 0 else {
+                            throw bad("service.owner.pid must be a process id")
+                        }
+                        owner.pid = pid
+                    case ReservedKey.ownerStart:
+                        guard case .integer(let start) = value else {
+                            throw bad("service.owner.start must be an integer")
+                        }
+                        owner.start = start
+                    case ReservedKey.ownerBoot:
+                        guard case .string(let boot) = value else { throw bad("service.owner.boot must be a string") }
+                        owner.boot = boot
                     default:
                         properties.append((key, value))
                     }
                 }
                 guard let id else { throw bad("a service without service.id") }
                 guard let specifications else { throw bad("a service without objectClass") }
-                services.append(
-                    ExportedService(
-                        id: id, request: RegistrationRequest(specifications: specifications, properties: properties),
-                        line: number))
+                if (ttl == nil) != (expires == nil) { throw bad("a lease needs both service.ttl and service.expires") }
+                var request = RegistrationRequest(specifications: specifications, properties: properties, name: name)
+                if let ttl, let expires { request.lease = Lease(ttl: ttl, expires: expires) }
+                switch owner {
+                case (nil, nil, nil): break
+                case (let pid?, let start?, let boot?):
+                    request.owner = ServiceOwner(pid: pid, startTime: start, bootID: boot)
+                default: throw bad("an owner needs service.owner.pid, service.owner.start and service.owner.boot")
+                }
+                services.append(ExportedService(id: id, request: request, line: number))
             }
             guard let last else {
                 throw CommandLineError.badExportLine(

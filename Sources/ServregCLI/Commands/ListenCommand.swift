@@ -140,6 +140,7 @@ extension Servreg {
                 interrupt: InterruptFlag.descriptor,
                 output: outputIsPipe && context.output === TextOutput.standardOutput ? STDOUT_FILENO : nil,
                 waker: signal.waker)
+            var sweeper = Sweeper(context: context, global: global)
             while true {
                 if InterruptFlag.take() { return .interrupted }
                 if let deadline, Date().timeIntervalSince1970 >= deadline { return .success }
@@ -153,6 +154,19 @@ extension Servreg {
                 if let deadline {
                     remaining = deadline - Date().timeIntervalSince1970
                     if remaining <= 0 { return .success }
+                }
+                // Services whose lease ends or whose owner exits are removed by a listener
+                // too (reason expired / owner-exited), at the instant a lease ends and every
+                // second while services have owners, so that it sees them go even when
+                // nothing else writes.
+                if let next = try registry.nextLivenessCheck() {
+                    let now = registry.liveness.now()
+                    if next <= now {
+                        if try sweeper.remove() > 0 { continue }
+                        remaining = min(remaining, 0.05)
+                    } else {
+                        remaining = min(remaining, Double(next - now) / 1000)
+                    }
                 }
                 // Caught up: what was read is out before waiting (a replay writes in blocks).
                 context.output.flush()
@@ -171,6 +185,36 @@ extension Servreg {
                         .gone, location: "\(try context.location(global))", detail: "\(reason); listen stopped")
                 }
             }
+        }
+    }
+}
+
+/// Removes the services that are gone for a listener, through a writing connection of its
+/// own, opened when first needed. A store this user may not write is left to its writers
+/// (said once).
+private struct Sweeper {
+    let context: CommandContext
+    let global: GlobalOptions
+    var writer: Registry?
+    var refused = false
+
+    init(context: CommandContext, global: GlobalOptions) {
+        self.context = context
+        self.global = global
+    }
+
+    mutating func remove() throws -> Int {
+        guard !refused else { return 0 }
+        do {
+            let registry = try writer ?? context.separateWriter(global)
+            writer = registry
+            return try registry.removeGoneServices()
+        } catch let error as StoreError where error.kind == .busy {
+            return 0
+        } catch let error as StoreError where error.kind == .permissionDenied || error.kind == .cannotOpen {
+            refused = true
+            context.note("cannot remove expired services (\(ErrorReport.describe(error).message)); their writers will")
+            return 0
         }
     }
 }

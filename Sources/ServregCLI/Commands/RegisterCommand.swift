@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ServiceRegistry
 
 extension Servreg {
@@ -15,10 +16,29 @@ extension Servreg {
                 float, bool, list, list<T> (list elements are separated by commas; \\, is a comma).
 
                 --props-json takes a JSON object, @FILE or @- (standard input). A service's own
-                JSON (get --json, props --json) may be given: its service.id and objectClass
-                are ignored, with a note; service.ranking and service.scope are kept.
+                JSON (get --json, props --json) may be given: its service.id, objectClass,
+                service.name, service.revision, lease and owner are ignored, with a note;
+                service.ranking and service.scope are kept.
+
+                --name NAME makes the service findable as @NAME (props @db, set-props @db …) and
+                is its read-only service.name. A name is unique among the registered services:
+                a taken one exits 2, unless --existing update (merge the properties into that
+                service: same id, MODIFIED) or --existing replace (unregister it, register this
+                one, in one transaction).
+
+                --ttl DURATION gives a lease: the service expires unless renewed (renew,
+                keepalive) within DURATION (500ms, 30s, 1.5m, 2h; 0 means no lease). An expired
+                service is never returned or counted, and is removed with reason expired.
+
+                --owner-pid PID: the service belongs to that process and goes when it ends
+                (reason owner-exited). --hold -- COMMAND [ARG…] runs COMMAND (no shell, stdin,
+                stdout and stderr inherited), keeps the service exactly as long as it runs,
+                passes SIGINT, SIGTERM and SIGHUP on, and exits with COMMAND's status (127 when
+                it is not found, 126 when it cannot be run; nothing then stays registered).
+                With --hold the id is not printed (COMMAND owns stdout): give it a --name.
 
                 Example: servreg register acme.IPlumber --prop name=Joe --prop price=90 --ranking 5
+                Example: servreg register acme.IDatabase --name db --ttl 30s url=pg://h/db
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -41,20 +61,97 @@ extension Servreg {
             completion: .list(ServiceScope.allCases.map(\.rawValue)))
         var scope: String?
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A unique name (letters, digits, . _ -): the service is then also @NAME.", valueName: "name"))
+        var name: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "With --name, when the name is taken: update (merge into it) or replace (unregister it).",
+                valueName: "update|replace"),
+            completion: .list(["update", "replace"]))
+        var existing: String?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A lease: the service expires unless renewed within it (500ms, 30s, 5m, 1h).", valueName: "duration"))
+        var ttl: String?
+
+        @Option(
+            name: .customLong("owner-pid"),
+            help: ArgumentHelp("The service belongs to this process and goes when it ends.", valueName: "pid"))
+        var ownerPID: String?
+
+        @Option(
+            name: .long, parsing: .remaining,
+            help: ArgumentHelp(
+                "Run COMMAND (the rest of the line, after --) and keep the service exactly as long as it runs.",
+                valueName: "command"))
+        var hold: [String] = []
+
+        /// The command of `--hold`, without the `--` before it.
+        var command: [String] { hold.first == "--" ? Array(hold.dropFirst()) : hold }
+
+        func validate() throws {
+            if existing != nil, name == nil { throw ValidationError("--existing goes with --name") }
+            if !hold.isEmpty, command.isEmpty { throw ValidationError("--hold needs a command after --") }
+            if !hold.isEmpty, ownerPID != nil { throw ValidationError("--hold and --owner-pid cannot be combined") }
+            if !hold.isEmpty, ttl != nil {
+                throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
+            }
+        }
+
+        /// The name, lease and owner options, checked (65 for a bad value).
+        private func liveness() throws -> (existing: ExistingName, ttl: Int64?, owner: ServiceOwner?) {
+            var policy = ExistingName.fail
+            if let existing {
+                guard let value = ExistingName(rawValue: existing), value != .fail else {
+                    throw CommandLineError.invalidOptionValue(
+                        "--existing must be update or replace, not \(Quoting.quoted(existing))", command: "register")
+                }
+                policy = value
+            }
+            if let name {
+                do { try ServiceName.validate(name) } catch { throw CommandLineError.inOption("--name", error) }
+            }
+            var milliseconds: Int64?
+            if let ttl {
+                do { milliseconds = try LeaseDuration.parse(ttl) } catch {
+                    throw CommandLineError.inOption("--ttl", error)
+                }
+            }
+            var owner: ServiceOwner?
+            if let ownerPID {
+                guard let pid = Int32(ownerPID), pid > 0 else {
+                    throw CommandLineError.invalidOptionValue(
+                        "--owner-pid must be a process id, not \(Quoting.quoted(ownerPID))", command: "register")
+                }
+                guard let found = ProcessLiveness.owner(of: pid) else {
+                    throw CommandLineError.invalidOptionValue(
+                        "--owner-pid \(pid): no such process", command: "register")
+                }
+                owner = found
+            }
+            return (policy, milliseconds, owner)
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             var pairs = try properties.assignmentPairs()
             // A service's own JSON (get --json, props --json) may be registered again: its id
             // and objectClass are the registry's and the specifications', not settable.
             var json = try properties.jsonPairs(in: context)
-            let identity = json.filter {
-                [ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass].contains(PropertyKey.fold($0.0))
-            }
+            let assigned = [ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass] + ReservedKey.derived
+            let identity = json.filter { assigned.contains(PropertyKey.fold($0.0)) }
             if !identity.isEmpty {
-                json.removeAll {
-                    [ReservedKey.foldedServiceID, ReservedKey.foldedObjectClass].contains(PropertyKey.fold($0.0))
-                }
-                let keys = identity.map(\.0).joined(separator: " and ")
-                context.note("--props-json: \(keys) ignored (set by the registry and the specifications given)")
+                json.removeAll { assigned.contains(PropertyKey.fold($0.0)) }
+                let keys = identity.map(\.0).joined(separator: ", ")
+                context.note(
+                    "--props-json: \(keys) ignored (set by the registry, the specifications given and "
+                        + "--name, --ttl, --owner-pid)")
             }
             pairs += json
             if let ranking {
@@ -65,13 +162,70 @@ extension Servreg {
                 }
             }
             if let scope { pairs.append((ReservedKey.scope, .string(scope))) }
-            let request = RegistrationRequest(specifications: specifications, properties: pairs)
-            let record = try context.registry(global, access: .write).register(request)
+            let (policy, ttl, owner) = try liveness()
+            var request = RegistrationRequest(
+                specifications: specifications, properties: pairs, name: name, existing: policy, ttl: ttl,
+                owner: owner)
+            if !hold.isEmpty { return try runHeld(request, in: context) }
+            let registration = try context.registry(global, access: .write).registration(request)
+            let record = registration.record
             context.lastRegisteredID = record.id
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .human, .ids: context.output.write("\(record.id)\n")
             }
+            return .success
+        }
+
+        /// `--hold`: the child is forked first (it waits), registered as the owner, then let
+        /// run; the service goes when it ends.
+        private func runHeld(_ request: RegistrationRequest, in context: CommandContext) throws -> ExitStatus {
+            if context.isInGroup { throw context.endGroup() }
+            if context.isInAtomicBatch { throw CommandLineError.notInSession("register --hold") }
+            // Checked before anything is registered: 127 / 126 leave nothing behind.
+            let executable: String
+            let child: HeldCommand
+            do {
+                executable = try HeldCommand.resolve(command[0], path: context.environment["PATH"])
+                child = try HeldCommand(
+                    executable: executable, arguments: command, environment: context.environment)
+            } catch {
+                context.reportError(error.message)
+                context.heldExitCode = error.status
+                return .success
+            }
+            guard let owner = ProcessLiveness.owner(of: child.pid) else {
+                child.abandon()
+                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
+            }
+            var request = request
+            request.owner = owner
+            let registry: Registry
+            let record: ServiceRecord
+            do {
+                registry = try context.registry(global, access: .write)
+                record = try registry.registration(request).record
+            } catch {
+                child.abandon()
+                throw error
+            }
+            context.lastRegisteredID = record.id
+            if !global.quiet {
+                let label = request.name.map { "@\($0) " } ?? ""
+                context.note("service \(record.id) \(label)is held by \(command[0]) (pid \(child.pid))")
+            }
+            context.output.flush()
+            if let code = child.start() {
+                let status = child.wait()
+                try? registry.release(record, reason: .unregistered)
+                let notFound = code == ENOENT || code == ENOTDIR
+                context.reportError("\(command[0]): \(String(cString: strerror(code)))")
+                context.heldExitCode = notFound ? 127 : (status == 127 ? 126 : status)
+                return .success
+            }
+            let status = child.wait()
+            try registry.release(record, reason: .ownerExited)
+            context.heldExitCode = status
             return .success
         }
     }

@@ -15,12 +15,17 @@ extension Servreg {
                 read-only and service.scope is fixed at registration: changing them exits 65.
                 A change that leaves every value as it was is not an event.
 
+                --if-rev N changes nothing and exits 2 unless the service is still at
+                service.revision N (read it with props): read–modify–write without lost updates.
+                --ttl DURATION gives the service a new lease from now (0 removes it); a lease
+                alone is no event.
+
                 Example: servreg set-props 7 price=80 --unset discount
                 """)
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The service.id.", valueName: "id"), completion: Completer.fromStore)
+        @Argument(help: ArgumentHelp("The service.id, or @NAME.", valueName: "id"), completion: Completer.fromStore)
         var id: String
 
         @Argument(
@@ -39,11 +44,30 @@ extension Servreg {
         @Flag(name: .long, help: "Replace the whole property set instead of merging.")
         var replace = false
 
+        @Option(
+            name: .customLong("if-rev"),
+            help: ArgumentHelp(
+                "Change nothing (exit 2) unless the service is at this service.revision.", valueName: "n"))
+        var ifRevision: Int64?
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp("A new lease from now (500ms, 30s, 5m, 1h); 0 removes the lease.", valueName: "duration")
+        )
+        var ttl: String?
+
         func execute(in context: CommandContext) throws -> ExitStatus {
-            let serviceID = try ServiceIDArgument.parse(id)
+            let reference = try ServiceIDArgument.reference(id)
+            var milliseconds: Int64?
+            if let ttl {
+                do { milliseconds = try LeaseDuration.parse(ttl) } catch {
+                    throw CommandLineError.inOption("--ttl", error)
+                }
+            }
             let update = PropertyUpdate(
                 assignments: try properties.pairs(extra: pairs, in: context), removals: unset, replace: replace)
-            let (record, _) = try context.registry(global, access: .write).setProperties(id: serviceID, update)
+            let (record, _) = try context.registry(global, access: .write).setProperties(
+                reference, update, ifRevision: ifRevision, ttl: milliseconds)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .ids: context.output.write("\(record.id)\n")

@@ -11,7 +11,8 @@ extension Servreg {
             discussion: """
                 unregister ID…: all known ids are removed in one transaction. Unknown ids are
                 reported on stderr and make the command exit 1, but the known ones are still
-                removed.
+                removed. An id may be @NAME. --if-rev N (one service) removes nothing and exits
+                2 unless the service is at service.revision N.
 
                 unregister --filter F [SPEC]: every service that matches (of SPEC, else of
                 any specification) is removed in one transaction, and listed as get-all lists
@@ -37,10 +38,19 @@ extension Servreg {
         @Flag(name: .long, help: "With --filter: list what would be removed, remove nothing.")
         var dryRun = false
 
+        @Option(
+            name: .customLong("if-rev"),
+            help: ArgumentHelp(
+                "Remove nothing (exit 2) unless the service is at this service.revision.", valueName: "n"))
+        var ifRevision: Int64?
+
         func validate() throws {
             if filter == nil {
                 if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...' (or --filter)") }
                 if dryRun { throw ValidationError("--dry-run goes with --filter") }
+                if ifRevision != nil, ids.count > 1 { throw ValidationError("--if-rev goes with one service") }
+            } else if ifRevision != nil {
+                throw ValidationError("--if-rev goes with one service, not --filter")
             } else if ids.count > 1 {
                 throw ValidationError("with --filter, at most one specification name may follow (not ids)")
             }
@@ -48,8 +58,9 @@ extension Servreg {
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             if let filter { return try unregisterMatching(filter, in: context) }
-            let serviceIDs = try ids.map(ServiceIDArgument.parse)
-            let (removed, missing) = try context.registry(global, access: .write).unregister(ids: serviceIDs)
+            let references = try ids.map(ServiceIDArgument.reference)
+            let (removed, missing) = try context.registry(global, access: .write).unregister(
+                references, ifRevision: ifRevision)
             switch global.outputMode {
             case .json:
                 context.output.write(Self.jsonList(removed))
@@ -57,7 +68,9 @@ extension Servreg {
                 for record in removed { context.output.write("\(record.id)\n") }
             case .human: break
             }
-            for id in missing { context.reportError("no service with id \(id)") }
+            for reference in missing {
+                context.reportError(ErrorReport.describe(RegistryError.noSuchService(reference)).message)
+            }
             return missing.isEmpty ? .success : .noMatch
         }
 

@@ -58,7 +58,7 @@ struct Completer {
             return specifications(current)
         case "get", "get-all", "listen", "specs":
             return position == 0 ? specifications(current) : []
-        case "props", "unregister":
+        case "props", "unregister", "renew", "keepalive":
             if command == "props" { return position > 0 ? [] : ids(current) }
             let named = Set(words.dropFirst())
             return ids(current).filter { !named.contains($0) }
@@ -128,17 +128,21 @@ struct Completer {
         (try? registry?.specificationNames(prefix: prefix)) ?? []
     }
 
-    /// Ids in numeric order (2 before 10).
+    /// Ids in numeric order (2 before 10), then names as @NAME.
     private func ids(_ prefix: String) -> [String] {
-        ((try? registry?.serviceIDs(prefix: prefix)) ?? []).sorted().map(String.init)
+        let names =
+            ((try? registry?.serviceNames(prefix: prefix.hasPrefix("@") ? String(prefix.dropFirst()) : prefix))
+            ?? []).map { "@" + $0 }.filter { $0.hasPrefix(prefix) }
+        if prefix.hasPrefix("@") { return names }
+        return ((try? registry?.serviceIDs(prefix: prefix)) ?? []).sorted().map(String.init) + names
     }
 
     /// The property keys of the service an id names (service.ranking among them), in
     /// natural order; none for an unknown id.
     private func ownKeys(of id: String?, _ prefix: String) -> [String] {
-        guard let id, let serviceID = ServiceID(id), let record = try? registry?.service(id: serviceID) else {
-            return []
-        }
+        guard let id, let reference = try? ServiceIDArgument.reference(id),
+            let record = try? registry?.service(reference)
+        else { return [] }
         let keys = [ReservedKey.ranking] + record.properties.entries.map(\.key)
         return keys.filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }.sorted(
             by: NaturalOrder.precedes)
@@ -149,7 +153,7 @@ struct Completer {
         keys(prefix, in: specification).filter { !Self.fixedKeys.contains(PropertyKey.fold($0)) }
     }
 
-    private static let fixedKeys: Set<String> = ["service.id", "objectclass", "service.scope"]
+    private static let fixedKeys = Set(["service.id", "objectclass", "service.scope"] + ReservedKey.derived)
 
     private func keys(_ prefix: String, in specification: String?) -> [String] {
         (try? registry?.propertyKeys(specification: specification, prefix: prefix)) ?? []
@@ -177,7 +181,7 @@ extension Completer {
         settings.busyTimeout = 0.2
         let store = try? StoreLocation.resolve(option: storeOption, environment: environment).open(
             .read, settings: settings)
-        let registry = store.map { Registry(store: $0.store) }
+        let registry = store.map { Registry(store: $0.store, liveness: ProcessLiveness()) }
         let current = Self.unquote(prefix)
         // The scripts offer option names themselves.
         if current.hasPrefix("-") { return [] }

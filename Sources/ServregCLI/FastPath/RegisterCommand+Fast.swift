@@ -4,7 +4,11 @@ import ServiceRegistry
 extension Servreg.Register: FastParsable {
     static let grammar =
         GlobalOptions.grammar + PropertyOptions.grammar
-        + FastCommandLine.Grammar(options: ["ranking": .init(unconditional: true), "scope": .init()])
+        + FastCommandLine.Grammar(
+            options: [
+                "ranking": .init(unconditional: true), "scope": .init(), "name": .init(), "existing": .init(),
+                "ttl": .init(), "owner-pid": .init(), "hold": .init(repeating: true),
+            ])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -17,6 +21,14 @@ extension Servreg.Register: FastParsable {
         command.properties = PropertyOptions.fast(line)
         command.ranking = line.value("ranking")
         command.scope = line.value("scope")
+        command.name = line.value("name")
+        command.existing = line.value("existing")
+        command.ttl = line.value("ttl")
+        command.ownerPID = line.value("owner-pid")
+        // --hold takes the rest of the line: argument-parser's to read.
+        guard line.allValues("hold").isEmpty else { throw FastCommandLine.Unsupported() }
+        command.hold = []
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
 }

@@ -5,7 +5,8 @@ extension Servreg.SetProps: FastParsable {
     static let grammar =
         GlobalOptions.grammar + PropertyOptions.grammar
         + FastCommandLine.Grammar(
-            options: ["unset": .init(repeating: true, unconditional: true)], flags: ["--replace": "replace"])
+            options: ["unset": .init(repeating: true, unconditional: true), "if-rev": .init(), "ttl": .init()],
+            flags: ["--replace": "replace"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -19,6 +20,12 @@ extension Servreg.SetProps: FastParsable {
         command.properties = PropertyOptions.fast(line)
         command.unset = line.allValues("unset")
         command.replace = line.flag("replace")
+        command.ifRevision = nil
+        if let revision = line.value("if-rev") {
+            guard let number = Int64(revision) else { throw FastCommandLine.Unsupported() }
+            command.ifRevision = number
+        }
+        command.ttl = line.value("ttl")
         return command
     }
 }

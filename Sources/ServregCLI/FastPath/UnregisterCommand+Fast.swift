@@ -4,7 +4,8 @@ import ServiceRegistry
 extension Servreg.Unregister: FastParsable {
     static let grammar =
         GlobalOptions.grammar
-        + FastCommandLine.Grammar(options: ["filter": .init(unconditional: true)], flags: ["--dry-run": "dry-run"])
+        + FastCommandLine.Grammar(
+            options: ["filter": .init(unconditional: true), "if-rev": .init()], flags: ["--dry-run": "dry-run"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -15,6 +16,11 @@ extension Servreg.Unregister: FastParsable {
         command.ids = line.positionals
         command.filter = line.value("filter")
         command.dryRun = line.flag("dry-run")
+        command.ifRevision = nil
+        if let revision = line.value("if-rev") {
+            guard let number = Int64(revision) else { throw FastCommandLine.Unsupported() }
+            command.ifRevision = number
+        }
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

@@ -22,6 +22,7 @@ enum ErrorReport {
     static func status(_ error: RegistryError) -> ExitStatus {
         switch error {
         case .noSuchService: .noMatch
+        case .nameTaken, .nameTakenUnderOtherSpecifications, .revisionMismatch, .noLease: .conditionFailed
         case .resyncNeeded: .resyncNeeded
         case .batchUnavailable(.nested): .usage
         case .batchUnavailable(.unsupportedByStore): .usage
@@ -85,12 +86,22 @@ enum ErrorReport {
                 return
                     "line \(line): service id \(id) was given by this store before (its ids went up to \(last)); import into a new store"
             case .duplicateID(let id, let line): return "line \(line): service id \(id) is in the export twice"
+            case .duplicateName(let name, let line, let first):
+                return "line \(line): service name \(name) is also that of line \(first)"
             case .idAboveLast(let id, let last, let line):
                 return "line \(line): service id \(id) is above the export's last_service_id \(last)"
             }
         case .filterSyntax(let column, let problem): return "filter error at column \(column): \(problem)"
         case .unknownSortKey(let key): return "no matching service has the property \(quoted(key)) to sort by"
-        case .readOnlyKey(let key): return "\(key) is read-only: it is assigned by the registry"
+        case .readOnlyKey(let key):
+            switch key {
+            case ReservedKey.serviceName: return "service.name is read-only: it is given by register --name"
+            case ReservedKey.ttl, ReservedKey.expires:
+                return "\(key) is read-only: leases are set with --ttl and extended with renew"
+            case ReservedKey.ownerPID, ReservedKey.ownerStart, ReservedKey.ownerBoot:
+                return "\(key) is read-only: owners are set with --owner-pid or --hold"
+            default: return "\(key) is read-only: it is assigned by the registry"
+            }
         case .fixedAtRegistration(let key): return "\(key) is fixed at registration"
         case .rankingNotAnInteger(let type): return "service.ranking must be an integer, not a \(type)"
         case .invalidScope(let text): return "service.scope must be singleton, bundle or prototype, not \(quoted(text))"
@@ -99,7 +110,33 @@ enum ErrorReport {
         case .removalWithReplace:
             return "--unset cannot be combined with --replace (replace sets the whole property set)"
         case .nothingToChange: return "nothing to change: give key=value pairs, --prop, --props-json or --unset"
-        case .noSuchService(let id): return "no service with id \(id)"
+        case .noSuchService(.id(let id)): return "no service with id \(id)"
+        case .noSuchService(.name(let name)): return "no service named \(name)"
+        case .invalidServiceName(let name, let problem):
+            switch problem {
+            case .empty: return "service name is empty"
+            case .tooLong:
+                return "service name is longer than \(ServiceName.maximumLength) bytes (\(name.utf8.count))"
+            case .forbiddenCharacter(let character):
+                let shown = TextEscaping.escapingControlCharacters(String(character))
+                return "service name \(quoted(name)) contains '\(shown)' (names are letters, digits and . _ -)"
+            }
+        case .invalidDuration(let text, let problem):
+            switch problem {
+            case .syntax:
+                return "\(quoted(text)) is not a duration (a number and a unit: 500ms, 30s, 1.5m, 2h)"
+            case .tooLong: return "duration \(quoted(text)) is longer than a lease may be (366 days)"
+            case .tooShort: return "duration \(quoted(text)) is shorter than 1ms"
+            }
+        case .nameTaken(let name, let id): return "name \(name) is taken by service \(id)"
+        case .nameTakenUnderOtherSpecifications(let name, let id, let specifications):
+            return "name \(name) is taken by service \(id), registered under \(specifications.joined(separator: " "))"
+                + "; --existing update keeps the specifications (use --existing replace)"
+        case .revisionMismatch(let id, let expected, let actual):
+            return actual > expected
+                ? "service \(id) changed after revision \(expected) (it is at \(actual)); nothing was changed"
+                : "service \(id) is at revision \(actual), not \(expected); nothing was changed"
+        case .noLease(let id): return "service \(id) has no lease (give one with set-props \(id) --ttl D)"
         case .resyncNeeded(let after, .pruned(let oldest)):
             return "events after \(after) are no longer kept (the log starts at \(oldest)): "
                 + "resync, e.g. with listen --initial"
@@ -161,7 +198,10 @@ enum ErrorReport {
         case .emptyInlineValue(let option, let command):
             return ("missing value for \(quoted(option)): nothing follows '='" + hint(command), .usage)
         case .invalidServiceID(let text):
-            return ("invalid service id \(quoted(text)) (ids are positive integers)", .invalidInput)
+            return (
+                "invalid service id \(quoted(text)) (ids are positive integers; a named service is @NAME)",
+                .invalidInput
+            )
         case .inOption(let option, let inner): return ("\(option): \(message(inner))", status(inner))
         case .invalidEnvironment(let name, let value, let expected):
             return ("\(name) must be \(expected), not \(quoted(value))", .invalidInput)

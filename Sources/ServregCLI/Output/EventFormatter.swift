@@ -60,8 +60,8 @@ struct EventFormatter {
         if change.kind == .modified, let old = try? change.oldProperties?.decoded(),
             let new = try? change.newProperties?.decoded()
         {
-            // Of the reserved keys only service.ranking can change.
-            for entry in new.entries {
+            // Of the reserved keys service.ranking can change, and service.revision always does.
+            for entry in new.entries where entry.foldedKey != ReservedKey.revision {
                 if let before = old[entry.key] {
                     if before != entry.value {
                         details.append(

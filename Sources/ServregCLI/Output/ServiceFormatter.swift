@@ -61,7 +61,7 @@ struct ServiceFormatter {
     func row(_ record: ServiceRecord) -> [String] {
         let entries = Self.naturallyOrdered(record.properties.entries)
         return [
-            String(record.id), String(record.ranking),
+            record.name.map { "\(record.id) @\(key($0))" } ?? String(record.id), String(record.ranking),
             record.specifications.map { key($0) }.joined(separator: ","),
             entries.map { key($0.key) + "=" + text($0.value) }.joined(separator: " "),
         ]
@@ -86,13 +86,25 @@ struct ServiceFormatter {
 
     /// All properties of one service: KEY, TYPE, VALUE, reserved keys first, the others in
     /// natural order.
-    func propertyTable(_ record: ServiceRecord) -> String {
+    func propertyTable(_ record: ServiceRecord, now: Int64? = nil) -> String {
         var rows: [[String]] = [
             [ReservedKey.serviceID, "int", String(record.id)],
             [ReservedKey.objectClass, "list<str>", text(.list(record.specifications.map(PropertyValue.string)))],
             [ReservedKey.ranking, "int", String(record.ranking)],
             [ReservedKey.scope, "str", record.scope.rawValue],
         ]
+        if let name = record.name { rows.append([ReservedKey.serviceName, "str", text(.string(name))]) }
+        rows.append([ReservedKey.revision, "int", String(record.revision)])
+        if let lease = record.lease {
+            rows.append([ReservedKey.ttl, "str", LeaseDuration.format(lease.ttl)])
+            let left = now.map { " (in \(LeaseDuration.describe(lease.expires - $0)))" } ?? ""
+            rows.append([ReservedKey.expires, "str", Instant.format(lease.expires) + left])
+        }
+        if let owner = record.owner {
+            rows.append([ReservedKey.ownerPID, "int", String(owner.pid)])
+            rows.append([ReservedKey.ownerStart, "int", String(owner.startTime)])
+            rows.append([ReservedKey.ownerBoot, "str", text(.string(owner.bootID))])
+        }
         for entry in Self.naturallyOrdered(record.properties.entries) {
             rows.append([key(entry.key), entry.value.typeName, text(entry.value)])
         }

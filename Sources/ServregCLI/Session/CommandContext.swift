@@ -75,9 +75,17 @@ final class CommandContext {
             note("no store at \(location) (nothing is registered)")
             saidStoreIsMissing = true
         }
-        let registry = Registry(store: store)
+        let registry = Registry(store: store, liveness: ProcessLiveness())
         opened = (location, access, registry)
         return registry
+    }
+
+    /// A second, writing connection to the store the options name, beside the session's
+    /// (a `listen` removes expired services through it while it reads through its own).
+    func separateWriter(_ options: GlobalOptions) throws -> Registry {
+        let settings = try storeSettings.applying(environment: environment)
+        let (store, _) = try location(options).open(.write, settings: settings)
+        return Registry(store: store, liveness: ProcessLiveness())
     }
 
     /// Whether a store opened for `opened` serves a command that asks for `wanted`.
@@ -154,6 +162,9 @@ final class CommandContext {
         errors.write(diagnosticPrefix + "error: " + TextEscaping.escapingControlCharacters(message) + "\n")
         errors.flush()
     }
+
+    /// The exit status of a `register --hold` command, which servreg exits with.
+    var heldExitCode: Int32?
 
     /// Prints a note on stderr (`servreg: …`).
     func note(_ message: String) {

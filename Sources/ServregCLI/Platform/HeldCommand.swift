@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+
+/// `register --hold -- COMMAND`: COMMAND runs as a child that waits at a gate until the
+/// service is registered (its owner is the child: pid and start time are fixed at fork),
+/// then execs with stdin, stdout and stderr inherited. SIGTERM, SIGHUP and SIGINT/SIGQUIT
+/// sent to servreg by a process are passed on; the ones a terminal sends reach the child
+/// anyway (it is in servreg's process group).
+struct HeldCommand {
+    /// Why COMMAND cannot be started: 127 (not found) or 126 (not executable).
+    struct StartFailure: Error {
+        var status: Int32
+        var message: String
+    }
+
+    let pid: Int32
+    private let gate: Int32
+    private let failures: Int32
+
+    private static let child = Atomic<Int32>(0)
+
+    /// The file `name` runs, searched on PATH as execvp would.
+    static func resolve(_ name: String, path: String?) throws(StartFailure) -> String {
+        func check(_ candidate: String) -> Int32? {
+            var info = stat()
+            guard stat(candidate, &info) == 0 else { return 127 }
+            if (info.st_mode & S_IFMT) == S_IFDIR || access(candidate, X_OK) != 0 { return 126 }
+            return nil
+        }
+        if name.contains("/") {
+            if let status = check(name) {
+                throw StartFailure(
+                    status: status, message: status == 127 ? "\(name): no such file" : "\(name): not executable")
+            }
+            return name
+        }
+        guard !name.isEmpty else { throw StartFailure(status: 127, message: "the command name is empty") }
+        var sawUnexecutable = false
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(
+            separator: ":", omittingEmptySubsequences: false)
+        {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
+            switch check(candidate) {
+            case nil: return candidate
+            case 126: sawUnexecutable = true
+            default: continue
+            }
+        }
+        if sawUnexecutable { throw StartFailure(status: 126, message: "\(name): not executable") }
+        throw StartFailure(status: 127, message: "\(name): command not found")
+    }
+
+    /// Forks the child, which waits at the gate; `start()` lets it exec.
+    init(executable: String, arguments: [String], environment: [String: String]) throws(StartFailure) {
+        var gateEnds: [Int32] = [-1, -1]
+        var failureEnds: [Int32] = [-1, -1]
+        guard pipe(&gateEnds) == 0, pipe(&failureEnds) == 0 else {
+            throw StartFailure(status: 126, message: "cannot make a pipe: \(String(cString: strerror(errno)))")
+        }
+        for end in gateEnds + failureEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // Everything the child touches is made before fork: between fork and exec it calls
+        // only async-signal-safe functions.
+        guard let path = strdup(executable) else {
+            throw StartFailure(status: 126, message: "out of memory")
+        }
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            free(path)
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        Self.installForwarding()
+        let pid = argv.withUnsafeMutableBufferPointer { argvBuffer in
+            envp.withUnsafeMutableBufferPointer { envpBuffer in
+                guard let argvBase = argvBuffer.baseAddress, let envpBase = envpBuffer.baseAddress else {
+                    return Int32(-1)
+                }
+                let gateRead = gateEnds[0]
+                let failureWrite = failureEnds[1]
+                let pid = fork()
+                if pid == 0 {
+                    var byte: UInt8 = 0
+                    if read(gateRead, &byte, 1) != 1 { _exit(125) }
+                    signal(SIGPIPE, SIG_DFL)
+                    var none = sigset_t()
+                    sigemptyset(&none)
+                    sigprocmask(SIG_SETMASK, &none, nil)
+                    execve(path, argvBase, envpBase)
+                    var code = errno
+                    _ = write(failureWrite, &code, MemoryLayout<Int32>.size)
+                    _exit(127)
+                }
+                return pid
+            }
+        }
+        close(gateEnds[0])
+        close(failureEnds[1])
+        guard pid > 0 else {
+            close(gateEnds[1])
+            close(failureEnds[0])
+            throw StartFailure(status: 126, message: "cannot start a process: \(String(cString: strerror(errno)))")
+        }
+        self.pid = pid
+        gate = gateEnds[1]
+        failures = failureEnds[0]
+        Self.child.store(pid, ordering: .relaxed)
+    }
+
+    /// Lets the child exec; the errno of a failed exec, or nil once it runs COMMAND.
+    func start() -> Int32? {
+        var byte: UInt8 = 1
+        _ = write(gate, &byte, 1)
+        close(gate)
+        var code: Int32 = 0
+        let count = withUnsafeMutableBytes(of: &code) { read(failures, $0.baseAddress, $0.count) }
+        close(failures)
+        return count == MemoryLayout<Int32>.size ? code : nil
+    }
+
+    /// Ends a child that never started (its registration failed): it exits at the gate.
+    func abandon() {
+        close(gate)
+        close(failures)
+        _ = wait()
+    }
+
+    /// Waits for the child to end; its status as a shell reports it (128 + signal).
+    func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 127 }
+        }
+        Self.child.store(0, ordering: .relaxed)
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    private static func installForwarding() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_sigaction = { signal, info, _ in
+            let child = HeldCommand.child.load(ordering: .relaxed)
+            guard child > 0 else { return }
+            // A terminal's ^C or ^\ reached the child too (si_code SI_KERNEL): not twice.
+            if let info, info.pointee.si_code == 0x80, signal == SIGINT || signal == SIGQUIT { return }
+            kill(child, signal)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_SIGINFO | SA_RESTART
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaction(signal, &action, nil) }
+    }
+}
