@@ -123,9 +123,9 @@ public final class Registry {
     }
 
     /// When a listener should next look for services that are gone, in milliseconds since
-    /// 1970: the earliest lease end, or within `ownerCheckInterval` while services have
-    /// owners; nil when no service has either.
-    public func nextLivenessCheck() throws -> Int64? {
+    /// 1970: the earliest lease end, or `ownerCheckInterval` after `ownersCheckedAt` (now
+    /// when nil) while services have owners; nil when no service has either.
+    public func nextLivenessCheck(ownersCheckedAt: Int64? = nil) throws -> Int64? {
         try transactions.read { reader in
             var next = try reader.nextExpiry()
             var owned = false
@@ -134,8 +134,8 @@ public final class Registry {
                 return false
             }
             if owned {
-                let soon = liveness.now() + Self.ownerCheckInterval
-                next = min(next ?? soon, soon)
+                let due = ownersCheckedAt.map { $0 + Self.ownerCheckInterval } ?? liveness.now()
+                next = min(next ?? due, due)
             }
             return next
         }

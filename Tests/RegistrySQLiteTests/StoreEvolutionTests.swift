@@ -37,6 +37,40 @@ import Testing
         #expect(next.id == 3)
     }
 
+    /// A store of schema 2 (before names, revisions, leases and owners) reads unmigrated;
+    /// migrated, each service's revision is its last event's sequence number.
+    @Test func aVersionTwoStoreGetsRevisionsFromItsLog() throws {
+        let path = directory.path + "/v2.db"
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try StoreSchema.migrations[0](db)
+            try StoreSchema.migrations[1](db)
+            try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 2")
+            try db.execute(
+                sql: """
+                    INSERT INTO service VALUES (1, 0, 'singleton', '["s.A"]', '{"n":2}', 0, 0);
+                    INSERT INTO service VALUES (2, 0, 'singleton', '["s.A"]', '{}', 0, 0);
+                    INSERT INTO service_specification VALUES ('s.A', 0, 1), ('s.A', 0, 2);
+                    INSERT INTO event (seq, kind, service_id, specifications, new_properties, time)
+                        VALUES (1, 'registered', 1, '["s.A"]', '{}', 0), (2, 'registered', 2, '["s.A"]', '{}', 0),
+                        (3, 'modified', 1, '["s.A"]', '{}', 0);
+                    """)
+        }
+        try queue.close()
+        let reader = Registry(
+            store: try SQLiteStore(path: path, access: .read, options: SQLiteStore.Options(), asIfUnwritable: true))
+        #expect(try reader.service(id: 1).revision == 0)
+        #expect(throws: RegistryError.noSuchService(.name("db"))) { try reader.service(.name("db")) }
+        #expect(try reader.count(ServiceQuery(specification: "s.A")) == 2)
+        let registry = Registry(store: try SQLiteStore(path: path, access: .write))
+        #expect(try registry.service(id: 1).revision == 3)
+        #expect(try registry.service(id: 2).revision == 2)
+        let named = try registry.register(RegistrationRequest(specifications: ["s.A"], properties: [], name: "db"))
+        #expect(named.revision == 4)
+        #expect(try registry.service(.name("db")).id == 3)
+    }
+
     /// A store as servreg with schema version 1 wrote it.
     private func makeVersionOneStore(_ path: String) throws {
         do {

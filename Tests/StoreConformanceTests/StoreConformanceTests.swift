@@ -31,6 +31,76 @@ import Testing
 
     // MARK: Reads, writes and ids
 
+    /// Names, revisions, leases, owners and markers: stored as given, found by name, the
+    /// leased and owned services reachable without reading the others, kept by another
+    /// connection; the revision is the sequence number of the service's last logged event.
+    @Test(arguments: StoreBackend.allCases)
+    func namesRevisionsLeasesOwnersAndMarkers(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let owner = ServiceOwner(pid: 77, startTime: 12_345, bootID: "b-1")
+        let (named, soon, late, owned) = try store.write { writer in
+            let named = try writer.insert(id: nil, NewService(specifications: ["a.B"], name: "db"))
+            let soon = try writer.insert(
+                id: nil, NewService(specifications: ["a.B"], lease: Lease(ttl: 100, expires: 5_000)))
+            let late = try writer.insert(
+                id: nil, NewService(specifications: ["c.D"], lease: Lease(ttl: 100, expires: 9_000)))
+            let owned = try writer.insert(id: nil, NewService(specifications: ["c.D"], name: "o", owner: owner))
+            return (named, soon, late, owned)
+        }
+        #expect(named.revision == 1 && owned.revision == 4)
+        let reopened = try location.open()
+        try reopened.read { reader in
+            #expect(try reader.service(named: "db") == named)
+            #expect(try reader.service(named: "o")?.owner == owner)
+            #expect(try reader.service(named: "nope") == nil)
+            #expect(try reader.service(id: soon.id)?.lease == Lease(ttl: 100, expires: 5_000))
+            #expect(try reader.expiredServices(at: 4_999, limit: 10).isEmpty)
+            #expect(try reader.expiredServices(at: 9_000, limit: 10).map(\.id) == [soon.id, late.id])
+            #expect(try reader.expiredServices(at: 9_000, limit: 1).map(\.id) == [soon.id])
+            #expect(try reader.nextExpiry() == 5_000)
+            var mortal: [ServiceID] = []
+            try reader.forEachMortalService(specification: nil, ownedOnly: false) {
+                mortal.append($0.id)
+                return true
+            }
+            #expect(Set(mortal) == [soon.id, late.id, owned.id])
+            mortal = []
+            try reader.forEachMortalService(specification: "c.D", ownedOnly: false) {
+                mortal.append($0.id)
+                return true
+            }
+            #expect(Set(mortal) == [late.id, owned.id])
+            mortal = []
+            try reader.forEachMortalService(specification: nil, ownedOnly: true) {
+                mortal.append($0.id)
+                return true
+            }
+            #expect(mortal == [owned.id])
+            #expect(try reader.serviceNames(prefix: "", limit: 10) == ["db", "o"])
+            #expect(try reader.serviceNames(prefix: "d", limit: 10) == ["db"])
+            #expect(try reader.marker("m") == nil)
+        }
+        try reopened.write { writer in
+            var changed = named
+            changed.properties.set("k", .integer(1))
+            let logged = try writer.update(changed, previous: named, logEvent: true)
+            #expect(logged.revision == (try writer.latestSequence()))
+            var renewed = logged
+            renewed.lease = Lease(ttl: 50, expires: 1_000)
+            let quiet = try writer.update(renewed, previous: logged, logEvent: false)
+            #expect(quiet.revision == logged.revision)
+            try writer.setMarker("m", 42)
+            try writer.setMarker("m", 43)
+        }
+        try store.read { reader in
+            #expect(try reader.marker("m") == 43)
+            let stored = try reader.service(id: named.id)
+            #expect(stored?.revision == 5 && stored?.lease == Lease(ttl: 50, expires: 1_000))
+            #expect(try reader.nextExpiry() == 1_000)
+        }
+    }
+
     /// An import's ids: an explicit id is stored as given and raises the last id; reserving
     /// ids raises it further; new ids are above both; deleting never lowers it.
     @Test(arguments: StoreBackend.allCases)

@@ -159,9 +159,10 @@ extension Servreg {
                 // too (reason expired / owner-exited), at the instant a lease ends and every
                 // second while services have owners, so that it sees them go even when
                 // nothing else writes.
-                if let next = try registry.nextLivenessCheck() {
+                if let next = try registry.nextLivenessCheck(ownersCheckedAt: sweeper.checkedAt) {
                     let now = registry.liveness.now()
                     if next <= now {
+                        sweeper.checkedAt = now
                         if try sweeper.remove() > 0 { continue }
                         remaining = min(remaining, 0.05)
                     } else {
@@ -197,6 +198,8 @@ private struct Sweeper {
     let global: GlobalOptions
     var writer: Registry?
     var refused = false
+    /// When it last looked (owners are looked at every `Registry.ownerCheckInterval`).
+    var checkedAt: Int64?
 
     init(context: CommandContext, global: GlobalOptions) {
         self.context = context

@@ -1,0 +1,326 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// A process of the test's: servreg or a helper, its output kept in a file. Spawned and
+/// reaped directly: Foundation's Process on Linux takes a process for running while any
+/// descendant still holds a descriptor it passed on (a held command outliving servreg).
+private final class Background: @unchecked Sendable {
+    let pid: Int32
+    private var status: Int32?
+
+    init(_ executable: String, _ arguments: [String], servreg: ServregProcess, output: String? = nil) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SERVREG_STORE"] = servreg.storePath
+        environment["HOME"] = servreg.directory
+        environment["SERVREG"] = ServregProcess.binary
+        environment["SERVREG_BUSY_TIMEOUT"] = "60"
+        environment["PATH"] =
+            URL(fileURLWithPath: ServregProcess.binary).deletingLastPathComponent().path + ":"
+            + (environment["PATH"] ?? "/usr/bin:/bin")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let target = output ?? "/dev/null"
+        posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: Int32 = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        self.pid = pid
+    }
+
+    deinit {
+        if status == nil {
+            kill(pid, SIGKILL)
+            var ignored: Int32 = 0
+            waitpid(pid, &ignored, 0)
+        }
+    }
+
+    /// The exit status (128 + signal for a signal), or nil after the timeout.
+    func exitStatus(timeout: TimeInterval = 20) -> Int32? {
+        if let status { return status }
+        let deadline = Date().addingTimeInterval(timeout)
+        var raw: Int32 = 0
+        while Date() < deadline {
+            if waitpid(pid, &raw, WNOHANG) == pid {
+                let signal = raw & 0x7f
+                status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+                return status
+            }
+            usleep(5_000)
+        }
+        return nil
+    }
+}
+
+/// Names, conditional writes, leases and owned services (issue 11), through the binary.
+@Suite struct LivenessEndToEndTests {
+    let servreg = ServregProcess()
+
+    /// Polls `condition` until it holds or `timeout` passes; whether it held.
+    private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(10_000)
+        }
+        return try condition()
+    }
+
+    private func present(_ reference: String) throws -> Bool {
+        try servreg.run(["props", reference, "-q"]).status == 0
+    }
+
+    private func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// The removal events of the log: id → reason.
+    private func removals() throws -> [Int: String] {
+        let log = try servreg.run(["listen", "--since", "0", "--json", "--timeout", "0.5"])
+        var found: [Int: String] = [:]
+        for line in log.lines {
+            let event = json(line)
+            if event["event"] as? String == "UNREGISTERING", let id = event["id"] as? Int {
+                found[id] = event["reason"] as? String
+            }
+        }
+        return found
+    }
+
+    @Test func eightProcessesRaceForOneNameAndExactlyOneWins() throws {
+        let go = servreg.directory + "/go"
+        let script = """
+            while [ ! -e "\(go)" ]; do :; done
+            "$SERVREG" register acme.IDatabase --name db --prop writer=$1 > "$2" 2> "$2.err"
+            echo $? > "$2.status"
+            """
+        let racers = try (1...8).map { index in
+            try Background(
+                "/bin/bash", ["-c", script, "racer", "\(index)", servreg.directory + "/r\(index)"], servreg: servreg)
+        }
+        FileManager.default.createFile(atPath: go, contents: nil)
+        for racer in racers { #expect(racer.exitStatus() == 0) }
+        var statuses: [String] = []
+        var messages: [String] = []
+        for index in 1...8 {
+            let base = servreg.directory + "/r\(index)"
+            statuses.append(
+                try String(contentsOfFile: base + ".status", encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines))
+            messages.append(try String(contentsOfFile: base + ".err", encoding: .utf8))
+        }
+        #expect(statuses.filter { $0 == "0" }.count == 1, "\(statuses)")
+        #expect(statuses.filter { $0 == "2" }.count == 7, "\(statuses) \(messages)")
+        #expect(messages.filter { $0.contains("name db is taken by service 1") }.count == 7, "\(messages)")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "1\n")
+    }
+
+    @Test func existingUpdateAndReplaceAreTheEventsTheySay() throws {
+        let first = try servreg.register(["acme.IDatabase", "--name", "db", "--prop", "url=a"])
+        let updated = try servreg.run([
+            "register", "acme.IDatabase", "--name", "db", "--prop", "url=b", "--existing", "update",
+        ])
+        #expect(updated.stdout == "\(first)\n")
+        let again = try servreg.run([
+            "register", "acme.IDatabase", "--name", "db", "--prop", "url=b", "--existing", "update",
+        ])
+        #expect(again.stdout == "\(first)\n")
+        let replaced = try servreg.register([
+            "acme.IDatabase", "--name", "db", "--prop", "url=c", "--existing", "replace",
+        ])
+        #expect(replaced != first)
+        let log = try servreg.run(["listen", "--since", "0", "--json", "--count", "4"])
+        let events = log.lines.map(json)
+        #expect(
+            events.map { $0["event"] as? String ?? "" } == ["REGISTERED", "MODIFIED", "UNREGISTERING", "REGISTERED"])
+        #expect(events.map { $0["id"] as? Int ?? 0 } == [first, first, first, replaced])
+        #expect(events[2]["reason"] as? String == "replaced")
+        #expect(try servreg.run(["props", "@db", "-q"]).stdout == "\(replaced)\n")
+        let human = try servreg.run(["listen", "--since", "2", "--count", "1"])
+        #expect(human.stdout.contains("UNREGISTERING") && human.stdout.hasSuffix("(replaced)\n"), "\(human.stdout)")
+    }
+
+    /// Two writers increment one counter 40 times each by read–modify–write with --if-rev,
+    /// retrying when refused: no increment is lost.
+    @Test func ifRevLosesNoUpdateOfTwoWriters() throws {
+        _ = try servreg.register(["acme.ICounter", "--name", "c", "--prop", "n=0"])
+        let script = """
+            done=0
+            while [ $done -lt 40 ]; do
+              json=$("$SERVREG" props @c --json) || exit 1
+              rev=$(printf '%s' "$json" | sed 's/.*"service.revision":\\([0-9]*\\).*/\\1/')
+              n=$(printf '%s' "$json" | sed 's/.*"n":\\([0-9]*\\).*/\\1/')
+              "$SERVREG" set-props @c n=$((n + 1)) --if-rev "$rev" 2>/dev/null
+              case $? in 0) done=$((done + 1));; 2) ;; *) exit 1;; esac
+            done
+            """
+        let writers = try (1...2).map { _ in try Background("/bin/bash", ["-c", script], servreg: servreg) }
+        for writer in writers { #expect(writer.exitStatus(timeout: 120) == 0) }
+        #expect(json(try servreg.run(["props", "@c", "--json"]).stdout)["n"] as? Int == 80)
+    }
+
+    /// From the instant a lease ends, get does not return the service; a listener removes
+    /// it within TTL/3 even when nothing else writes.
+    @Test func anExpiryIsSeenByGetAtOnceAndByAListenerWithinAThirdOfTheTTL() throws {
+        let before = try servreg.run(["listen", "--since", "0", "--timeout", "0", "-q"]).lines.count
+        _ = before
+        let id = try servreg.register(["acme.ILeased", "--ttl", "900ms", "--prop", "k=1"])
+        let listener = try ListenerProcess(["acme.ILeased", "--since", "1", "--json"], servreg: servreg)
+        let leased = json(try servreg.run(["props", "\(id)", "--json"]).stdout)
+        let expires = try #require(leased["service.expires"] as? String)
+        #expect(leased["service.ttl"] as? String == "900ms")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let end = try #require(formatter.date(from: expires))
+        #expect(try servreg.run(["get", "acme.ILeased", "--filter", "(k=1)", "-q"]).stdout == "\(id)\n")
+        while Date() < end { usleep(1_000) }
+        #expect(try servreg.run(["get", "acme.ILeased", "--filter", "(k=1)"]).status == 1)
+        #expect(try servreg.run(["get-all", "acme.ILeased", "--count"]).stdout == "0\n")
+        #expect(listener.waitForLines(1))
+        let event = try #require(listener.events.first)
+        #expect(event["event"] as? String == "UNREGISTERING")
+        #expect(event["reason"] as? String == "expired")
+        let removedAt = try #require(formatter.date(from: event["time"] as? String ?? ""))
+        #expect(removedAt.timeIntervalSince(end) < 0.3, "removed \(removedAt.timeIntervalSince(end)) s after expiry")
+    }
+
+    @Test func keepaliveKeepsALeaseAliveAndItsSIGKILLLetsItExpire() throws {
+        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "1s"])
+        let keeper = try Background(ServregProcess.binary, ["keepalive", "@w"], servreg: servreg)
+        let start = Date()
+        while Date().timeIntervalSince(start) < 4 {
+            #expect(try present("@w"), "gone after \(Date().timeIntervalSince(start)) s")
+            usleep(200_000)
+        }
+        kill(keeper.pid, SIGKILL)
+        #expect(keeper.exitStatus() == 128 + SIGKILL)
+        #expect(try eventually(timeout: 3) { try !present("@w") })
+        _ = try servreg.register(["x.Y"])  // a writer removes it
+        #expect(try removals()[id] == "expired")
+        // keepalive of a service that is gone says why and exits 1; SIGINT ends it with 130.
+        let gone = try servreg.run(["keepalive", "\(id)"])
+        #expect(gone.status == 1 && gone.stderr.contains("no service with id \(id)"), "\(gone.stderr)")
+        _ = try servreg.register(["acme.IWorker", "--name", "w2", "--ttl", "1s"])
+        let interrupted = try Background(ServregProcess.binary, ["keepalive", "@w2"], servreg: servreg)
+        usleep(200_000)
+        kill(interrupted.pid, SIGINT)
+        #expect(interrupted.exitStatus() == 130)
+    }
+
+    @Test func keepaliveEndsWithWhyWhenItsServiceIsRemoved() throws {
+        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "600ms"])
+        let output = servreg.directory + "/keepalive.out"
+        let first = json(try servreg.run(["props", "@w", "--json"]).stdout)["service.expires"] as? String
+        let keeper = try Background(ServregProcess.binary, ["keepalive", "@w"], servreg: servreg, output: output)
+        // Once it has renewed the lease (the expiry moved), the service is removed under it.
+        #expect(
+            try eventually {
+                json(try servreg.run(["props", "@w", "--json"]).stdout)["service.expires"] as? String != first
+            })
+        #expect(try servreg.run(["unregister", "\(id)"]).status == 0)
+        #expect(keeper.exitStatus() == 1)
+        let said = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(said.contains("service @w is gone (unregistered)"), "\(said)")
+    }
+
+    @Test func aHeldServiceLivesExactlyAsLongAsItsCommand() throws {
+        // Present while it runs (the command sees itself), gone after, its status passed on.
+        let ran = try servreg.run(
+            [
+                "register", "acme.IHeld", "--name", "h", "--hold", "--", "/bin/sh", "-c", "servreg props @h -q; exit 7",
+            ],
+            environment: [
+                "PATH": URL(fileURLWithPath: ServregProcess.binary).deletingLastPathComponent().path + ":/usr/bin:/bin"
+            ])
+        #expect(ran.status == 7, "\(ran.stderr)")
+        #expect(ran.stdout == "1\n")
+        #expect(try !present("@h"))
+        #expect(try removals()[1] == "owner-exited")
+        // Killed: gone as soon as servreg has seen it end; servreg says how it ended.
+        let started = servreg.directory + "/started"
+        let held = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.IHeld", "--name", "k", "--hold", "--", "/bin/sh", "-c",
+                "touch \(started); exec sleep 60",
+            ],
+            servreg: servreg)
+        #expect(eventually { FileManager.default.fileExists(atPath: started) })
+        let owner = json(try servreg.run(["props", "@k", "--json"]).stdout)
+        let pid = try #require(owner["service.owner.pid"] as? Int)
+        kill(Int32(pid), SIGTERM)
+        #expect(held.exitStatus() == 128 + SIGTERM)
+        #expect(try !present("@k"))
+    }
+
+    @Test func aHeldServiceOutlivesASIGKILLedServregOnlyUntilItsCommandEnds() throws {
+        let started = servreg.directory + "/started"
+        let held = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.IHeld", "--name", "k", "--hold", "--", "/bin/sh", "-c",
+                "touch \(started); exec sleep 60",
+            ],
+            servreg: servreg)
+        #expect(eventually { FileManager.default.fileExists(atPath: started) })
+        let pid = try #require(json(try servreg.run(["props", "@k", "--json"]).stdout)["service.owner.pid"] as? Int)
+        kill(held.pid, SIGKILL)
+        #expect(held.exitStatus() == 128 + SIGKILL)
+        #expect(try present("@k"))
+        kill(Int32(pid), SIGKILL)
+        #expect(try eventually { try !present("@k") })
+        _ = try servreg.register(["x.Y"])
+        #expect(try eventually { try removals()[1] == "owner-exited" })
+    }
+
+    @Test func aServiceOfAKilledOwnerPidIsGone() throws {
+        let owner = try Background("/bin/sleep", ["60"], servreg: servreg)
+        let id = try servreg.register(["acme.IOwned", "--owner-pid", "\(owner.pid)", "--name", "o"])
+        #expect(json(try servreg.run(["props", "@o", "--json"]).stdout)["service.owner.pid"] as? Int == Int(owner.pid))
+        #expect(try servreg.run(["props", "@o"]).stdout.contains("service.owner.pid"))
+        kill(owner.pid, SIGKILL)
+        #expect(owner.exitStatus() == 128 + SIGKILL)
+        #expect(try !present("@o"))
+        #expect(try servreg.run(["get-all", "acme.IOwned", "--count"]).stdout == "0\n")
+        // A running listener removes it even when nothing else writes.
+        let listener = try ListenerProcess(["--since", "1", "--json"], servreg: servreg)
+        #expect(listener.waitForLines(1))
+        #expect(listener.events.first?["reason"] as? String == "owner-exited")
+        #expect(listener.events.first?["id"] as? Int == id)
+    }
+
+    @Test(arguments: [
+        (["register", "a.B", "--ttl", "5x"], Int32(65), "--ttl: '5x' is not a duration"),
+        (["register", "a.B", "--ttl", "-1s"], 65, "--ttl takes no negative value"),
+        (["register", "a.B", "--name", "a b"], 65, "service name 'a b' contains ' '"),
+        (["register", "a.B", "--name", ""], 65, "service name is empty"),
+        (["register", "a.B", "--existing", "update"], 64, "--existing goes with --name"),
+        (["register", "a.B", "--name", "x", "--existing", "merge"], 65, "--existing must be update or replace"),
+        (["register", "a.B", "--hold"], 64, "--hold needs a command"),
+        (["register", "a.B", "--hold", "--"], 64, "--hold needs a command"),
+        (["register", "a.B", "--owner-pid", "999999999"], 65, "--owner-pid 999999999: no such process"),
+        (["register", "a.B", "--owner-pid", "x"], 65, "--owner-pid must be a process id"),
+        (["register", "a.B", "--ttl", "1s", "--hold", "--", "true"], 64, "--hold and --ttl cannot be combined"),
+        (["register", "a.B", "--prop", "service.name=x"], 65, "service.name is read-only"),
+        (["set-props", "1", "a=1", "--if-rev", "x"], 65, "--if-rev"),
+        (["unregister", "1", "2", "--if-rev", "3"], 64, "--if-rev goes with one service"),
+        (["props", "@a b"], 65, "service name 'a b' contains"),
+        (["register", "a.B", "--hold", "--", "no-such-command-x"], 127, "no-such-command-x: command not found"),
+        (["register", "a.B", "--hold", "--", "/etc/passwd"], 126, "/etc/passwd: not executable"),
+    ])
+    func badInputRegistersNothing(arguments: [String], status: Int32, message: String) throws {
+        let result = try servreg.run(arguments)
+        #expect(result.status == status, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+        #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
+        #expect(try servreg.run(["listen", "--since", "0", "--timeout", "0"]).stdout == "")
+    }
+}
