@@ -1,8 +1,10 @@
 // servreg-bench: builds benchmark stores and times one-shot servreg commands.
 //
-//   servreg-bench generate PATH COUNT      a store with COUNT services over 10 specifications
+//   servreg-bench generate PATH COUNT [LEASED OWNED]
+//                                          a store with COUNT services over 10 specifications
 //   servreg-bench run SERVREG DATA_DIR     runs the benchmarks of `make bench` and prints a report
 //   servreg-bench listen SERVREG DATA_DIR  only those of listen (DATA_DIR made by run)
+//   servreg-bench liveness SERVREG DATA_DIR  only those of leases and owners (likewise)
 import Foundation
 import RegistrySQLite
 import ServiceRegistry
@@ -21,7 +23,21 @@ struct SplitMix: RandomNumberGenerator {
 let specifications = (0..<10).map { "acme.IService\($0)" }
 let tagWords = ["red", "green", "blue", "fast", "cheap", "local", "certified", "new"]
 
-func generate(path: String, count: Int) throws {
+/// The owner of the bench's owned services: init, which outlives every run (until a reboot).
+func initOwner() throws -> ServiceOwner {
+    let stat = try String(contentsOfFile: "/proc/1/stat", encoding: .utf8)
+    let fields = stat[stat.index(after: stat.lastIndex(of: ")") ?? stat.startIndex)...].split(separator: " ")
+    let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+    return ServiceOwner(
+        pid: 1, startTime: Int64(fields[19]) ?? 0, bootID: boot.trimmingCharacters(in: .whitespacesAndNewlines))
+}
+
+/// A store of `count` services; every `count / leased`-th has a lease of 300 days and as
+/// many others an owner (init), spread over the specifications (issue 11's bench).
+func generate(path: String, count: Int, leased: Int = 0, owned: Int = 0) throws {
+    let owner = owned > 0 ? try initOwner() : nil
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    let ttl: Int64 = 300 * 86_400_000
     try? FileManager.default.removeItem(atPath: path)
     let store = try SQLiteStore(path: path, access: .write)
     var random = SplitMix(state: 2026)
@@ -41,9 +57,12 @@ func generate(path: String, count: Int) throws {
                 properties.set(
                     "tags",
                     .list((0..<2).map { _ in .string(tagWords.randomElement(using: &random) ?? "") }))
-                _ = try writer.insert(
+                var service = NewService(
                     specifications: [specifications[n % specifications.count]],
                     ranking: Int64.random(in: 0..<4, using: &random), scope: .singleton, properties: properties)
+                if leased > 0, n % (count / leased) == 0 { service.lease = Lease(ttl: ttl, from: now) }
+                if owned > 0, n % (count / owned) == (count / owned) / 2 { service.owner = owner }
+                _ = try writer.insert(id: nil, service)
             }
         }
         made += batch
@@ -122,6 +141,8 @@ func run(binary: String, data: String) throws {
         print("generating \(path) (\(count) services)…")
         try generate(path: path, count: count)
     }
+    // A store kept from an earlier schema is brought to this one (as any writer would).
+    for path in [small, large] { try SQLiteStore(path: path, access: .write).close() }
     var environment = ProcessInfo.processInfo.environment
     environment["NO_COLOR"] = "1"
     func times(_ arguments: [String], store: String, runs: Int, expect: Int32 = 0) -> ([Double], Int) {
@@ -224,6 +245,8 @@ func run(binary: String, data: String) throws {
             format: "store size: %.1f MiB for 100,000 services = %.0f bytes/service",
             Double(size) / 1_048_576, Double(size) / 100_000))
     print("")
+    try livenessBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    print("")
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try listenBenchmarks(binary: binary, data: data, large: large, environment: environment)
@@ -323,6 +346,62 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
         try linesPerSecond(["--keep-going", getFile], lines: 10_000, expect: 1), target: "≥ 1.0 × Pelix in memory",
         pelix: pelix?.get)
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+}
+
+/// Issue 11: the same store with 1,000 leased and 1,000 owned services of its 100,000:
+/// one-shot gets and a batch of 10,000 gets, against the store without them, interleaved.
+func livenessBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    let mortal = data + "/store-100k-mortal.db"
+    // Made anew each run: its leases are measured from now.
+    try generate(path: mortal, count: 100_000, leased: 1_000, owned: 1_000)
+    var environment = environment
+    let filter = "(&(price<=100)(location=BH3))"
+    func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
+        environment["SERVREG_STORE"] = store
+        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
+        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
+        return wall
+    }
+    let get = ["get", "acme.IService3", "--filter", filter]
+    var plain: [Double] = []
+    var withLiveness: [Double] = []
+    for run in 0..<403 {
+        let a = one(large, get)
+        let b = one(mortal, get)
+        if run >= 3 {
+            plain.append(a)
+            withLiveness.append(b)
+        }
+    }
+    report("get … (100k, 1,000 leased + 1,000 owned)", withLiveness, target: "≤ 1.10 × without")
+    print(
+        "  ÷ the same get without leases and owners".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.3f×", percentile(withLiveness, 0.5) / percentile(plain, 0.5))
+            + "   (target ≤ 1.10×)")
+    let gets = data + "/get-10k.srv"
+    if !FileManager.default.fileExists(atPath: gets) {
+        var random = SplitMix(state: 7)
+        var text = ""
+        for _ in 0..<10_000 {
+            let specification = specifications[Int.random(in: 0..<10, using: &random)]
+            text +=
+                "get \(specification) --filter '(&(price<=\(Int.random(in: 1...1000, using: &random)))"
+                + "(location=BH\(Int.random(in: 0..<10, using: &random))))' -q\n"
+        }
+        try text.write(toFile: gets, atomically: true, encoding: .utf8)
+    }
+    var batchPlain: [Double] = []
+    var batchLiveness: [Double] = []
+    for _ in 0..<9 {
+        batchPlain.append(one(large, ["run", "--keep-going", gets], expect: 1))
+        batchLiveness.append(one(mortal, ["run", "--keep-going", gets], expect: 1))
+    }
+    let ratio = percentile(batchLiveness, 0.5) / percentile(batchPlain, 0.5)
+    print(
+        "run: 10,000 get lines (100k, 1,000 leased + 1,000 owned)".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %9.0f lines/s = %.3f× without", 10_000 / percentile(batchLiveness, 0.5), ratio)
+            + "   (target ≤ 1.10×)")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: mortal + suffix) }
 }
 
 /// Pelix's in-memory rates on the bench's files (Benchmarks/pelix/pelix_bench.py, run by
@@ -473,17 +552,26 @@ func listenBenchmarks(binary: String, data: String, large: String, environment: 
 let arguments = CommandLine.arguments
 do {
     switch arguments.dropFirst().first {
-    case "generate" where arguments.count == 4:
-        try generate(path: arguments[2], count: Int(arguments[3]) ?? 0)
+    case "generate" where arguments.count == 4 || arguments.count == 6:
+        let mortal = arguments.count == 6 ? (Int(arguments[4]) ?? 0, Int(arguments[5]) ?? 0) : (0, 0)
+        try generate(path: arguments[2], count: Int(arguments[3]) ?? 0, leased: mortal.0, owned: mortal.1)
     case "run" where arguments.count == 4:
         try run(binary: arguments[2], data: arguments[3])
+    case "liveness" where arguments.count == 4:
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        let large = arguments[3] + "/store-100k.db"
+        try SQLiteStore(path: large, access: .write).close()
+        try livenessBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
     case "listen" where arguments.count == 4:
         try listenBenchmarks(
             binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
             environment: ProcessInfo.processInfo.environment)
     default:
         FileHandle.standardError.write(
-            Data("usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen SERVREG DATA_DIR\n".utf8))
+            Data(
+                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness SERVREG DATA_DIR\n"
+                    .utf8))
         exit(64)
     }
 } catch {

@@ -53,5 +53,10 @@ import Testing
         #expect(try bashCompletes("servreg --store \(store) get acme.IPl") == ["acme.IPlumber"])
         #expect(try bashCompletes("servreg --json -q get-all ") == ["acme.IPainter", "acme.IPlumber"])
         #expect(try bashCompletes("servreg --store \(store) ge") == ["get", "get-all"])
+        // Named services complete as @NAME, after the ids (issue 11).
+        _ = try servreg.register(["acme.IDatabase", "--name", "db"])
+        #expect(try bashCompletes("servreg props ") == ["\(id)", "2", "3", "@db"])
+        #expect(try bashCompletes("servreg unregister @") == ["@db"])
+        #expect(try bashCompletes("servreg keepalive @d") == ["@db"])
     }
 }

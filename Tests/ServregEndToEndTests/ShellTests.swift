@@ -264,6 +264,10 @@ import Testing
         shell.type("props \t")
         #expect(shell.waitFor("1 (acme.IPlumber)", after: mark), "\(shell.screen)")
         #expect(shell.waitFor("2 (acme.IPainter,acme.IDecorator)", after: mark), "\(shell.screen)")
+        shell.type("\u{15}register acme.IDatabase --name db\r")
+        let named = shell.mark
+        shell.type("props \t")
+        #expect(shell.waitFor("@db (3 acme.IDatabase)", after: named), "\(shell.screen)")
         shell.type("\u{15}exit\r")
         #expect(shell.exitStatus() == 0)
     }

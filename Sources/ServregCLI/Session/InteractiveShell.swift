@@ -189,15 +189,17 @@ final class InteractiveShell {
         return UInt8(CC_REDISPLAY)
     }
 
-    /// Candidates that are all service ids, each followed by its specifications
-    /// (`12 (acme.IPlumber)`); other candidates as they are.
+    /// Candidates that are all services (ids, `@NAME`), each followed by its specifications
+    /// (`12 (acme.IPlumber)`, `@db (4 acme.IDatabase)`); other candidates as they are.
     static func withHints(_ candidates: [String], registry: Registry?) -> [String] {
-        guard let registry, candidates.allSatisfy({ ServiceID($0) != nil }) else { return candidates }
-        return candidates.map { candidate in
-            guard let id = ServiceID(candidate), let record = try? registry.service(id: id) else { return candidate }
-            let specifications = record.specifications.map(TextEscaping.visible).joined(separator: ",")
-            return
-                "\(candidate) (\(specifications.count > 40 ? String(specifications.prefix(39)) + "…" : specifications))"
+        let references = candidates.map { try? ServiceIDArgument.reference($0) }
+        guard let registry, references.allSatisfy({ $0 != nil }) else { return candidates }
+        return zip(candidates, references).map { candidate, reference in
+            guard let reference, let record = try? registry.service(reference) else { return candidate }
+            var specifications = record.specifications.map(TextEscaping.visible).joined(separator: ",")
+            if specifications.count > 40 { specifications = String(specifications.prefix(39)) + "…" }
+            if case .name = reference { return "\(candidate) (\(record.id) \(specifications))" }
+            return "\(candidate) (\(specifications))"
         }
     }
 
