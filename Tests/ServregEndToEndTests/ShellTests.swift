@@ -94,6 +94,35 @@ import Testing
         #expect(shell.exitStatus() == 0)
     }
 
+    /// `register --hold` in the shell: Ctrl-C ends the command (the service goes) and the
+    /// shell's own Ctrl-C handling comes back; a failed command is status 2 there.
+    @Test func aHeldCommandInTheShellEndsOnCtrlCAndThePromptComesBack() throws {
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("register acme.IHeld --name h --hold -- sleep 60\r")
+        #expect(shell.waitFor("is held by sleep", after: mark), "\(shell.screen)")
+        #expect(try servreg.run(["props", "@h", "-q"]).status == 0)
+        mark = shell.mark
+        shell.type("\u{03}")
+        #expect(shell.waitFor("servreg [130]> ", after: mark), "no prompt after Ctrl-C: \(shell.screen)")
+        #expect(try servreg.run(["props", "@h"]).status == 1)
+        mark = shell.mark
+        shell.type("register acme.IHeld --hold -- sh -c 'exit 5'\r")
+        #expect(shell.waitFor("exited with status 5", after: mark), "\(shell.screen)")
+        #expect(shell.waitFor("servreg [2]> ", after: mark), "\(shell.screen)")
+        mark = shell.mark
+        shell.type("register acme.IHalfTyped")
+        #expect(shell.waitFor("IHalfTyped", after: mark))
+        mark = shell.mark
+        shell.type("\u{03}")
+        #expect(shell.waitFor("servreg [2]> ", after: mark), "Ctrl-C at the prompt no longer works: \(shell.screen)")
+        mark = shell.mark
+        shell.type("get-all --count\r")
+        #expect(shell.waitFor("0\nservreg> ", after: mark), "the half-typed line ran: \(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
     @Test func onlyAStoreOptionOnATerminalStartsTheShellOnThatStore() throws {
         let other = servreg.directory + "/other/registry.db"
         try FileManager.default.createDirectory(atPath: servreg.directory + "/other", withIntermediateDirectories: true)

@@ -191,8 +191,7 @@ extension Servreg {
                     executable: executable, arguments: command, environment: context.environment)
             } catch {
                 context.reportError(error.message)
-                context.heldExitCode = error.status
-                return .success
+                return Self.ending(error.status, in: context)
             }
             guard let owner = ProcessLiveness.owner(of: child.pid) else {
                 child.abandon()
@@ -220,13 +219,28 @@ extension Servreg {
                 try? registry.release(record, reason: .unregistered)
                 let notFound = code == ENOENT || code == ENOTDIR
                 context.reportError("\(command[0]): \(String(cString: strerror(code)))")
-                context.heldExitCode = notFound ? 127 : (status == 127 ? 126 : status)
-                return .success
+                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context)
             }
             let status = child.wait()
             try registry.release(record, reason: .ownerExited)
-            context.heldExitCode = status
-            return .success
+            return Self.ending(status, in: context)
+        }
+
+        /// A one-shot servreg exits with the command's own status. In the shell or a batch
+        /// file, where a line's status is one of servreg's, a failed command is said in a
+        /// note and is 2 (130 when it was interrupted).
+        private static func ending(_ status: Int32, in context: CommandContext) -> ExitStatus {
+            guard context.storeSettings.longLived else {
+                context.heldExitCode = status
+                return .success
+            }
+            switch status {
+            case 0: return .success
+            case 130: return .interrupted
+            default:
+                context.note("the held command exited with status \(status)")
+                return .conditionFailed
+            }
         }
     }
 }

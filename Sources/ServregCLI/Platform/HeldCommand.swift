@@ -18,6 +18,10 @@ struct HeldCommand {
     private let failures: Int32
 
     private static let child = Atomic<Int32>(0)
+    /// The signal handlers before forwarding was installed (the shell's Ctrl-C), put back
+    /// once the child has ended.
+    private nonisolated(unsafe) static var saved: [Int32: sigaction] = [:]
+    private static let forwarded = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 
     /// The file `name` runs, searched on PATH as execvp would.
     static func resolve(_ name: String, path: String?) throws(StartFailure) -> String {
@@ -132,8 +136,17 @@ struct HeldCommand {
             if errno != EINTR { return 127 }
         }
         Self.child.store(0, ordering: .relaxed)
+        Self.restoreHandlers()
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    private static func restoreHandlers() {
+        for (signal, action) in saved {
+            var previous = action
+            sigaction(signal, &previous, nil)
+        }
+        saved = [:]
     }
 
     private static func installForwarding() {
@@ -147,6 +160,10 @@ struct HeldCommand {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_SIGINFO | SA_RESTART
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaction(signal, &action, nil) }
+        for signal in forwarded {
+            var previous = sigaction()
+            sigaction(signal, &action, &previous)
+            if saved[signal] == nil { saved[signal] = previous }
+        }
     }
 }
