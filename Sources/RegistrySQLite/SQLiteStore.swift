@@ -2,6 +2,7 @@ import CSQLiteSetup
 import Foundation
 import GRDB
 import ServiceRegistry
+import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode, opened once per process.
 ///
@@ -56,7 +57,18 @@ public final class SQLiteStore: RegistryStore {
     /// The SQLite file's path, as given: also the location its errors report.
     public let path: String
     /// The connection: to the file, or to an empty in-memory registry while there is no file.
-    private(set) var queue: DatabaseQueue
+    private(set) var queue: DatabaseQueue {
+        didSet { holdFile() }
+    }
+    /// The store file this connection has open, known process-wide (see `OpenStoreFiles`).
+    private var heldFile: OpenStoreFiles.Key?
+
+    private func holdFile() {
+        let inMemory = queue.path.isEmpty || queue.path == ":memory:"
+        OpenStoreFiles.hold(&heldFile, path: inMemory ? nil : path)
+    }
+
+    deinit { OpenStoreFiles.hold(&heldFile, path: nil) }
     private let options: Options
     private let access: Access
     private let configuration: Configuration
@@ -117,6 +129,7 @@ public final class SQLiteStore: RegistryStore {
                 path, access: access, configuration: configuration, busyTimeout: options.busyTimeout,
                 asIfUnwritable: asIfUnwritable)
         }
+        holdFile()
         try configureConnection()
     }
 
@@ -612,8 +625,12 @@ public final class SQLiteStore: RegistryStore {
         }
     }
 
-    /// Refuses files that are not SQLite databases before SQLite sees them.
+    /// Refuses files that are not SQLite databases before SQLite sees them. Not when this
+    /// process has the file open already (it was checked then): closing a descriptor of
+    /// our own would drop every POSIX lock SQLite holds on it for the other connection,
+    /// and the next writer elsewhere would take it for unused and delete its WAL.
     private static func checkHeader(_ path: String) throws {
+        if OpenStoreFiles.isOpen(path) { return }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.isReadableFile(atPath: path) {
                 throw StoreError(.permissionDenied, location: path, detail: "the store is not readable")
@@ -685,5 +702,41 @@ public final class SQLiteStore: RegistryStore {
         default: kind = .failed
         }
         return StoreError(kind, location: path, detail: error.message ?? "\(error.resultCode)", statement: error.sql)
+    }
+}
+
+/// The store files this process has open through SQLite, by device and inode: a second
+/// connection to one of them must not open a descriptor of its own (`checkHeader`).
+enum OpenStoreFiles {
+    struct Key: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    private static let held = Mutex<[Key: Int]>([:])
+
+    static func key(_ path: String) -> Key? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Key(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    static func isOpen(_ path: String) -> Bool {
+        guard let key = key(path) else { return false }
+        return held.withLock { $0[key, default: 0] > 0 }
+    }
+
+    /// Moves `slot` to the file at `path` (nil: none), counting holders.
+    static func hold(_ slot: inout Key?, path: String?) {
+        let new = path.flatMap(key)
+        guard new != slot else { return }
+        held.withLock { counts in
+            if let old = slot {
+                counts[old, default: 1] -= 1
+                if counts[old] == 0 { counts[old] = nil }
+            }
+            if let new { counts[new, default: 0] += 1 }
+        }
+        slot = new
     }
 }

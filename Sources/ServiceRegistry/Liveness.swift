@@ -48,7 +48,7 @@ public protocol Liveness: Sendable {
 
 /// Why a service left the registry: what `listen` shows with UNREGISTERING.
 public enum RemovalReason: String, Sendable, CaseIterable {
-    /// `unregister`, or the end of a `--hold` whose command ended by itself.
+    /// `unregister` (or a `--hold` whose command could not be started).
     case unregistered
     /// Its lease ran out.
     case expired

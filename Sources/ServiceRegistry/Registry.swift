@@ -156,6 +156,12 @@ public final class Registry {
 
     // MARK: Writing
 
+    /// Checks a registration as `register` would, without a store (before a `--hold`
+    /// starts its command).
+    public static func check(_ request: RegistrationRequest) throws {
+        _ = try validate(request)
+    }
+
     /// Registers a service; returns it with its new id.
     public func register(_ request: RegistrationRequest) throws -> ServiceRecord {
         try registration(request).record
@@ -270,7 +276,8 @@ public final class Registry {
     /// (nothing when it is gone already or is another service by now).
     public func release(_ record: ServiceRecord, reason: RemovalReason) throws {
         try write { writer, _ in
-            guard let current = try writer.service(id: record.id) else { return }
+            // Not when another holder has taken it over since (`--existing update --hold`).
+            guard let current = try writer.service(id: record.id), current.owner == record.owner else { return }
             try writer.delete(current, reason: reason.rawValue)
         }
     }
@@ -550,7 +557,13 @@ public final class Registry {
 
     /// Service ids whose decimal form starts with `prefix` (for completion).
     public func serviceIDs(prefix: String, limit: Int = 200) throws -> [ServiceID] {
-        try transactions.read { try $0.serviceIDs(prefix: prefix, limit: limit) }
+        try transactions.read { reader in
+            var check = LivenessCheck(liveness)
+            return try reader.serviceIDs(prefix: prefix, limit: limit).filter { id in
+                guard let record = try reader.service(id: id) else { return false }
+                return check.isLive(record)
+            }
+        }
     }
 
     /// Names of live services starting with `prefix` (for completion).

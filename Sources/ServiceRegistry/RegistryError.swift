@@ -80,6 +80,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     case revisionMismatch(ServiceID, expected: Int64, actual: Int64)
     /// `renew` of a service that has no lease.
     case noLease(ServiceID)
+    /// A service kept alive went (`keepalive`), with the reason the log gives.
+    case serviceGone(ServiceReference, reason: String?)
     /// Events asked for are no longer kept, or the sequence number is from another store.
     case resyncNeeded(after: Int64, ResyncReason)
     /// An operation that needs a batch the store cannot offer, or a batch inside a batch.

@@ -139,6 +139,7 @@ final class ManualLiveness: Liveness, @unchecked Sendable {
         try registry.forEach(all) { listed.append($0.id) }
         #expect(listed == [plain.id])
         #expect(try registry.serviceNames(prefix: "").isEmpty)
+        #expect(try registry.serviceIDs(prefix: "") == [plain.id])
         // Any write removes it, with the reason; its name is free at once.
         _ = try registry.register(request(name: "l"))
         #expect(store.services[leased.id] == nil)

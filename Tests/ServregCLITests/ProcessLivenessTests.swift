@@ -24,15 +24,24 @@ import Testing
     }
 
     @Test func anEndedProcessIsGoneAlsoBeforeItIsReaped() throws {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/sh")
-        child.arguments = ["-c", "exit 0"]
-        // Not reaped until waitUntilExit: a zombie meanwhile, which is gone too.
-        try child.run()
-        let owner = ProcessLiveness.owner(of: child.processIdentifier)
-        child.waitUntilExit()
-        if let owner { #expect(!ProcessLiveness().isRunning(owner)) }
-        #expect(ProcessLiveness.owner(of: child.processIdentifier) == nil)
+        // Spawned directly, so that nothing reaps it before the test does: a zombie meanwhile.
+        var pid: pid_t = 0
+        let words: [String] = ["/bin/sh", "-c", "exit 0"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        #expect(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0)
+        let started = ProcessLiveness.process(pid).map {
+            ServiceOwner(pid: pid, startTime: $0.startTime, bootID: ProcessLiveness.bootID)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while ProcessLiveness.process(pid)?.zombie != true, Date() < deadline { usleep(1_000) }
+        #expect(ProcessLiveness.process(pid)?.zombie == true)
+        let owner = try #require(started)
+        #expect(!ProcessLiveness().isRunning(owner))
+        #expect(ProcessLiveness.owner(of: pid) == nil)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(ProcessLiveness.process(pid) == nil)
     }
 
     @Test func aCommandIsFoundOnThePathAsExecvpWould() throws {

@@ -42,6 +42,9 @@ private final class Background: @unchecked Sendable {
         }
     }
 
+    /// Whether it ended by a signal (not by exiting), once `exitStatus` has seen it end.
+    private(set) var signaled = false
+
     /// The exit status (128 + signal for a signal), or nil after the timeout.
     func exitStatus(timeout: TimeInterval = 20) -> Int32? {
         if let status { return status }
@@ -50,6 +53,7 @@ private final class Background: @unchecked Sendable {
         while Date() < deadline {
             if waitpid(pid, &raw, WNOHANG) == pid {
                 let signal = raw & 0x7f
+                signaled = signal != 0
                 status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
                 return status
             }
@@ -71,6 +75,10 @@ private final class Background: @unchecked Sendable {
             usleep(10_000)
         }
         return try condition()
+    }
+
+    private func expires(_ reference: String) throws -> String? {
+        json(try servreg.run(["props", reference, "--json"]).stdout)["service.expires"] as? String
     }
 
     private func present(_ reference: String) throws -> Bool {
@@ -169,8 +177,6 @@ private final class Background: @unchecked Sendable {
     /// From the instant a lease ends, get does not return the service; a listener removes
     /// it within TTL/3 even when nothing else writes.
     @Test func anExpiryIsSeenByGetAtOnceAndByAListenerWithinAThirdOfTheTTL() throws {
-        let before = try servreg.run(["listen", "--since", "0", "--timeout", "0", "-q"]).lines.count
-        _ = before
         let id = try servreg.register(["acme.ILeased", "--ttl", "900ms", "--prop", "k=1"])
         let listener = try ListenerProcess(["acme.ILeased", "--since", "1", "--json"], servreg: servreg)
         let leased = json(try servreg.run(["props", "\(id)", "--json"]).stdout)
@@ -208,10 +214,47 @@ private final class Background: @unchecked Sendable {
         let gone = try servreg.run(["keepalive", "\(id)"])
         #expect(gone.status == 1 && gone.stderr.contains("no service with id \(id)"), "\(gone.stderr)")
         _ = try servreg.register(["acme.IWorker", "--name", "w2", "--ttl", "1s"])
+        let first = json(try servreg.run(["props", "@w2", "--json"]).stdout)["service.expires"] as? String
         let interrupted = try Background(ServregProcess.binary, ["keepalive", "@w2"], servreg: servreg)
-        usleep(200_000)
+        #expect(try eventually { try expires("@w2") != first })
         kill(interrupted.pid, SIGINT)
         #expect(interrupted.exitStatus() == 130)
+        #expect(!interrupted.signaled, "keepalive died of SIGINT instead of ending with 130")
+    }
+
+    /// keepalive @NAME keeps the service the name had: replaced under it, that one is gone.
+    @Test func keepaliveOfANameEndsWhenItsServiceIsReplaced() throws {
+        _ = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "2s"])
+        let first = try expires("@w")
+        let output = servreg.directory + "/keepalive.out"
+        let keeper = try Background(ServregProcess.binary, ["keepalive", "@w"], servreg: servreg, output: output)
+        #expect(try eventually { try expires("@w") != first })
+        let replacement = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "2s", "--existing", "replace"])
+        #expect(keeper.exitStatus() == 1)
+        let said = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(said.contains("service @w is gone (replaced)"), "\(said)")
+        #expect(try servreg.run(["props", "@w", "-q"]).stdout == "\(replacement)\n")
+    }
+
+    /// A listener that removed an expired service through its own writing connection goes
+    /// on seeing every change (a second connection once made the next writer delete the
+    /// WAL under the listener, which then saw nothing more).
+    @Test func aListenerKeepsListeningAfterItRemovedAnExpiredService() throws {
+        _ = try servreg.register(["x.Y"])
+        let listener = try ListenerProcess(["acme.ILeased", "--since", "1", "--json"], servreg: servreg)
+        for round in 1...3 {
+            _ = try servreg.register(["acme.ILeased", "--ttl", "200ms"])
+            #expect(listener.waitForLines(2 * round), "round \(round): \(listener.lines)")
+        }
+        _ = try servreg.register(["acme.ILeased"])
+        #expect(listener.waitForLines(7), "\(listener.lines)")
+        #expect(
+            listener.events.map { $0["event"] as? String ?? "" }
+                == [
+                    "REGISTERED", "UNREGISTERING", "REGISTERED", "UNREGISTERING", "REGISTERED", "UNREGISTERING",
+                    "REGISTERED",
+                ])
+        #expect(listener.events.compactMap { $0["reason"] as? String } == ["expired", "expired", "expired"])
     }
 
     @Test func keepaliveEndsWithWhyWhenItsServiceIsRemoved() throws {
@@ -260,6 +303,59 @@ private final class Background: @unchecked Sendable {
         #expect(try !present("@k"))
     }
 
+    /// A refused registration with --hold ends at once (the child waiting at the gate goes
+    /// too) and leaves nothing running or registered.
+    @Test func aRefusedHoldEndsAtOnceAndRunsNothing() throws {
+        let id = try servreg.register(["acme.IHeld", "--name", "h"])
+        let marker = servreg.directory + "/ran"
+        let held = try Background(
+            ServregProcess.binary,
+            ["register", "acme.IHeld", "--name", "h", "--hold", "--", "/bin/sh", "-c", "touch \(marker)"],
+            servreg: servreg)
+        #expect(held.exitStatus(timeout: 10) == 2)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(try servreg.run(["get-all", "-q"]).stdout == "\(id)\n")
+    }
+
+    /// SIGTERM to servreg reaches the command; servreg ends with the command's status.
+    @Test func aSignalToServregIsPassedToTheHeldCommand() throws {
+        let started = servreg.directory + "/started"
+        let held = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.IHeld", "--name", "t", "--hold", "--", "/bin/sh", "-c",
+                "trap 'exit 42' TERM; touch \(started); while :; do sleep 0.05; done",
+            ], servreg: servreg)
+        #expect(eventually { FileManager.default.fileExists(atPath: started) })
+        kill(held.pid, SIGTERM)
+        #expect(held.exitStatus() == 42)
+        #expect(try !present("@t"))
+    }
+
+    /// Two holders of one name (--existing update --hold): the first one's end does not
+    /// remove the service the second holds now.
+    @Test func aServiceTakenOverByAnotherHolderStaysUntilThatOneEnds() throws {
+        let directory = servreg.directory
+        func holder(_ n: Int, _ extra: [String]) throws -> Background {
+            try Background(
+                ServregProcess.binary,
+                ["register", "acme.IHeld", "--name", "s"] + extra + [
+                    "--hold", "--", "/bin/sh", "-c",
+                    "touch \(directory)/up\(n); while [ ! -e \(directory)/end\(n) ]; do sleep 0.02; done",
+                ], servreg: servreg)
+        }
+        let first = try holder(1, [])
+        #expect(eventually { FileManager.default.fileExists(atPath: directory + "/up1") })
+        let second = try holder(2, ["--existing", "update"])
+        #expect(eventually { FileManager.default.fileExists(atPath: directory + "/up2") })
+        FileManager.default.createFile(atPath: directory + "/end1", contents: nil)
+        #expect(first.exitStatus() == 0)
+        #expect(try present("@s"))
+        FileManager.default.createFile(atPath: directory + "/end2", contents: nil)
+        #expect(second.exitStatus() == 0)
+        #expect(try !present("@s"))
+    }
+
     @Test func aHeldServiceOutlivesASIGKILLedServregOnlyUntilItsCommandEnds() throws {
         let started = servreg.directory + "/started"
         let held = try Background(
@@ -305,6 +401,10 @@ private final class Background: @unchecked Sendable {
         (["register", "a.B", "--name", "x", "--existing", "merge"], 65, "--existing must be update or replace"),
         (["register", "a.B", "--hold"], 64, "--hold needs a command"),
         (["register", "a.B", "--hold", "--"], 64, "--hold needs a command"),
+        (["register", "a.B", "--hold", "--ttl", "5s", "--", "true"], 64, "--hold takes its command after --"),
+        (["set-props", "1", "a=1", "--if-rev", "-1"], 65, "--if-rev must be a revision (0 or more), not -1"),
+        (["unregister", "1", "--if-rev=-2"], 65, "--if-rev must be a revision (0 or more), not -2"),
+        (["set-props", "1", "--ttl", "-1"], 65, "--ttl: '-1' is not a duration"),
         (["register", "a.B", "--owner-pid", "999999999"], 65, "--owner-pid 999999999: no such process"),
         (["register", "a.B", "--owner-pid", "x"], 65, "--owner-pid must be a process id"),
         (["register", "a.B", "--ttl", "1s", "--hold", "--", "true"], 64, "--hold and --ttl cannot be combined"),

@@ -75,27 +75,34 @@ extension Servreg {
             _ = InterruptFlag.take()
             let registry = try context.registry(global, access: .write)
             let start = try registry.latestSequence()
-            var known: [ServiceReference: ServiceID] = [:]
+            // Names are resolved once: a name taken over later (--existing replace) is
+            // another service, and this one is gone.
+            var targets = references
+            var labels: [ServiceID: ServiceReference] = [:]
             while true {
                 if InterruptFlag.take() { return .interrupted }
                 let interval: Int64
                 do {
-                    let (renewed, missing, unleased) = try registry.renew(references)
+                    let (renewed, missing, unleased) = try registry.renew(targets)
                     for record in unleased {
                         context.reportError(ErrorReport.describe(RegistryError.noLease(record.id)).message)
                     }
                     if !unleased.isEmpty { return .conditionFailed }
                     for reference in missing {
-                        guard let id = known[reference] else {
+                        guard case .id(let id) = reference, let label = labels[id] else {
                             context.reportError(ErrorReport.describe(RegistryError.noSuchService(reference)).message)
                             continue
                         }
                         let reason = try registry.removalReason(of: id, after: start)
-                        context.reportError("service \(reference) is gone" + (reason.map { " (\($0))" } ?? ""))
+                        context.reportError(
+                            ErrorReport.describe(RegistryError.serviceGone(label, reason: reason)).message)
                     }
                     if !missing.isEmpty { return .noMatch }
-                    for (reference, record) in zip(references.filter { !missing.contains($0) }, renewed) {
-                        known[reference] = record.id
+                    if labels.isEmpty {
+                        for (reference, record) in zip(references, renewed) where labels[record.id] == nil {
+                            labels[record.id] = reference
+                        }
+                        targets = Array(Set(renewed.map(\.id))).sorted().map(ServiceReference.id)
                     }
                     interval = max(10, (renewed.compactMap { $0.lease?.ttl }.min() ?? 3000) / 3)
                 } catch let error as StoreError where error.kind == .busy {

@@ -143,13 +143,16 @@ extension Servreg {
             var sweeper = Sweeper(context: context, global: global)
             while true {
                 if InterruptFlag.take() { return .interrupted }
-                if let deadline, Date().timeIntervalSince1970 >= deadline { return .success }
+                // What is there already is read before a deadline counts (--timeout 0 replays).
                 let (events, more) = try feed.next()
                 for event in events {
                     if let status = stream.send(event, initial: false) { return status }
                     if InterruptFlag.take() { return .interrupted }
                 }
-                if more { continue }
+                if more {
+                    if let deadline, Date().timeIntervalSince1970 >= deadline { return .success }
+                    continue
+                }
                 var remaining = 3600.0
                 if let deadline {
                     remaining = deadline - Date().timeIntervalSince1970
@@ -164,7 +167,8 @@ extension Servreg {
                     if next <= now {
                         sweeper.checkedAt = now
                         if try sweeper.remove() > 0 { continue }
-                        remaining = min(remaining, 0.05)
+                        // Busy: again soon; refused (not writable): left to writers.
+                        remaining = min(remaining, sweeper.refused ? 1.0 : 0.05)
                     } else {
                         remaining = min(remaining, Double(next - now) / 1000)
                     }

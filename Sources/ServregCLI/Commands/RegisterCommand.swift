@@ -33,12 +33,12 @@ extension Servreg {
                 --owner-pid PID: the service belongs to that process and goes when it ends
                 (reason owner-exited). --hold -- COMMAND [ARG…] runs COMMAND (no shell, stdin,
                 stdout and stderr inherited), keeps the service exactly as long as it runs,
-                passes SIGINT, SIGTERM and SIGHUP on, and exits with COMMAND's status (127 when
+                passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on, and exits with COMMAND's status (127 when
                 it is not found, 126 when it cannot be run; nothing then stays registered).
                 With --hold the id is not printed (COMMAND owns stdout): give it a --name.
 
                 Example: servreg register acme.IPlumber --prop name=Joe --prop price=90 --ranking 5
-                Example: servreg register acme.IDatabase --name db --ttl 30s url=pg://h/db
+                Example: servreg register acme.IDatabase --name db --ttl 30s --prop url=pg://h/db
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -99,6 +99,10 @@ extension Servreg {
         func validate() throws {
             if existing != nil, name == nil { throw ValidationError("--existing goes with --name") }
             if !hold.isEmpty, command.isEmpty { throw ValidationError("--hold needs a command after --") }
+            if !hold.isEmpty, hold.first != "--" {
+                throw ValidationError(
+                    "--hold takes its command after --: --hold -- COMMAND [ARG…] (register's options go before --hold)")
+            }
             if !hold.isEmpty, ownerPID != nil { throw ValidationError("--hold and --owner-pid cannot be combined") }
             if !hold.isEmpty, ttl != nil {
                 throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
@@ -183,6 +187,7 @@ extension Servreg {
             if context.isInGroup { throw context.endGroup() }
             if context.isInAtomicBatch { throw CommandLineError.notInSession("register --hold") }
             // Checked before anything is registered: 127 / 126 leave nothing behind.
+            try Registry.check(request)
             let executable: String
             let child: HeldCommand
             do {
@@ -191,7 +196,7 @@ extension Servreg {
                     executable: executable, arguments: command, environment: context.environment)
             } catch {
                 context.reportError(error.message)
-                return Self.ending(error.status, in: context)
+                return Self.ending(error.status, in: context, ran: false)
             }
             guard let owner = ProcessLiveness.owner(of: child.pid) else {
                 child.abandon()
@@ -219,7 +224,7 @@ extension Servreg {
                 try? registry.release(record, reason: .unregistered)
                 let notFound = code == ENOENT || code == ENOTDIR
                 context.reportError("\(command[0]): \(String(cString: strerror(code)))")
-                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context)
+                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context, ran: false)
             }
             let status = child.wait()
             try registry.release(record, reason: .ownerExited)
@@ -229,7 +234,7 @@ extension Servreg {
         /// A one-shot servreg exits with the command's own status. In the shell or a batch
         /// file, where a line's status is one of servreg's, a failed command is said in a
         /// note and is 2 (130 when it was interrupted).
-        private static func ending(_ status: Int32, in context: CommandContext) -> ExitStatus {
+        private static func ending(_ status: Int32, in context: CommandContext, ran: Bool = true) -> ExitStatus {
             guard context.storeSettings.longLived else {
                 context.heldExitCode = status
                 return .success
@@ -238,7 +243,8 @@ extension Servreg {
             case 0: return .success
             case 130: return .interrupted
             default:
-                context.note("the held command exited with status \(status)")
+                // A command that never started has said why already.
+                if ran { context.note("the held command exited with status \(status)") }
                 return .conditionFailed
             }
         }

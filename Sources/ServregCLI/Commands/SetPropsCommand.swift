@@ -45,19 +45,23 @@ extension Servreg {
         var replace = false
 
         @Option(
-            name: .customLong("if-rev"),
+            name: .customLong("if-rev"), parsing: .unconditional,
             help: ArgumentHelp(
                 "Change nothing (exit 2) unless the service is at this service.revision.", valueName: "n"))
         var ifRevision: Int64?
 
         @Option(
-            name: .long,
+            name: .long, parsing: .unconditional,
             help: ArgumentHelp("A new lease from now (500ms, 30s, 5m, 1h); 0 removes the lease.", valueName: "duration")
         )
         var ttl: String?
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
+            if let ifRevision, ifRevision < 0 {
+                throw CommandLineError.invalidOptionValue(
+                    "--if-rev must be a revision (0 or more), not \(ifRevision)", command: "set-props")
+            }
             var milliseconds: Int64?
             if let ttl {
                 do { milliseconds = try LeaseDuration.parse(ttl) } catch {

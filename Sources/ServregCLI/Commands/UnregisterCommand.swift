@@ -39,7 +39,7 @@ extension Servreg {
         var dryRun = false
 
         @Option(
-            name: .customLong("if-rev"),
+            name: .customLong("if-rev"), parsing: .unconditional,
             help: ArgumentHelp(
                 "Remove nothing (exit 2) unless the service is at this service.revision.", valueName: "n"))
         var ifRevision: Int64?
@@ -59,6 +59,10 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             if let filter { return try unregisterMatching(filter, in: context) }
             let references = try ids.map(ServiceIDArgument.reference)
+            if let ifRevision, ifRevision < 0 {
+                throw CommandLineError.invalidOptionValue(
+                    "--if-rev must be a revision (0 or more), not \(ifRevision)", command: "unregister")
+            }
             let (removed, missing) = try context.registry(global, access: .write).unregister(
                 references, ifRevision: ifRevision)
             switch global.outputMode {

@@ -5,7 +5,10 @@ extension Servreg.SetProps: FastParsable {
     static let grammar =
         GlobalOptions.grammar + PropertyOptions.grammar
         + FastCommandLine.Grammar(
-            options: ["unset": .init(repeating: true, unconditional: true), "if-rev": .init(), "ttl": .init()],
+            options: [
+                "unset": .init(repeating: true, unconditional: true), "if-rev": .init(unconditional: true),
+                "ttl": .init(unconditional: true),
+            ],
             flags: ["--replace": "replace"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.

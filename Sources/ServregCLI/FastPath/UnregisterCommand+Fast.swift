@@ -5,7 +5,8 @@ extension Servreg.Unregister: FastParsable {
     static let grammar =
         GlobalOptions.grammar
         + FastCommandLine.Grammar(
-            options: ["filter": .init(unconditional: true), "if-rev": .init()], flags: ["--dry-run": "dry-run"])
+            options: ["filter": .init(unconditional: true), "if-rev": .init(unconditional: true)],
+            flags: ["--dry-run": "dry-run"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()

@@ -21,7 +21,7 @@ enum ErrorReport {
 
     static func status(_ error: RegistryError) -> ExitStatus {
         switch error {
-        case .noSuchService: .noMatch
+        case .noSuchService, .serviceGone: .noMatch
         case .nameTaken, .nameTakenUnderOtherSpecifications, .revisionMismatch, .noLease: .conditionFailed
         case .resyncNeeded: .resyncNeeded
         case .batchUnavailable(.nested): .usage
@@ -136,6 +136,8 @@ enum ErrorReport {
             return actual > expected
                 ? "service \(id) changed after revision \(expected) (it is at \(actual)); nothing was changed"
                 : "service \(id) is at revision \(actual), not \(expected); nothing was changed"
+        case .serviceGone(let reference, let reason):
+            return "service \(reference) is gone" + (reason.map { " (\($0))" } ?? "")
         case .noLease(let id): return "service \(id) has no lease (give one with set-props \(id) --ttl D)"
         case .resyncNeeded(let after, .pruned(let oldest)):
             return "events after \(after) are no longer kept (the log starts at \(oldest)): "

@@ -74,22 +74,38 @@ struct HeldCommand {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        Self.installForwarding()
+        let forwarding = Self.installForwarding()
+        // The forwarded signals wait until the child has put their default action back:
+        // a gated child must be stoppable by them (the parent passes them on).
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in Self.forwarded { sigaddset(&blocked, signal) }
+        sigprocmask(SIG_BLOCK, &blocked, nil)
+        // After the fork they are unblocked, also when servreg was started with them
+        // blocked: they must reach servreg to be passed on.
+        defer { sigprocmask(SIG_UNBLOCK, &blocked, nil) }
         let pid = argv.withUnsafeMutableBufferPointer { argvBuffer in
             envp.withUnsafeMutableBufferPointer { envpBuffer in
                 guard let argvBase = argvBuffer.baseAddress, let envpBase = envpBuffer.baseAddress else {
                     return Int32(-1)
                 }
-                let gateRead = gateEnds[0]
-                let failureWrite = failureEnds[1]
+                let (gateRead, gateWrite) = (gateEnds[0], gateEnds[1])
+                let (failureRead, failureWrite) = (failureEnds[0], failureEnds[1])
                 let pid = fork()
                 if pid == 0 {
-                    var byte: UInt8 = 0
-                    if read(gateRead, &byte, 1) != 1 { _exit(125) }
+                    // Only the parent's ends: EOF at the gate when the parent gives up or dies.
+                    close(gateWrite)
+                    close(failureRead)
+                    if forwarding.int { signal(SIGINT, SIG_DFL) }
+                    if forwarding.term { signal(SIGTERM, SIG_DFL) }
+                    if forwarding.hup { signal(SIGHUP, SIG_DFL) }
+                    if forwarding.quit { signal(SIGQUIT, SIG_DFL) }
                     signal(SIGPIPE, SIG_DFL)
                     var none = sigset_t()
                     sigemptyset(&none)
                     sigprocmask(SIG_SETMASK, &none, nil)
+                    var byte: UInt8 = 0
+                    if read(gateRead, &byte, 1) != 1 { _exit(125) }
                     execve(path, argvBase, envpBase)
                     var code = errno
                     _ = write(failureWrite, &code, MemoryLayout<Int32>.size)
@@ -149,7 +165,9 @@ struct HeldCommand {
         saved = [:]
     }
 
-    private static func installForwarding() {
+    /// Installs forwarding for the signals servreg does not ignore (under nohup, SIGHUP
+    /// stays ignored, for the child too); which ones it installed.
+    private static func installForwarding() -> (int: Bool, term: Bool, hup: Bool, quit: Bool) {
         var action = sigaction()
         action.__sigaction_handler.sa_sigaction = { signal, info, _ in
             let child = HeldCommand.child.load(ordering: .relaxed)
@@ -160,10 +178,21 @@ struct HeldCommand {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_SIGINFO | SA_RESTART
+        var installed: Set<Int32> = []
         for signal in forwarded {
             var previous = sigaction()
-            sigaction(signal, &action, &previous)
+            sigaction(signal, nil, &previous)
+            let ignored =
+                unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self)
+                == unsafeBitCast(SIG_IGN, to: Int.self)
+            if ignored, saved[signal] == nil { continue }
+            sigaction(signal, &action, nil)
             if saved[signal] == nil { saved[signal] = previous }
+            installed.insert(signal)
         }
+        return (
+            installed.contains(SIGINT), installed.contains(SIGTERM), installed.contains(SIGHUP),
+            installed.contains(SIGQUIT)
+        )
     }
 }
