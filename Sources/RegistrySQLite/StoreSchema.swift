@@ -1,4 +1,5 @@
 import GRDB
+import ServiceRegistry
 
 /// The SQLite schema of a servreg store and its migrations, versioned by `user_version`.
 enum StoreSchema {
@@ -95,8 +96,32 @@ enum StoreSchema {
                         FROM (SELECT service_id, max(seq) AS last FROM event GROUP BY service_id) AS e
                         WHERE e.service_id = service.id;
                     """)
+            try renameNowReservedKeys(db)
         },
     ]
+
+    /// Version 3 reserves keys an older servreg let anyone set (`service.name`,
+    /// `service.revision`, …): such properties are kept as `legacy.KEY`, so that the
+    /// registry's own values never collide with them.
+    static func renameNowReservedKeys(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: #"SELECT id, properties FROM service WHERE properties LIKE '%"service.%'"#)
+        for row in rows {
+            let id: Int64 = row[0]
+            let properties = try RecordCoding.decodeProperties(row[1])
+            guard properties.entries.contains(where: { ReservedKey.isReserved($0.foldedKey) }) else { continue }
+            var renamed = ServiceProperties()
+            for entry in properties.entries {
+                renamed.set(ReservedKey.isReserved(entry.foldedKey) ? "legacy." + entry.key : entry.key, entry.value)
+            }
+            try db.execute(
+                sql: "UPDATE service SET properties = ? WHERE id = ?", arguments: [JSONWriter.object(renamed), id])
+            for key in ReservedKey.derived {
+                try db.execute(
+                    sql: "UPDATE property_index SET key = ? WHERE service_id = ? AND key = ?",
+                    arguments: ["legacy." + key, id, key])
+            }
+        }
+    }
 
     /// Brings a store to the current version inside the caller's transaction.
     static func migrate(_ db: Database, from version: Int) throws {

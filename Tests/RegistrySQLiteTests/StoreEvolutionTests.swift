@@ -50,8 +50,9 @@ import Testing
             try db.execute(
                 sql: """
                     INSERT INTO service VALUES (1, 0, 'singleton', '["s.A"]', '{"n":2}', 0, 0);
-                    INSERT INTO service VALUES (2, 0, 'singleton', '["s.A"]', '{}', 0, 0);
+                    INSERT INTO service VALUES (2, 0, 'singleton', '["s.A"]', '{"Service.Name":"old","x":1}', 0, 0);
                     INSERT INTO service_specification VALUES ('s.A', 0, 1), ('s.A', 0, 2);
+                    INSERT INTO property_index VALUES ('s.A', 'service.name', 3, 'old', 0, 2), ('s.A', 'x', 1, 1, 0, 2);
                     INSERT INTO event (seq, kind, service_id, specifications, new_properties, time)
                         VALUES (1, 'registered', 1, '["s.A"]', '{}', 0), (2, 'registered', 2, '["s.A"]', '{}', 0),
                         (3, 'modified', 1, '["s.A"]', '{}', 0);
@@ -66,6 +67,16 @@ import Testing
         let registry = Registry(store: try SQLiteStore(path: path, access: .write))
         #expect(try registry.service(id: 1).revision == 3)
         #expect(try registry.service(id: 2).revision == 2)
+        // A property an older servreg let be set under a key now reserved is kept as legacy.KEY.
+        let legacy = try registry.service(id: 2)
+        #expect(legacy.name == nil)
+        #expect(legacy.properties["legacy.Service.Name"] == .string("old"))
+        #expect(legacy.properties["x"] == .integer(1) && legacy.properties.count == 2)
+        let byLegacy = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(legacy.service.name=old)"))
+        #expect(try registry.first(byLegacy)?.id == 2)
+        #expect(
+            try registry.first(ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(service.name=old)")))
+                == nil)
         let named = try registry.register(RegistrationRequest(specifications: ["s.A"], properties: [], name: "db"))
         #expect(named.revision == 4)
         #expect(try registry.service(.name("db")).id == 3)
