@@ -61,12 +61,33 @@ public final class Registry {
     private func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
         let result = try transactions.write { writer in
             var check = LivenessCheck(liveness)
-            let due = !inBatch || lastSweep.map { check.now - $0 >= Self.batchSweepInterval || check.now < $0 } ?? true
+            let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
             if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
             return (try body(writer, &check), check.now, due)
         }
         if result.2 { lastSweep = result.1 }
         return result.0
+    }
+
+    /// Whether `interval` has passed since `last` (never done, or a clock set back: due).
+    private static func isDue(since last: Int64?, now: Int64, every interval: Int64) -> Bool {
+        guard let last else { return true }
+        return now - last >= interval || now < last
+    }
+
+    /// A lease of `ttl` from now, or none for 0.
+    private static func lease(_ ttl: Int64, from now: Int64) -> Lease? {
+        ttl > 0 ? Lease(ttl: ttl, from: now) : nil
+    }
+
+    /// Stores `next` in place of `previous` when anything differs; returns it as stored and
+    /// whether a value changed (only that is an event: a lease or a key's spelling is not).
+    private static func store(_ next: ServiceRecord, replacing previous: ServiceRecord, in writer: any RegistryWriter)
+        throws -> (ServiceRecord, changed: Bool)
+    {
+        let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
+        guard next != previous else { return (next, false) }
+        return (try writer.update(next, previous: previous, logEvent: changed), changed)
     }
 
     /// Removes the expired services (found by the store's lease index: cost grows with
@@ -85,8 +106,9 @@ public final class Registry {
             if expired.count < 500 { break }
         }
         let checked = try writer.marker(ownerCheckMarker)
-        guard forceOwnerCheck || checked.map({ check.now - $0 >= ownerCheckInterval || check.now < $0 }) ?? true
-        else { return removed }
+        guard forceOwnerCheck || isDue(since: checked, now: check.now, every: ownerCheckInterval) else {
+            return removed
+        }
         var gone: [ServiceRecord] = []
         var owned = false
         try writer.forEachMortalService(specification: nil, ownedOnly: true) { record in
@@ -188,12 +210,9 @@ public final class Registry {
                         var next = holder
                         for entry in validated.new.properties.entries { next.properties.set(entry.key, entry.value) }
                         if validated.rankingGiven { next.ranking = validated.new.ranking }
-                        if let ttl = request.ttl { next.lease = ttl > 0 ? Lease(ttl: ttl, from: check.now) : nil }
+                        if let ttl = request.ttl { next.lease = Self.lease(ttl, from: check.now) }
                         if let owner = request.owner { next.owner = owner }
-                        let changed =
-                            next.ranking != holder.ranking || !next.properties.hasSameValues(as: holder.properties)
-                        var stored = next
-                        if next != holder { stored = try writer.update(next, previous: holder, logEvent: changed) }
+                        let (stored, changed) = try Self.store(next, replacing: holder, in: writer)
                         return Registration(record: stored, outcome: .updated(changed: changed))
                     case .replace:
                         try writer.delete(holder, reason: RemovalReason.replaced.rawValue)
@@ -202,7 +221,7 @@ public final class Registry {
                 }
             }
             var new = validated.new
-            if let ttl = request.ttl, ttl > 0 { new.lease = Lease(ttl: ttl, from: check.now) }
+            if let ttl = request.ttl { new.lease = Self.lease(ttl, from: check.now) }
             return Registration(record: try writer.insert(id: nil, new), outcome: outcome)
         }
     }
@@ -223,10 +242,8 @@ public final class Registry {
                 throw RegistryError.revisionMismatch(previous.id, expected: ifRevision, actual: previous.revision)
             }
             var next = try Self.apply(update, to: previous)
-            if let ttl { next.lease = ttl > 0 ? Lease(ttl: ttl, from: check.now) : nil }
-            let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
-            if next != previous { next = try writer.update(next, previous: previous, logEvent: changed) }
-            return (next, changed)
+            if let ttl { next.lease = Self.lease(ttl, from: check.now) }
+            return try Self.store(next, replacing: previous, in: writer)
         }
     }
 

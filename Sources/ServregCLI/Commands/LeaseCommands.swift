@@ -33,10 +33,10 @@ extension Servreg {
             case .human: break
             }
             for reference in missing {
-                context.reportError(ErrorReport.describe(RegistryError.noSuchService(reference)).message)
+                _ = context.report(RegistryError.noSuchService(reference))
             }
             for record in unleased {
-                context.reportError(ErrorReport.describe(RegistryError.noLease(record.id)).message)
+                _ = context.report(RegistryError.noLease(record.id))
             }
             if !missing.isEmpty { return .noMatch }
             return unleased.isEmpty ? .success : .conditionFailed
@@ -85,17 +85,16 @@ extension Servreg {
                 do {
                     let (renewed, missing, unleased) = try registry.renew(targets)
                     for record in unleased {
-                        context.reportError(ErrorReport.describe(RegistryError.noLease(record.id)).message)
+                        _ = context.report(RegistryError.noLease(record.id))
                     }
                     if !unleased.isEmpty { return .conditionFailed }
                     for reference in missing {
                         guard case .id(let id) = reference, let label = labels[id] else {
-                            context.reportError(ErrorReport.describe(RegistryError.noSuchService(reference)).message)
+                            _ = context.report(RegistryError.noSuchService(reference))
                             continue
                         }
                         let reason = try registry.removalReason(of: id, after: start)
-                        context.reportError(
-                            ErrorReport.describe(RegistryError.serviceGone(label, reason: reason)).message)
+                        _ = context.report(RegistryError.serviceGone(label, reason: reason))
                     }
                     if !missing.isEmpty { return .noMatch }
                     if labels.isEmpty {

@@ -122,12 +122,7 @@ extension Servreg {
             if let name {
                 do { try ServiceName.validate(name) } catch { throw CommandLineError.inOption("--name", error) }
             }
-            var milliseconds: Int64?
-            if let ttl {
-                do { milliseconds = try LeaseDuration.parse(ttl) } catch {
-                    throw CommandLineError.inOption("--ttl", error)
-                }
-            }
+            let milliseconds = try ServiceIDArgument.ttl(ttl)
             var owner: ServiceOwner?
             if let ownerPID {
                 guard let pid = Int32(ownerPID), pid > 0 else {

@@ -62,12 +62,7 @@ extension Servreg {
                 throw CommandLineError.invalidOptionValue(
                     "--if-rev must be a revision (0 or more), not \(ifRevision)", command: "set-props")
             }
-            var milliseconds: Int64?
-            if let ttl {
-                do { milliseconds = try LeaseDuration.parse(ttl) } catch {
-                    throw CommandLineError.inOption("--ttl", error)
-                }
-            }
+            let milliseconds = try ServiceIDArgument.ttl(ttl)
             let update = PropertyUpdate(
                 assignments: try properties.pairs(extra: pairs, in: context), removals: unset, replace: replace)
             let (record, _) = try context.registry(global, access: .write).setProperties(

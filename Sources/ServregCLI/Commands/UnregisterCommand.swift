@@ -73,7 +73,7 @@ extension Servreg {
             case .human: break
             }
             for reference in missing {
-                context.reportError(ErrorReport.describe(RegistryError.noSuchService(reference)).message)
+                _ = context.report(RegistryError.noSuchService(reference))
             }
             return missing.isEmpty ? .success : .noMatch
         }
