@@ -177,14 +177,16 @@ private final class Background: @unchecked Sendable {
     /// From the instant a lease ends, get does not return the service; a listener removes
     /// it within TTL/3 even when nothing else writes.
     @Test func anExpiryIsSeenByGetAtOnceAndByAListenerWithinAThirdOfTheTTL() throws {
-        let id = try servreg.register(["acme.ILeased", "--ttl", "900ms", "--prop", "k=1"])
-        let listener = try ListenerProcess(["acme.ILeased", "--since", "1", "--json"], servreg: servreg)
+        // The lease is long enough that a loaded machine (CI runs suites in parallel) still
+        // reads the service before it ends: the test reads its expiry, not a guess of it.
+        let id = try servreg.register(["acme.ILeased", "--ttl", "3s", "--prop", "k=1"])
         let leased = json(try servreg.run(["props", "\(id)", "--json"]).stdout)
         let expires = try #require(leased["service.expires"] as? String)
-        #expect(leased["service.ttl"] as? String == "900ms")
+        #expect(leased["service.ttl"] as? String == "3s")
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let end = try #require(formatter.date(from: expires))
+        let listener = try ListenerProcess(["acme.ILeased", "--since", "1", "--json"], servreg: servreg)
         #expect(try servreg.run(["get", "acme.ILeased", "--filter", "(k=1)", "-q"]).stdout == "\(id)\n")
         while Date() < end { usleep(1_000) }
         #expect(try servreg.run(["get", "acme.ILeased", "--filter", "(k=1)"]).status == 1)
@@ -194,11 +196,11 @@ private final class Background: @unchecked Sendable {
         #expect(event["event"] as? String == "UNREGISTERING")
         #expect(event["reason"] as? String == "expired")
         let removedAt = try #require(formatter.date(from: event["time"] as? String ?? ""))
-        #expect(removedAt.timeIntervalSince(end) < 0.3, "removed \(removedAt.timeIntervalSince(end)) s after expiry")
+        #expect(removedAt.timeIntervalSince(end) < 1, "removed \(removedAt.timeIntervalSince(end)) s after expiry")
     }
 
     @Test func keepaliveKeepsALeaseAliveAndItsSIGKILLLetsItExpire() throws {
-        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "1s"])
+        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "2s"])
         let keeper = try Background(ServregProcess.binary, ["keepalive", "@w"], servreg: servreg)
         let start = Date()
         while Date().timeIntervalSince(start) < 4 {
@@ -207,13 +209,13 @@ private final class Background: @unchecked Sendable {
         }
         kill(keeper.pid, SIGKILL)
         #expect(keeper.exitStatus() == 128 + SIGKILL)
-        #expect(try eventually(timeout: 3) { try !present("@w") })
+        #expect(try eventually(timeout: 5) { try !present("@w") })
         _ = try servreg.register(["x.Y"])  // a writer removes it
         #expect(try removals()[id] == "expired")
         // keepalive of a service that is gone says why and exits 1; SIGINT ends it with 130.
         let gone = try servreg.run(["keepalive", "\(id)"])
         #expect(gone.status == 1 && gone.stderr.contains("no service with id \(id)"), "\(gone.stderr)")
-        _ = try servreg.register(["acme.IWorker", "--name", "w2", "--ttl", "1s"])
+        _ = try servreg.register(["acme.IWorker", "--name", "w2", "--ttl", "2s"])
         let first = json(try servreg.run(["props", "@w2", "--json"]).stdout)["service.expires"] as? String
         let interrupted = try Background(ServregProcess.binary, ["keepalive", "@w2"], servreg: servreg)
         #expect(try eventually { try expires("@w2") != first })
@@ -258,7 +260,7 @@ private final class Background: @unchecked Sendable {
     }
 
     @Test func keepaliveEndsWithWhyWhenItsServiceIsRemoved() throws {
-        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "600ms"])
+        let id = try servreg.register(["acme.IWorker", "--name", "w", "--ttl", "2s"])
         let output = servreg.directory + "/keepalive.out"
         let first = json(try servreg.run(["props", "@w", "--json"]).stdout)["service.expires"] as? String
         let keeper = try Background(ServregProcess.binary, ["keepalive", "@w"], servreg: servreg, output: output)
