@@ -191,7 +191,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -199,13 +199,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|run|shell|export|import|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget run shell export import help' -- "${cur}"))
         ;;
     esac
 }
@@ -213,8 +213,8 @@ _servreg() {
 _servreg_register() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
-    repeating_options=(--prop --props-json --hold)
-    non_repeating_options=(--store --ranking --scope --name --existing --ttl --owner-pid)
+    repeating_options=(--prop --props-json --hold --factory --release)
+    non_repeating_options=(--store --client --value --value-file --factory-timeout --ranking --scope --name --existing --ttl --owner-pid)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -228,6 +228,19 @@ _servreg_register() {
         return
         ;;
     '--props-json')
+        return
+        ;;
+    '--client')
+        return
+        ;;
+    '--value')
+        return
+        ;;
+    '--value-file')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--factory-timeout')
         return
         ;;
     '--ranking')
@@ -253,6 +266,12 @@ _servreg_register() {
     '--hold')
         return
         ;;
+    '--factory')
+        return
+        ;;
+    '--release')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -266,9 +285,9 @@ _servreg_register() {
 
 _servreg_get() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
+    non_repeating_flags=(--json -q --quiet --value --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter --min --max)
+    non_repeating_options=(--store --filter --min --max --client)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
@@ -289,6 +308,9 @@ _servreg_get() {
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion get -- --max "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
+    '--client')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -304,7 +326,7 @@ _servreg_get-all() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --count --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter --min --max --limit)
+    non_repeating_options=(--store --filter --min --max --limit --registered-by)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
@@ -328,6 +350,9 @@ _servreg_get-all() {
     '--limit')
         return
         ;;
+    '--registered-by')
+        return
+        ;;
     esac
 
     # Offer positional completions
@@ -341,15 +366,18 @@ _servreg_get-all() {
 
 _servreg_props() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
+    non_repeating_flags=(--json -q --quiet --value --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --client)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--client')
         return
         ;;
     esac
@@ -367,7 +395,7 @@ _servreg_set-props() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --replace --version -h --help)
     repeating_options=(--prop --props-json --unset)
-    non_repeating_options=(--store --if-rev --ttl)
+    non_repeating_options=(--store --if-rev --ttl --value --value-file)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -391,6 +419,13 @@ _servreg_set-props() {
         return
         ;;
     '--ttl')
+        return
+        ;;
+    '--value')
+        return
+        ;;
+    '--value-file')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -546,6 +581,33 @@ _servreg_keepalive() {
     case "${positional_number}" in
     *)
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion keepalive -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_unget() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --client)
+    __servreg_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--client')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion unget -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -49,6 +49,18 @@ struct BoundStatement {
         bind(value)
     }
 
+    /// Binds bytes as a blob (nil: NULL).
+    mutating func bind(blob value: [UInt8]?) {
+        index += 1
+        guard let value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUnsafeBytes { bytes in
+            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+        }
+    }
+
     /// Binds one index value (what `RecordCoding.forEachIndexEntry` yields).
     mutating func bind(_ value: IndexValue) {
         switch value {
@@ -99,6 +111,14 @@ struct BoundStatement {
     func bytes(_ column: Int32) -> [UInt8] {
         guard let bytes = sqlite3_column_text(handle, column) else { return [] }
         return Array(UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
+    /// A blob column of the current row (nil for NULL).
+    func blob(_ column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
 
     /// Runs the statement to completion and makes it ready for the next bindings.

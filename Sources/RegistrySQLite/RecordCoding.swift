@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ServiceRegistry
 
@@ -72,7 +73,15 @@ enum RecordCoding {
                 ? nil
                 : ServiceOwner(
                     pid: Int32(truncatingIfNeeded: statement.integer(9)), startTime: statement.integer(10),
-                    bootID: statement.isNull(11) ? "" : statement.text(11)))
+                    bootID: statement.isNull(11) ? "" : statement.text(11)),
+            value: statement.blob(12),
+            factory: statement.isNull(13)
+                ? nil
+                : ServiceFactory(
+                    command: try decodeSpecifications(statement.text(13)),
+                    timeout: statement.isNull(14) ? ServiceFactory.defaultTimeout : statement.integer(14)),
+            release: statement.isNull(15) ? nil : try decodeSpecifications(statement.text(15)),
+            registeredBy: statement.isNull(16) ? nil : statement.text(16))
     }
 
     static func decodeRecord(_ row: Row) throws -> ServiceRecord {
@@ -87,7 +96,14 @@ enum RecordCoding {
             lease: ttl.flatMap { ttl in expires.map { Lease(ttl: ttl, expires: $0) } },
             owner: pid.map {
                 ServiceOwner(pid: Int32(truncatingIfNeeded: $0), startTime: row[10] ?? 0, bootID: row[11] ?? "")
-            })
+            },
+            value: (row[12] as Data?).map { Array($0) },
+            factory: try (row[13] as String?).map {
+                ServiceFactory(
+                    command: try decodeSpecifications($0), timeout: row[14] ?? ServiceFactory.defaultTimeout)
+            },
+            release: try (row[15] as String?).map(decodeSpecifications),
+            registeredBy: row[16])
     }
 
     private static func corrupt(_ what: String) -> StoreError {

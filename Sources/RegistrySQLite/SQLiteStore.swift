@@ -92,6 +92,8 @@ public final class SQLiteStore: RegistryStore {
     /// Whether services have names, revisions, leases and owners (schema 3; a store of an
     /// older schema read by someone who may not migrate it has none).
     private var livenessColumns = true
+    /// Whether the store has values, factories, clients and their uses (schema 4).
+    private var valueColumns = true
 
     private var eventRetention: Int64 { max(1, options.eventRetention) }
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
@@ -151,6 +153,7 @@ public final class SQLiteStore: RegistryStore {
             // A store of schema 1, read unmigrated, has no ranking-ordered property index.
             rankedIndex = absent || (version ?? 0) >= 2
             livenessColumns = absent || (version ?? 0) >= 3
+            valueColumns = absent || (version ?? 0) >= 4
         }
         readOnly = absent || access == .read
         if options.durability == .atClose, !readOnly {
@@ -334,12 +337,16 @@ public final class SQLiteStore: RegistryStore {
         return try run { db in
             if inWrite || db.isInsideTransaction {
                 return try body(
-                    SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns))
+                    SQLiteTransaction(
+                        db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
+                        valueColumns: valueColumns))
             }
             return try Self.transaction(db, .deferred) {
                 try cache?.validate(db)
                 return try body(
-                    SQLiteTransaction(db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns))
+                    SQLiteTransaction(
+                        db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
+                        valueColumns: valueColumns))
             }
         }
     }
@@ -472,7 +479,7 @@ public final class SQLiteStore: RegistryStore {
     private func writer(_ db: Database) -> SQLiteTransaction {
         SQLiteTransaction(
             db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention,
-            livenessColumns: livenessColumns)
+            livenessColumns: livenessColumns, valueColumns: valueColumns)
     }
 
     /// Watches the store's files (inotify) for commits by any process.

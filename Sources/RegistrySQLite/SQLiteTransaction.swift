@@ -14,27 +14,39 @@ struct SQLiteTransaction: RegistryWriter {
     /// Whether the service table has names, revisions, leases and owners (schema 3); a
     /// store of an older schema read unmigrated has none of them.
     var livenessColumns: Bool
+    /// Whether the store has values, factories, clients and uses (schema 4).
+    var valueColumns: Bool
 
     init(
         db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true,
-        eventRetention: Int64 = SQLiteStore.defaultEventRetention, livenessColumns: Bool = true
+        eventRetention: Int64 = SQLiteStore.defaultEventRetention, livenessColumns: Bool = true,
+        valueColumns: Bool = true
     ) {
         self.db = db
         self.cache = cache
         self.rankedIndex = rankedIndex
         self.eventRetention = eventRetention
         self.livenessColumns = livenessColumns
+        self.valueColumns = valueColumns && livenessColumns
     }
 
     /// The columns `RecordCoding.decodeRecord` reads, in its order.
     static let currentColumns = """
         s.id, s.ranking, s.scope, s.specifications, s.properties, \
-        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot
+        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, \
+        s.value, s.factory, s.factory_timeout, s.release, s.registered_by
+        """
+    private static let schema3Columns = """
+        s.id, s.ranking, s.scope, s.specifications, s.properties, \
+        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, NULL, NULL, NULL, NULL, NULL
         """
     private static let schema2Columns =
-        "s.id, s.ranking, s.scope, s.specifications, s.properties, NULL, 0, NULL, NULL, NULL, NULL, NULL"
+        "s.id, s.ranking, s.scope, s.specifications, s.properties, NULL, 0, NULL, NULL, NULL, NULL, NULL, "
+        + "NULL, NULL, NULL, NULL, NULL"
 
-    private var columns: String { livenessColumns ? Self.currentColumns : Self.schema2Columns }
+    private var columns: String {
+        valueColumns ? Self.currentColumns : livenessColumns ? Self.schema3Columns : Self.schema2Columns
+    }
 
     /// The services with one text value of one key, in get-all's order (schema 2's index).
     private var orderedWalkSQL: String {
@@ -295,8 +307,9 @@ struct SQLiteTransaction: RegistryWriter {
             db,
             """
             INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at,
-                name, revision, ttl, expires, owner_pid, owner_start, owner_boot)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                name, revision, ttl, expires, owner_pid, owner_start, owner_boot,
+                value, factory, factory_timeout, release, registered_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         if let id { statement.bind(id) } else { statement.bind(nil as String?) }
         statement.bind(service.ranking)
@@ -308,11 +321,14 @@ struct SQLiteTransaction: RegistryWriter {
         statement.bind(service.name)
         statement.bind(revision)
         bindLiveness(&statement, lease: service.lease, owner: service.owner)
+        bindValue(&statement, value: service.value, factory: service.factory, release: service.release)
+        statement.bind(service.registeredBy)
         try statement.run()
         let record = ServiceRecord(
             id: db.lastInsertedRowID, specifications: service.specifications, ranking: service.ranking,
             scope: service.scope, properties: service.properties, name: service.name, revision: revision,
-            lease: service.lease, owner: service.owner)
+            lease: service.lease, owner: service.owner, value: service.value, factory: service.factory,
+            release: service.release, registeredBy: service.registeredBy)
         try insertIndex(record)
         try appendEvent(
             .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
@@ -339,6 +355,15 @@ struct SQLiteTransaction: RegistryWriter {
         }
     }
 
+    private func bindValue(
+        _ statement: inout BoundStatement, value: [UInt8]?, factory: ServiceFactory?, release: [String]?
+    ) {
+        statement.bind(blob: value)
+        statement.bind(factory.map { RecordCoding.specificationsJSON($0.command) })
+        if let factory { statement.bind(factory.timeout) } else { statement.bind(nil as String?) }
+        statement.bind(release.map(RecordCoding.specificationsJSON))
+    }
+
     func setMarker(_ name: String, _ value: Int64) throws {
         try db.execute(
             sql:
@@ -360,7 +385,8 @@ struct SQLiteTransaction: RegistryWriter {
             db,
             """
             UPDATE service SET ranking = ?, properties = ?, modified_at = ?, revision = ?,
-                ttl = ?, expires = ?, owner_pid = ?, owner_start = ?, owner_boot = ?
+                ttl = ?, expires = ?, owner_pid = ?, owner_start = ?, owner_boot = ?,
+                value = ?, factory = ?, factory_timeout = ?, release = ?
             WHERE id = ?
             """)
         statement.bind(record.ranking)
@@ -368,6 +394,7 @@ struct SQLiteTransaction: RegistryWriter {
         statement.bind(now)
         statement.bind(record.revision)
         bindLiveness(&statement, lease: record.lease, owner: record.owner)
+        bindValue(&statement, value: record.value, factory: record.factory, release: record.release)
         statement.bind(record.id)
         try statement.run()
         if record.ranking != previous.ranking || record.properties != previous.properties {
@@ -388,10 +415,121 @@ struct SQLiteTransaction: RegistryWriter {
         var statement = try BoundStatement(db, "DELETE FROM service WHERE id = ?")
         statement.bind(record.id)
         try statement.run()
+        if valueColumns {
+            var uses = try BoundStatement(db, "DELETE FROM service_use WHERE service_id = ?")
+            uses.bind(record.id)
+            try uses.run()
+        }
         try appendEvent(
             .unregistered, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
             old: JSONWriter.service(record), new: nil, reason: reason,
             time: Date().timeIntervalSince1970, sequence: nil)
+    }
+
+    // MARK: Uses and releases
+
+    func uses(of service: ServiceID) throws -> [ServiceUse] {
+        guard valueColumns else { return [] }
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT client, value, claimant_pid, claimant_start, claimant_boot FROM service_use
+                    WHERE service_id = ? ORDER BY client
+                    """),
+            arguments: [service]
+        ).map(Self.use)
+    }
+
+    func use(of service: ServiceID, client: String) throws -> ServiceUse? {
+        guard valueColumns else { return nil }
+        return try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT client, value, claimant_pid, claimant_start, claimant_boot FROM service_use
+                    WHERE service_id = ? AND client = ?
+                    """),
+            arguments: [service, client]
+        ).map(Self.use)
+    }
+
+    private static func use(_ row: Row) -> ServiceUse {
+        let value: Data? = row[1]
+        let pid: Int64? = row[2]
+        return ServiceUse(
+            client: row[0], value: value.map { Array($0) },
+            claimant: pid.map {
+                ServiceOwner(pid: Int32(truncatingIfNeeded: $0), startTime: row[3] ?? 0, bootID: row[4] ?? "")
+            })
+    }
+
+    func setUse(_ use: ServiceUse, of service: ServiceID) throws {
+        var statement = try BoundStatement(
+            db,
+            """
+            INSERT INTO service_use (service_id, client, value, claimant_pid, claimant_start, claimant_boot)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (service_id, client) DO UPDATE SET value = excluded.value,
+                claimant_pid = excluded.claimant_pid, claimant_start = excluded.claimant_start,
+                claimant_boot = excluded.claimant_boot
+            """)
+        statement.bind(service)
+        statement.bind(use.client)
+        statement.bind(blob: use.value)
+        if let claimant = use.claimant {
+            statement.bind(Int64(claimant.pid))
+            statement.bind(claimant.startTime)
+            statement.bind(claimant.bootID)
+        } else {
+            statement.bind(nil as String?)
+            statement.bind(nil as String?)
+            statement.bind(nil as String?)
+        }
+        try statement.run()
+    }
+
+    func deleteUse(of service: ServiceID, client: String) throws {
+        var statement = try BoundStatement(db, "DELETE FROM service_use WHERE service_id = ? AND client = ?")
+        statement.bind(service)
+        statement.bind(client)
+        try statement.run()
+    }
+
+    func pendingReleases(limit: Int) throws -> [PendingRelease] {
+        guard valueColumns else { return [] }
+        return try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT number, service_id, specification, client, command, value FROM pending_release
+                    ORDER BY number LIMIT ?
+                    """),
+            arguments: [limit]
+        ).map { row in
+            let value: Data = row[5]
+            return PendingRelease(
+                number: row[0], service: row[1], specification: row[2], client: row[3],
+                command: try RecordCoding.decodeSpecifications(row[4]), value: Array(value))
+        }
+    }
+
+    func queueRelease(_ release: PendingRelease) throws -> PendingRelease {
+        var statement = try BoundStatement(
+            db,
+            "INSERT INTO pending_release (service_id, specification, client, command, value) VALUES (?, ?, ?, ?, ?)")
+        statement.bind(release.service)
+        statement.bind(release.specification)
+        statement.bind(release.client)
+        statement.bind(RecordCoding.specificationsJSON(release.command))
+        statement.bind(blob: release.value)
+        try statement.run()
+        var queued = release
+        queued.number = db.lastInsertedRowID
+        return queued
+    }
+
+    func deleteRelease(_ number: Int64) throws {
+        var statement = try BoundStatement(db, "DELETE FROM pending_release WHERE number = ?")
+        statement.bind(number)
+        try statement.run()
     }
 
     // MARK: Index and log

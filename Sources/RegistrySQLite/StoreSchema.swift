@@ -98,9 +98,39 @@ enum StoreSchema {
                     """)
             try renameNowReservedKeys(db)
         },
+        { db in
+            // Version 4: values, factories, the registering client; clients' uses of services
+            // (their bundle values, claims of a value being made) and the release queue.
+            try db.execute(
+                sql: """
+                    ALTER TABLE service ADD COLUMN value BLOB;
+                    ALTER TABLE service ADD COLUMN factory TEXT;
+                    ALTER TABLE service ADD COLUMN factory_timeout INTEGER;
+                    ALTER TABLE service ADD COLUMN release TEXT;
+                    ALTER TABLE service ADD COLUMN registered_by TEXT;
+                    CREATE TABLE service_use (
+                        service_id INTEGER NOT NULL,
+                        client TEXT NOT NULL,
+                        value BLOB,
+                        claimant_pid INTEGER,
+                        claimant_start INTEGER,
+                        claimant_boot TEXT,
+                        PRIMARY KEY (service_id, client)
+                    );
+                    CREATE TABLE pending_release (
+                        number INTEGER PRIMARY KEY AUTOINCREMENT,
+                        service_id INTEGER NOT NULL,
+                        specification TEXT NOT NULL,
+                        client TEXT NOT NULL,
+                        command TEXT NOT NULL,
+                        value BLOB NOT NULL
+                    );
+                    """)
+            try renameNowReservedKeys(db)
+        },
     ]
 
-    /// Version 3 reserves keys an older servreg let anyone set (`service.name`,
+    /// Versions 3 and 4 reserve keys an older servreg let anyone set (`service.name`,
     /// `service.revision`, …): such properties are kept as `legacy.KEY`, so that the
     /// registry's own values never collide with them.
     static func renameNowReservedKeys(_ db: Database) throws {
@@ -115,7 +145,7 @@ enum StoreSchema {
             }
             try db.execute(
                 sql: "UPDATE service SET properties = ? WHERE id = ?", arguments: [JSONWriter.object(renamed), id])
-            for key in ReservedKey.derived {
+            for key in ReservedKey.derived + [ReservedKey.users] {
                 try db.execute(
                     sql: "UPDATE property_index SET key = ? WHERE service_id = ? AND key = ?",
                     arguments: ["legacy." + key, id, key])

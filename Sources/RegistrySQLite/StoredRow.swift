@@ -35,7 +35,8 @@ struct StoredRow: PropertySource {
         case ReservedKey.serviceName: return statement.isNull(5) ? nil : .string(statement.text(5))
         case ReservedKey.revision: return .integer(statement.integer(6))
         case ReservedKey.ttl, ReservedKey.expires, ReservedKey.ownerPID, ReservedKey.ownerStart,
-            ReservedKey.ownerBoot:
+            ReservedKey.ownerBoot, ReservedKey.registeredBy, ReservedKey.factory, ReservedKey.factoryRelease,
+            ReservedKey.factoryTimeout, ReservedKey.value, ReservedKey.valueBase64:
             // Rare in filters: from the decoded record.
             return (try? RecordCoding.decodeRecord(statement))?.value(forFoldedKey: folded)
         default:

@@ -91,6 +91,16 @@ public enum JSONWriter {
             out.append(contentsOf: ownerBootPrefix)
             writeString(owner.bootID, to: &out)
         }
+        // Rare keys: written the plain way (as `value(forFoldedKey:)` gives them).
+        if record.registeredBy != nil || record.factory != nil || record.release != nil || record.value != nil {
+            for key in Self.valueKeys {
+                guard let value = record.value(forFoldedKey: key) else { continue }
+                out.append(UInt8(ascii: ","))
+                writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                writeValue(value, to: &out)
+            }
+        }
         for entry in record.properties.entries {
             out.append(UInt8(ascii: ","))
             writeString(entry.key, to: &out)
@@ -111,6 +121,10 @@ public enum JSONWriter {
     private static let ownerPIDPrefix = Array(",\"service.owner.pid\":".utf8)
     private static let ownerStartPrefix = Array(",\"service.owner.start\":".utf8)
     private static let ownerBootPrefix = Array(",\"service.owner.boot\":".utf8)
+    private static let valueKeys = [
+        ReservedKey.registeredBy, ReservedKey.factory, ReservedKey.factoryRelease, ReservedKey.factoryTimeout,
+        ReservedKey.value, ReservedKey.valueBase64,
+    ]
 
     /// Properties as one JSON object, in their key order.
     public static func object(_ properties: ServiceProperties) -> String {

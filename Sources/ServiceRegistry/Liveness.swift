@@ -93,6 +93,14 @@ struct LivenessCheck {
         return nil
     }
 
+    /// Whether a process (a claimant) still runs.
+    mutating func isRunning(_ owner: ServiceOwner) -> Bool {
+        if let known = owners[owner] { return known }
+        let running = liveness.isRunning(owner)
+        owners[owner] = running
+        return running
+    }
+
     mutating func isLive(_ record: ServiceRecord) -> Bool {
         if record.lease == nil, record.owner == nil { return true }
         return deathReason(record) == nil

@@ -16,6 +16,14 @@ public struct RegistrationRequest: Sendable {
     public var owner: ServiceOwner?
     /// For an import: the lease and revision as exported (the lease's end is kept).
     public var lease: Lease?
+    /// The value (`--value`), if any.
+    public var value: [UInt8]?
+    /// The factory (`--factory`), if the service is one.
+    public var factory: ServiceFactory?
+    /// The factory's release command (`--release`).
+    public var release: [String]?
+    /// The registering client.
+    public var registeredBy: String?
 
     /// A request as the command line makes it.
     public init(

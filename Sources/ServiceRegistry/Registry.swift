@@ -5,7 +5,7 @@ public final class Registry {
     /// The store the registry is kept in.
     public let store: any RegistryStore
     /// Where operations go: the store itself, or the batch open on it.
-    private let transactions: any StoreTransactions
+    let transactions: any StoreTransactions
     /// Whether this registry runs inside a batch.
     public let inBatch: Bool
     /// The clock and process table that say whether a leased or owned service still lives.
@@ -58,7 +58,7 @@ public final class Registry {
 
     /// Runs `body` as one write after removing the services that are gone (expired, or their
     /// owner exited) with UNREGISTERING: every writing command does this.
-    private func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
+    func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
         let result = try transactions.write { writer in
             var check = LivenessCheck(liveness)
             let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
@@ -82,10 +82,12 @@ public final class Registry {
 
     /// Stores `next` in place of `previous` when anything differs; returns it as stored and
     /// whether a value changed (only that is an event: a lease or a key's spelling is not).
-    private static func store(_ next: ServiceRecord, replacing previous: ServiceRecord, in writer: any RegistryWriter)
+    static func store(_ next: ServiceRecord, replacing previous: ServiceRecord, in writer: any RegistryWriter)
         throws -> (ServiceRecord, changed: Bool)
     {
-        let changed = next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
+        let changed =
+            next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
+            || next.value != previous.value || next.factory != previous.factory
         guard next != previous else { return (next, false) }
         return (try writer.update(next, previous: previous, logEvent: changed), changed)
     }
@@ -101,7 +103,7 @@ public final class Registry {
         var removed = 0
         while true {
             let expired = try writer.expiredServices(at: check.now, limit: 500)
-            for record in expired { try writer.delete(record, reason: RemovalReason.expired.rawValue) }
+            for record in expired { try remove(record, reason: .expired, in: writer) }
             removed += expired.count
             if expired.count < 500 { break }
         }
@@ -116,7 +118,7 @@ public final class Registry {
             if check.deathReason(record) == .ownerExited { gone.append(record) }
             return true
         }
-        for record in gone { try writer.delete(record, reason: RemovalReason.ownerExited.rawValue) }
+        for record in gone { try remove(record, reason: .ownerExited, in: writer) }
         if owned { try writer.setMarker(ownerCheckMarker, check.now) }
         return removed + gone.count
     }
@@ -164,7 +166,7 @@ public final class Registry {
     }
 
     /// The live service a reference names, in a transaction.
-    private static func live(
+    static func live(
         _ reference: ServiceReference, in reader: any RegistryReader, _ check: inout LivenessCheck
     ) throws -> ServiceRecord? {
         let record: ServiceRecord?
@@ -197,7 +199,7 @@ public final class Registry {
             var outcome = Registration.Outcome.registered
             if let name = validated.new.name, let holder = try writer.service(named: name) {
                 if let reason = check.deathReason(holder) {
-                    try writer.delete(holder, reason: reason.rawValue)
+                    try Self.remove(holder, reason: reason, in: writer)
                 } else {
                     switch request.existing {
                     case .fail:
@@ -212,10 +214,15 @@ public final class Registry {
                         if validated.rankingGiven { next.ranking = validated.new.ranking }
                         if let ttl = request.ttl { next.lease = Self.lease(ttl, from: check.now) }
                         if let owner = request.owner { next.owner = owner }
+                        if let value = validated.new.value { next.value = value }
+                        if let factory = validated.new.factory {
+                            next.factory = factory
+                            next.release = validated.new.release
+                        }
                         let (stored, changed) = try Self.store(next, replacing: holder, in: writer)
                         return Registration(record: stored, outcome: .updated(changed: changed))
                     case .replace:
-                        try writer.delete(holder, reason: RemovalReason.replaced.rawValue)
+                        try Self.remove(holder, reason: .replaced, in: writer)
                         outcome = .replaced(holder.id)
                     }
                 }
@@ -231,9 +238,11 @@ public final class Registry {
     /// none did; a lease alone is no event). With `ifRevision`, changes nothing unless the
     /// service is still at that revision.
     public func setProperties(
-        _ reference: ServiceReference, _ update: PropertyUpdate, ifRevision: Int64? = nil, ttl: Int64? = nil
+        _ reference: ServiceReference, _ update: PropertyUpdate, ifRevision: Int64? = nil, ttl: Int64? = nil,
+        value: [UInt8]? = nil
     ) throws -> (ServiceRecord, changed: Bool) {
-        try Self.validate(update, leaseGiven: ttl != nil)
+        try Self.validate(update, leaseGiven: ttl != nil || value != nil)
+        if let value { try ServiceValue.validate(value) }
         return try write { writer, check in
             guard let previous = try Self.live(reference, in: writer, &check) else {
                 throw RegistryError.noSuchService(reference)
@@ -243,6 +252,10 @@ public final class Registry {
             }
             var next = try Self.apply(update, to: previous)
             if let ttl { next.lease = Self.lease(ttl, from: check.now) }
+            if let value {
+                if previous.factory != nil { throw RegistryError.valueOfFactory(previous.id) }
+                next.value = value
+            }
             return try Self.store(next, replacing: previous, in: writer)
         }
     }
@@ -270,7 +283,7 @@ public final class Registry {
                 if let ifRevision, record.revision != ifRevision {
                     throw RegistryError.revisionMismatch(record.id, expected: ifRevision, actual: record.revision)
                 }
-                try writer.delete(record, reason: RemovalReason.unregistered.rawValue)
+                try Self.remove(record, reason: .unregistered, in: writer)
                 removed.append(record)
             }
             return (removed, missing)
@@ -295,7 +308,7 @@ public final class Registry {
         try write { writer, _ in
             // Not when another holder has taken it over since (`--existing update --hold`).
             guard let current = try writer.service(id: record.id), current.owner == record.owner else { return }
-            try writer.delete(current, reason: reason.rawValue)
+            try Self.remove(current, reason: reason, in: writer)
         }
     }
 
@@ -366,7 +379,7 @@ public final class Registry {
                 if check.isLive(record) { found.append(record) }
                 return true
             }
-            for record in found { try writer.delete(record, reason: RemovalReason.unregistered.rawValue) }
+            for record in found { try Self.remove(record, reason: .unregistered, in: writer) }
             return found
         }
     }
@@ -623,6 +636,11 @@ public final class Registry {
             if !specifications.contains(name) { specifications.append(name) }
         }
         if let name = request.name { try ServiceName.validate(name) }
+        if let value = request.value { try ServiceValue.validate(value) }
+        if request.value != nil, request.factory != nil { throw .valueAndFactory }
+        if request.release != nil, request.factory == nil, request.value == nil { throw .releaseWithoutFactory }
+        if let factory = request.factory, factory.command.isEmpty { throw .factoryWithoutCommand }
+        if let client = request.registeredBy { try ClientName.validate(client) }
         if let ttl = request.ttl, ttl < 0 || ttl > LeaseDuration.maximum {
             throw .invalidDuration(LeaseDuration.format(ttl), ttl < 0 ? .syntax : .tooLong)
         }
@@ -653,7 +671,8 @@ public final class Registry {
         return ValidatedRegistration(
             new: NewService(
                 specifications: specifications, ranking: ranking, scope: scope, properties: properties,
-                name: request.name, owner: request.owner),
+                name: request.name, owner: request.owner, value: request.value, factory: request.factory,
+                release: request.release, registeredBy: request.registeredBy),
             rankingGiven: rankingGiven)
     }
 

@@ -35,6 +35,25 @@ public enum RegistryError: Error, Equatable, Sendable {
     /// An error about one `key=value` assignment, given as typed.
     indirect case inAssignment(String, RegistryError)
 
+    /// A value larger than `ServiceValue.maximumSize` (its size in bytes).
+    case valueTooLarge(Int)
+    /// `--value` asked of a service that has none and no factory.
+    case noValue(ServiceID)
+    /// `unget` by a client that holds no value of the service.
+    case notInUse(ServiceID, client: String)
+    /// A client name that is empty or has control characters.
+    case invalidClientName(String)
+    /// `set-props --value` on a factory: its values are made by it.
+    case valueOfFactory(ServiceID)
+    /// A registration with both a value and a factory.
+    case valueAndFactory
+    /// A release command without a factory.
+    case releaseWithoutFactory
+    /// A factory without a command.
+    case factoryWithoutCommand
+    /// A factory asked to run inside an atomic batch (which holds the store's write lock).
+    case factoryInBatch(ServiceID)
+
     // MARK: Filters and ordering
 
     /// A malformed filter, with the 1-based column where parsing failed and what was wrong.

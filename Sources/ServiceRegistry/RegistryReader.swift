@@ -15,6 +15,12 @@ public protocol RegistryReader {
         specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool) throws
     /// Names of registered services that start with `prefix`, sorted, at most `limit`.
     func serviceNames(prefix: String, limit: Int) throws -> [String]
+    /// The uses of a service by clients (values held, claims), in client order.
+    func uses(of service: ServiceID) throws -> [ServiceUse]
+    /// One client's use of a service, if recorded.
+    func use(of service: ServiceID, client: String) throws -> ServiceUse?
+    /// The oldest entries of the release queue, at most `limit`.
+    func pendingReleases(limit: Int) throws -> [PendingRelease]
     /// A number the core keeps in the store under a name (nil when never set).
     func marker(_ name: String) throws -> Int64?
     /// Calls `body` with each service the query matches exactly, highest ranking first

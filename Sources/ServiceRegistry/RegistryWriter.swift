@@ -15,12 +15,21 @@ public struct NewService: Sendable {
     public var lease: Lease?
     /// The owning process, if any.
     public var owner: ServiceOwner?
+    /// The value, if any.
+    public var value: [UInt8]?
+    /// The factory, if the service is one.
+    public var factory: ServiceFactory?
+    /// The factory's release command, if any.
+    public var release: [String]?
+    /// The registering client.
+    public var registeredBy: String?
 
     /// A new service as the core validated it.
     public init(
         specifications: [String], ranking: Int64 = 0, scope: ServiceScope = .singleton,
         properties: ServiceProperties = ServiceProperties(), name: String? = nil, lease: Lease? = nil,
-        owner: ServiceOwner? = nil
+        owner: ServiceOwner? = nil, value: [UInt8]? = nil, factory: ServiceFactory? = nil, release: [String]? = nil,
+        registeredBy: String? = nil
     ) {
         self.specifications = specifications
         self.ranking = ranking
@@ -29,6 +38,10 @@ public struct NewService: Sendable {
         self.name = name
         self.lease = lease
         self.owner = owner
+        self.value = value
+        self.factory = factory
+        self.release = release
+        self.registeredBy = registeredBy
     }
 }
 
@@ -42,13 +55,22 @@ public protocol RegistryWriter: RegistryReader {
     func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord
     /// Makes every new id from now on greater than `id` (an import carries on a store's ids).
     func reserveServiceIDs(through id: ServiceID) throws
-    /// Stores a service's new properties, ranking, lease or owner (its id, specifications,
-    /// scope and name stay); logs `modified` when `logEvent`, and then the record stored
+    /// Stores a service's new properties, ranking, lease, owner, value or factory (its id,
+    /// specifications, scope, name and registering client stay); logs `modified` when `logEvent`, and then the record stored
     /// (returned) has that event's sequence number as its revision, else `record`'s.
     @discardableResult
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord
-    /// Removes a service and logs `unregistered` with a reason.
+    /// Removes a service and logs `unregistered` with a reason; its uses go with it.
     func delete(_ record: ServiceRecord, reason: String) throws
+    /// Records a client's use of a service (its value, its claim), replacing the one before.
+    func setUse(_ use: ServiceUse, of service: ServiceID) throws
+    /// Forgets a client's use of a service.
+    func deleteUse(of service: ServiceID, client: String) throws
+    /// Queues a value to release; returns the entry with its queue number.
+    @discardableResult
+    func queueRelease(_ release: PendingRelease) throws -> PendingRelease
+    /// Takes an entry off the release queue.
+    func deleteRelease(_ number: Int64) throws
     /// Sets a number the core keeps in the store (`marker`).
     func setMarker(_ name: String, _ value: Int64) throws
 }

@@ -22,8 +22,25 @@ public enum ReservedKey {
     public static let ownerStart = "service.owner.start"
     /// See `ownerPID`.
     public static let ownerBoot = "service.owner.boot"
+    /// The client that registered the service (`--client`, `$SERVREG_CLIENT`, the user name).
+    public static let registeredBy = "service.registered-by"
+    /// A factory's command (a list of words), while the service is one.
+    public static let factory = "service.factory"
+    /// The command that releases a value a factory made.
+    public static let factoryRelease = "service.factory.release"
+    /// How long the factory may run (`10s`).
+    public static let factoryTimeout = "service.factory.timeout"
+    /// The service's value, when it is UTF-8 text.
+    public static let value = "service.value"
+    /// The service's value in base64, when it is not UTF-8 text.
+    public static let valueBase64 = "service.value.base64"
+    /// The clients that use the service (shown by `props`, not kept with the service).
+    public static let users = "service.users"
     /// The keys after the four of OSGi, in display order (all lower case: folded as they are).
-    public static let derived = [serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot]
+    public static let derived = [
+        serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot, registeredBy, factory, factoryRelease,
+        factoryTimeout, value, valueBase64,
+    ]
 
     /// The keys as `PropertyKey.fold` leaves them (what `PropertySource` is asked for).
     public static let foldedServiceID = "service.id"
@@ -47,7 +64,9 @@ public enum ReservedKey {
         case foldedObjectClass: objectClass
         case foldedRanking: ranking
         case foldedScope: scope
-        case serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot: folded
+        case serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot, registeredBy, factory,
+            factoryRelease, factoryTimeout, value, valueBase64, users:
+            folded
         default: nil
         }
     }

@@ -22,12 +22,22 @@ public struct ServiceRecord: Sendable, Equatable {
     public var lease: Lease?
     /// The process the service belongs to, when it goes with that process.
     public var owner: ServiceOwner?
+    /// The service's value (OSGi's service object): any bytes, at most `ServiceValue.maximumSize`.
+    public var value: [UInt8]?
+    /// The factory that makes the value on request, when the service is one.
+    public var factory: ServiceFactory?
+    /// The command that releases a value the factory made (kept after a singleton's value is
+    /// made, to release it when the service goes).
+    public var release: [String]?
+    /// The client that registered the service.
+    public var registeredBy: String?
 
     /// A record as the store holds it; `properties` leaves out the reserved keys.
     public init(
         id: ServiceID, specifications: [String], ranking: Int64, scope: ServiceScope,
         properties: ServiceProperties, name: String? = nil, revision: Int64 = 0, lease: Lease? = nil,
-        owner: ServiceOwner? = nil
+        owner: ServiceOwner? = nil, value: [UInt8]? = nil, factory: ServiceFactory? = nil, release: [String]? = nil,
+        registeredBy: String? = nil
     ) {
         self.id = id
         self.specifications = specifications
@@ -38,6 +48,10 @@ public struct ServiceRecord: Sendable, Equatable {
         self.revision = revision
         self.lease = lease
         self.owner = owner
+        self.value = value
+        self.factory = factory
+        self.release = release
+        self.registeredBy = registeredBy
     }
 
     /// Whether the service goes by itself (a lease or an owner).
@@ -72,6 +86,13 @@ extension ServiceRecord: PropertySource {
         case ReservedKey.ownerPID: owner.map { .integer(Int64($0.pid)) }
         case ReservedKey.ownerStart: owner.map { .integer($0.startTime) }
         case ReservedKey.ownerBoot: owner.map { .string($0.bootID) }
+        case ReservedKey.registeredBy: registeredBy.map(PropertyValue.string)
+        case ReservedKey.factory: factory.map { .list($0.command.map(PropertyValue.string)) }
+        case ReservedKey.factoryRelease: release.map { .list($0.map(PropertyValue.string)) }
+        case ReservedKey.factoryTimeout: factory.map { .string(LeaseDuration.format($0.timeout)) }
+        case ReservedKey.value: value.flatMap(ServiceValue.text).map(PropertyValue.string)
+        case ReservedKey.valueBase64:
+            value.flatMap { ServiceValue.text($0) == nil ? .string(Base64.encode($0)) : nil }
         default: properties.value(forFoldedKey: folded)
         }
     }

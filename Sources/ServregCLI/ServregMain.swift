@@ -52,6 +52,15 @@ public enum ServregMain {
                 CommandLineError.argumentParser(
                     "--hold needs a command (the rest of the line, after --)", command: "register"))
         }
+        if arguments.first == "register",
+            let last = ["--factory", "--release"].first(where: { option in
+                arguments.last == option || Array(arguments.suffix(2)) == [option, "--"]
+            })
+        {
+            return context.report(
+                CommandLineError.argumentParser(
+                    "\(last) needs a command (the rest of the line, after --)", command: "register"))
+        }
         if arguments.first == "listen", arguments.last == "--exec" {
             return context.report(
                 CommandLineError.argumentParser("--exec needs a command (the rest of the line)", command: "listen"))
@@ -113,6 +122,7 @@ public enum ServregMain {
 
     /// Runs a parsed command, mapping its errors to messages and exit statuses.
     static func execute(_ command: any RegistryCommand, in context: CommandContext) -> ExitStatus {
+        defer { if !context.isInAtomicBatch { context.runQueuedReleases() } }
         do {
             return try command.execute(in: context)
         } catch {
@@ -162,7 +172,7 @@ public enum ServregMain {
     }
 
     /// The commands whose arguments are service ids.
-    private static let idCommands: Set<String> = ["props", "set-props", "unregister"]
+    private static let idCommands: Set<String> = ["props", "set-props", "unregister", "unget", "renew", "keepalive"]
 
     /// The command names, `help` included.
     static let commandNames = Servreg.configuration.subcommands.map { $0._commandName } + ["help"]

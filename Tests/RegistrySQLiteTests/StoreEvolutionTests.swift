@@ -82,6 +82,46 @@ import Testing
         #expect(try registry.service(.name("db")).id == 3)
     }
 
+    /// A store of schema 3 gains values, factories and clients; a property an older servreg
+    /// let be set under a key reserved since (service.value, service.users …) is kept as
+    /// legacy.KEY. Read unmigrated, it answers as before.
+    @Test func aVersionThreeStoreGetsValuesAndKeepsNowReservedKeysAsLegacy() throws {
+        let path = directory.path + "/v3.db"
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            for migration in StoreSchema.migrations.prefix(3) { try migration(db) }
+            try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 3")
+            try db.execute(
+                sql: """
+                    INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at,
+                        revision)
+                        VALUES (1, 0, 'singleton', '["s.A"]', '{"service.value":"v","service.users":1,"k":2}', 0, 0, 1);
+                    INSERT INTO service_specification VALUES ('s.A', 0, 1);
+                    INSERT INTO property_index VALUES ('s.A', 'service.value', 3, 'v', 0, 1), ('s.A', 'k', 1, 2, 0, 1);
+                    INSERT INTO event (seq, kind, service_id, specifications, new_properties, time)
+                        VALUES (1, 'registered', 1, '["s.A"]', '{}', 0);
+                    """)
+        }
+        try queue.close()
+        let reader = Registry(
+            store: try SQLiteStore(path: path, access: .read, options: SQLiteStore.Options(), asIfUnwritable: true))
+        #expect(try reader.service(id: 1).value == nil)
+        #expect(try reader.users(of: 1).isEmpty)
+        let registry = Registry(store: try SQLiteStore(path: path, access: .write))
+        var request = RegistrationRequest(specifications: ["s.A"], properties: [])
+        request.value = [1, 2]
+        request.registeredBy = "c"
+        let added = try registry.register(request)
+        #expect(try registry.service(id: added.id).value == [1, 2])
+        let old = try registry.service(id: 1)
+        #expect(old.value == nil && old.registeredBy == nil)
+        #expect(old.properties["legacy.service.value"] == .string("v"))
+        #expect(old.properties["legacy.service.users"] == .integer(1) && old.properties["k"] == .integer(2))
+        let byLegacy = ServiceQuery(specification: "s.A", filter: try LDAPFilter.parse("(legacy.service.value=v)"))
+        #expect(try registry.first(byLegacy)?.id == 1)
+    }
+
     /// A store as servreg with schema version 1 wrote it.
     private func makeVersionOneStore(_ path: String) throws {
         do {

@@ -85,15 +85,19 @@ public final class MemoryStorage: @unchecked Sendable {
         var log: [ServiceChange] = []
         var nextID: ServiceID = 1
         var markers: [String: Int64] = [:]
+        var uses: [ServiceID: [String: ServiceUse]] = [:]
+        var releases: [PendingRelease] = []
+        var nextRelease: Int64 = 1
         var generation = 0
 
         typealias Saved = (
-            services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID, markers: [String: Int64]
+            services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID, markers: [String: Int64],
+            uses: [ServiceID: [String: ServiceUse]], releases: [PendingRelease], nextRelease: Int64
         )
 
-        func copy() -> Saved { (services, log, nextID, markers) }
+        func copy() -> Saved { (services, log, nextID, markers, uses, releases, nextRelease) }
 
-        func restore(_ saved: Saved) { (services, log, nextID, markers) = saved }
+        func restore(_ saved: Saved) { (services, log, nextID, markers, uses, releases, nextRelease) = saved }
     }
 
     private let condition = NSCondition()
@@ -116,7 +120,7 @@ public final class MemoryStorage: @unchecked Sendable {
         let saved = state.copy()
         do {
             let result = try work(state)
-            if state.log.count != saved.log.count {
+            if state.log.count != saved.log.count || state.uses != saved.uses {
                 state.generation += 1
                 condition.broadcast()
             }
@@ -213,6 +217,14 @@ private struct Snapshot: RegistryReader {
 
     func marker(_ name: String) throws -> Int64? { state.markers[name] }
 
+    func uses(of service: ServiceID) throws -> [ServiceUse] {
+        (state.uses[service] ?? [:]).values.sorted { $0.client < $1.client }
+    }
+
+    func use(of service: ServiceID, client: String) throws -> ServiceUse? { state.uses[service]?[client] }
+
+    func pendingReleases(limit: Int) throws -> [PendingRelease] { Array(state.releases.prefix(limit)) }
+
     func serviceNames(prefix: String, limit: Int) throws -> [String] {
         Array(state.services.values.compactMap(\.name).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
     }
@@ -273,6 +285,24 @@ private struct Writer: RegistryWriter {
         try reader.forEachMortalService(specification: specification, ownedOnly: ownedOnly, body)
     }
     func marker(_ name: String) throws -> Int64? { try reader.marker(name) }
+    func uses(of service: ServiceID) throws -> [ServiceUse] { try reader.uses(of: service) }
+    func use(of service: ServiceID, client: String) throws -> ServiceUse? {
+        try reader.use(of: service, client: client)
+    }
+    func pendingReleases(limit: Int) throws -> [PendingRelease] { try reader.pendingReleases(limit: limit) }
+    func setUse(_ use: ServiceUse, of service: ServiceID) throws { state.uses[service, default: [:]][use.client] = use }
+    func deleteUse(of service: ServiceID, client: String) throws {
+        state.uses[service]?[client] = nil
+        if state.uses[service]?.isEmpty == true { state.uses[service] = nil }
+    }
+    func queueRelease(_ release: PendingRelease) throws -> PendingRelease {
+        var queued = release
+        queued.number = state.nextRelease
+        state.nextRelease += 1
+        state.releases.append(queued)
+        return queued
+    }
+    func deleteRelease(_ number: Int64) throws { state.releases.removeAll { $0.number == number } }
     func serviceNames(prefix: String, limit: Int) throws -> [String] {
         try reader.serviceNames(prefix: prefix, limit: limit)
     }
@@ -303,7 +333,9 @@ private struct Writer: RegistryWriter {
         let record = ServiceRecord(
             id: id ?? state.nextID, specifications: service.specifications, ranking: service.ranking,
             scope: service.scope, properties: service.properties, name: service.name,
-            revision: (state.log.last?.sequence ?? 0) + 1, lease: service.lease, owner: service.owner)
+            revision: (state.log.last?.sequence ?? 0) + 1, lease: service.lease, owner: service.owner,
+            value: service.value, factory: service.factory, release: service.release,
+            registeredBy: service.registeredBy)
         state.nextID = max(state.nextID, record.id + 1)
         state.services[record.id] = record
         append(.registered, record, old: nil, new: record, reason: nil)
@@ -326,6 +358,7 @@ private struct Writer: RegistryWriter {
 
     func delete(_ record: ServiceRecord, reason: String) throws {
         state.services[record.id] = nil
+        state.uses[record.id] = nil
         append(.unregistered, record, old: record, new: nil, reason: reason)
     }
 

@@ -62,6 +62,8 @@ public final class ServregProcess: Sendable {
         environment["SERVREG_STORE"] = storePath
         environment["HOME"] = directory
         environment.removeValue(forKey: "XDG_DATA_HOME")
+        // Services record who registered them: one name on every machine.
+        environment["SERVREG_CLIENT"] = "tester"
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let out = Pipe()

@@ -36,7 +36,7 @@ import Testing
     @Test func commandNamesIncludingSessionCommandsInTheShell() {
         #expect(complete("ge") == ["get", "get-all"])
         #expect(complete("get") == ["get", "get-all"])
-        #expect(complete("un") == ["unregister"])
+        #expect(complete("un") == ["unget", "unregister"])
         #expect(complete("e") == ["echo", "exit", "export"])
         #expect(complete("e", inShell: false) == ["export"])
         // An empty line in the shell offers nothing the shell refuses (issue 9).

@@ -14,7 +14,7 @@ import Testing
         let json = try servreg.run(["register", "acme.IPlumber", "--props-json", #"{"price": 42.0}"#, "--json"])
         #expect(
             json.stdout
-                == #"{"service.id":3,"objectClass":["acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","service.revision":3,"price":42.0}"#
+                == #"{"service.id":3,"objectClass":["acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","service.revision":3,"service.registered-by":"tester","price":42.0}"#
                 + "\n")
     }
 
@@ -64,7 +64,7 @@ import Testing
         #expect(
             json.stdout == """
                 [
-                {"service.id":\(c),"objectClass":["acme.IElectrician","acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","service.revision":\(c),"ok":true,"price":80.5}
+                {"service.id":\(c),"objectClass":["acme.IElectrician","acme.IPlumber"],"service.ranking":0,"service.scope":"singleton","service.revision":\(c),"service.registered-by":"tester","ok":true,"price":80.5}
                 ]
 
                 """)
@@ -85,16 +85,17 @@ import Testing
         let human = try servreg.run(["props", "\(id)"])
         #expect(
             human.stdout == """
-                KEY               TYPE       VALUE
-                service.id        int        \(id)
-                objectClass       list<str>  [acme.IPlumber]
-                service.ranking   int        0
-                service.scope     str        singleton
-                service.revision  int        \(id)
-                ports             list<int>  [80,443]
-                price             int        90
-                ratio             float      1.0
-                zip               str        02134
+                KEY                    TYPE       VALUE
+                service.id             int        \(id)
+                objectClass            list<str>  [acme.IPlumber]
+                service.ranking        int        0
+                service.scope          str        singleton
+                service.revision       int        \(id)
+                service.registered-by  str        tester
+                ports                  list<int>  [80,443]
+                price                  int        90
+                ratio                  float      1.0
+                zip                    str        02134
 
                 """)
         let json = try servreg.run(["props", "\(id)", "--json"])
@@ -118,7 +119,7 @@ import Testing
         #expect(
             try servreg.run(["props", "\(id)", "--json"]).stdout
                 .replacingOccurrences(of: #","service.revision":\d+"#, with: "", options: .regularExpression)
-                == #"{"service.id":\#(id),"objectClass":["acme.IPlumber"],"service.ranking":4,"service.scope":"singleton","only":1}"#
+                == #"{"service.id":\#(id),"objectClass":["acme.IPlumber"],"service.ranking":4,"service.scope":"singleton","service.registered-by":"tester","only":1}"#
                 + "\n")
     }
 
@@ -249,7 +250,9 @@ import Testing
         let own = try servreg.run(["props", "\(id)", "--json"]).stdout
         let again = try servreg.run(["register", "acme.IPlumber", "--props-json", "@-"], stdin: own)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("service.id, objectClass, service.revision ignored"), "\(again.stderr)")
+        #expect(
+            again.stderr.contains("service.id, objectClass, service.revision, service.registered-by ignored"),
+            "\(again.stderr)")
         let copy = try servreg.run(["props", again.stdout.trimmingCharacters(in: .newlines), "--json"]).stdout
         #expect(copy.contains(#""service.ranking":2"#) && copy.contains(big))
         // Several --props-json merge, as several --prop do; a key in two is given twice.

@@ -101,6 +101,76 @@ import Testing
         }
     }
 
+    /// Values (any bytes), factories, release commands and the registering client: stored
+    /// as given and seen by another connection. Clients' uses (values, claims) are kept per
+    /// client and go with their service; the release queue hands entries out in order.
+    @Test(arguments: StoreBackend.allCases)
+    func valuesFactoriesUsesAndTheReleaseQueue(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let store = try location.open()
+        let binary = [UInt8](0...255)
+        let factory = ServiceFactory(command: ["/bin/sh", "-c", "echo \"x\""], timeout: 2_500)
+        let claimant = ServiceOwner(pid: 5, startTime: 50, bootID: "b")
+        let (plain, made) = try store.write { writer in
+            let plain = try writer.insert(
+                id: nil, NewService(specifications: ["a.B"], value: binary, registeredBy: "alice"))
+            let made = try writer.insert(
+                id: nil,
+                NewService(
+                    specifications: ["c.D"], scope: .bundle, factory: factory, release: ["rel", ""],
+                    registeredBy: "bob"))
+            try writer.setUse(ServiceUse(client: "z", value: [1, 2]), of: made.id)
+            try writer.setUse(ServiceUse(client: "", claimant: claimant), of: made.id)
+            try writer.setUse(ServiceUse(client: "a"), of: made.id)
+            try writer.setUse(ServiceUse(client: "u"), of: plain.id)
+            return (plain, made)
+        }
+        #expect(plain.value == binary && made.factory == factory && made.release == ["rel", ""])
+        let other = try location.open()
+        try other.read { reader in
+            let (plainRead, madeRead) = (try reader.service(id: plain.id), try reader.service(id: made.id))
+            #expect(plainRead == plain && madeRead == made)
+            let uses = try reader.uses(of: made.id)
+            #expect(
+                uses == [
+                    ServiceUse(client: "", claimant: claimant), ServiceUse(client: "a"),
+                    ServiceUse(client: "z", value: [1, 2]),
+                ])
+            #expect(try reader.use(of: made.id, client: "z")?.value == [1, 2])
+            #expect(try reader.use(of: made.id, client: "nobody") == nil)
+        }
+        try other.write { writer in
+            var next = made
+            next.factory = nil
+            next.value = [0]
+            try writer.update(next, previous: made, logEvent: true)
+            try writer.deleteUse(of: made.id, client: "a")
+            try writer.setUse(ServiceUse(client: "z", value: [3]), of: made.id)
+            try writer.delete(plain, reason: "unregistered")
+            let first = try writer.queueRelease(
+                PendingRelease(service: made.id, specification: "c.D", client: "z", command: ["rel"], value: [3]))
+            let second = try writer.queueRelease(
+                PendingRelease(service: made.id, specification: "c.D", client: "y", command: ["rel"], value: []))
+            #expect(first.number > 0 && second.number > first.number)
+        }
+        try store.read { reader in
+            let stored = try reader.service(id: made.id)
+            #expect(stored?.factory == nil && stored?.value == [0] && stored?.release == ["rel", ""])
+            #expect(stored?.registeredBy == "bob")
+            #expect(try reader.uses(of: made.id).map(\.client) == ["", "z"])
+            #expect(try reader.use(of: made.id, client: "z")?.value == [3])
+            #expect(try reader.uses(of: plain.id).isEmpty)
+            #expect(try reader.pendingReleases(limit: 10).map(\.client) == ["z", "y"])
+            #expect(try reader.pendingReleases(limit: 1).first?.value == [3])
+        }
+        try store.write { writer in
+            let entries = try writer.pendingReleases(limit: 10)
+            try writer.deleteRelease(entries[0].number)
+        }
+        let left = try other.read { reader in try reader.pendingReleases(limit: 10) }
+        #expect(left.map(\.client) == ["y"])
+    }
+
     /// An import's ids: an explicit id is stored as given and raises the last id; reserving
     /// ids raises it further; new ids are above both; deleting never lowers it.
     @Test(arguments: StoreBackend.allCases)

@@ -136,6 +136,11 @@ extension Servreg {
                 var ttl: Int64?
                 var expires: Int64?
                 var owner = (pid: Int32?.none, start: Int64?.none, boot: String?.none)
+                var registeredBy: String?
+                var serviceValue: [UInt8]?
+                var factory: [String]?
+                var release: [String]?
+                var factoryTimeout: Int64?
                 for (key, value) in pairs {
                     let folded = PropertyKey.fold(key)
                     if folded == ReservedKey.foldedServiceID, id != nil { throw bad("service.id is given twice") }
@@ -185,6 +190,32 @@ extension Servreg {
                     case ReservedKey.ownerBoot:
                         guard case .string(let boot) = value else { throw bad("service.owner.boot must be a string") }
                         owner.boot = boot
+                    case ReservedKey.registeredBy:
+                        guard case .string(let client) = value else {
+                            throw bad("service.registered-by must be a string")
+                        }
+                        registeredBy = client
+                    case ReservedKey.value:
+                        guard case .string(let text) = value else { throw bad("service.value must be a string") }
+                        serviceValue = Array(text.utf8)
+                    case ReservedKey.valueBase64:
+                        guard case .string(let text) = value, let bytes = Base64.decode(text) else {
+                            throw bad("service.value.base64 must be base64 text")
+                        }
+                        serviceValue = bytes
+                    case ReservedKey.factory, ReservedKey.factoryRelease:
+                        guard case .list(let items) = value, !items.isEmpty,
+                            case let words = items.compactMap({ item -> String? in
+                                if case .string(let word) = item { return word }
+                                return nil
+                            }), words.count == items.count
+                        else { throw bad("\(key) must be a list of words") }
+                        if folded == ReservedKey.factory { factory = words } else { release = words }
+                    case ReservedKey.factoryTimeout:
+                        guard case .string(let text) = value, let milliseconds = try? LeaseDuration.parse(text),
+                            milliseconds > 0
+                        else { throw bad("service.factory.timeout must be a duration such as 10s") }
+                        factoryTimeout = milliseconds
                     default:
                         properties.append((key, value))
                     }
@@ -194,6 +225,12 @@ extension Servreg {
                 if (ttl == nil) != (expires == nil) { throw bad("a lease needs both service.ttl and service.expires") }
                 var request = RegistrationRequest(specifications: specifications, properties: properties, name: name)
                 if let ttl, let expires { request.lease = Lease(ttl: ttl, expires: expires) }
+                request.registeredBy = registeredBy
+                request.value = serviceValue
+                request.factory = factory.map {
+                    ServiceFactory(command: $0, timeout: factoryTimeout ?? ServiceFactory.defaultTimeout)
+                }
+                request.release = release
                 switch owner {
                 case (nil, nil, nil): break
                 case (let pid?, let start?, let boot?):

@@ -33,6 +33,11 @@ extension Servreg {
         @Flag(name: .long, help: "Print the number of matching services only.")
         var count = false
 
+        @Option(
+            name: .customLong("registered-by"),
+            help: ArgumentHelp("Only the services this client registered.", valueName: "client"))
+        var registeredBy: String?
+
         func validate() throws {
             if count && (query.min != nil || query.max != nil) {
                 throw ValidationError("--count cannot be combined with --min or --max")
@@ -44,7 +49,18 @@ extension Servreg {
                 throw CommandLineError.invalidOptionValue(
                     "--limit must be at least 1, not \(limit)", command: "get-all")
             }
-            let serviceQuery = try query.query(specification: specification)
+            var serviceQuery = try query.query(specification: specification)
+            if let registeredBy {
+                do { try ClientName.validate(registeredBy) } catch {
+                    throw CommandLineError.inOption("--registered-by", error)
+                }
+                let escaped = registeredBy.reduce(into: "") { text, character in
+                    if "\\()*".contains(character) { text.append("\\") }
+                    text.append(character)
+                }
+                let client = try LDAPFilter.parse("(\(ReservedKey.registeredBy)=\(escaped))")
+                serviceQuery.filter = serviceQuery.filter.map { .and([$0, client]) } ?? client
+            }
             let order = try query.order()
             let registry = try context.registry(global, access: .read)
             if count {

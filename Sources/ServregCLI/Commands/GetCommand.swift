@@ -12,6 +12,11 @@ extension Servreg {
                 The best service is the first in get-all's order: highest service.ranking, then
                 lowest service.id; with --min/--max KEY, the smallest/largest KEY first.
 
+                --value prints the best service's value alone, byte for byte (no newline is added),
+                as OSGi's getService: url=$(servreg get acme.IDatabase --value). A factory's value
+                is made on request (see register --factory); asking counts as the client's use
+                until unget.
+
                 Example: servreg get acme.IPlumber --filter '(&(price<=100)(location=BH3))'
                 """)
 
@@ -21,6 +26,17 @@ extension Servreg {
         var specification: String
 
         @OptionGroup var query: QueryOptions
+
+        @Flag(name: .long, help: "Print the service's value alone, byte for byte (a factory makes it).")
+        var value = false
+
+        @OptionGroup var clientOptions: ClientOptions
+
+        func validate() throws {
+            if value, global.json || global.quiet {
+                throw ValidationError("--value prints the value alone: it cannot be combined with --json or -q")
+            }
+        }
 
         /// "; did you mean 'acme.IPlumber'?" when no service has `specification` and one
         /// name in the store is a typo away from it (`get`, `get-all`: a note, not an error).
@@ -34,6 +50,16 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceQuery = try query.query(specification: specification)
             let order = try query.order()
+            if value {
+                if order != .ranking {
+                    throw CommandLineError.argumentParser(
+                        "--value takes the best service by ranking: it cannot be combined with --min or --max",
+                        command: "get")
+                }
+                return try ServiceValueOutput.print(
+                    .best(serviceQuery), specification: specification, global: global, client: clientOptions,
+                    in: context)
+            }
             guard let record = try context.registry(global, access: .read).first(serviceQuery, order: order) else {
                 // Not an error: an answer, said as a note to people (scripts get the status alone).
                 if global.outputMode == .human {

@@ -10,7 +10,10 @@ extension Servreg {
             abstract: "Print all properties of one service, typed (exit 1 if unknown).",
             discussion: """
                 The service is given by id or as @NAME. Its lease shows as service.ttl and
-                service.expires (with the time left), its owner as service.owner.pid.
+                service.expires (with the time left), its owner as service.owner.pid, the
+                client that registered it as service.registered-by and the clients that use its
+                value as service.users. --value prints the value alone, byte for byte (a
+                factory makes it, as get --value).
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -18,15 +21,43 @@ extension Servreg {
         @Argument(help: ArgumentHelp("The service.id, or @NAME.", valueName: "id"), completion: Completer.fromStore)
         var id: String
 
+        @Flag(name: .long, help: "Print the service's value alone, byte for byte (a factory makes it).")
+        var value = false
+
+        @OptionGroup var clientOptions: ClientOptions
+
+        func validate() throws {
+            if value, global.json || global.quiet {
+                throw ValidationError("--value prints the value alone: it cannot be combined with --json or -q")
+            }
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
+            if value {
+                return try ServiceValueOutput.print(
+                    .service(reference), specification: nil, global: global, client: clientOptions, in: context)
+            }
             let registry = try context.registry(global, access: .read)
             let record = try registry.service(reference)
             let formatter = ServiceFormatter(context: context)
             switch global.outputMode {
-            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
+            case .json:
+                var json = ServiceFormatter.json(record)
+                let users = try registry.users(of: record.id)
+                if !users.isEmpty {
+                    var list = ","
+                    JSONWriter.writeString(ReservedKey.users, to: &list)
+                    list += ":"
+                    JSONWriter.writeValue(.list(users.map(PropertyValue.string)), to: &list)
+                    json.insert(contentsOf: list, at: json.index(before: json.endIndex))
+                }
+                context.output.write(json + "\n")
             case .ids: context.output.write("\(record.id)\n")
-            case .human: context.output.write(formatter.propertyTable(record, now: registry.liveness.now()))
+            case .human:
+                context.output.write(
+                    formatter.propertyTable(
+                        record, now: registry.liveness.now(), users: try registry.users(of: record.id)))
             }
             return .success
         }

@@ -17,7 +17,7 @@ extension Servreg {
 
                 --props-json takes a JSON object, @FILE or @- (standard input). A service's own
                 JSON (get --json, props --json) may be given: its service.id, objectClass,
-                service.name, service.revision, lease and owner are ignored, with a note;
+                service.name, service.revision, lease, owner, client, value and factory are ignored, with a note;
                 service.ranking and service.scope are kept.
 
                 --name NAME makes the service findable as @NAME (props @db, set-props @db …) and
@@ -37,6 +37,19 @@ extension Servreg {
                 it is not found, 126 when it cannot be run; nothing then stays registered).
                 With --hold the id is not printed (COMMAND owns stdout): give it a --name.
 
+                --value TEXT (or --value-file PATH, - for standard input) gives the service a
+                value, any bytes up to 1 MiB: what get --value and props --value print.
+
+                --factory [--scope S] [--factory-timeout D] [--release -- RELEASE…] -- COMMAND…
+                (last on the line) registers a factory instead of a value: COMMAND's standard
+                output becomes the value when one is asked for. With --scope singleton (the
+                default) it runs once and its output is kept as the service's value; bundle
+                makes one value per client, kept until unget; prototype makes one for every
+                request. RELEASE gets a value on its standard input when it is let go of (unget,
+                or the service goes). Commands run without a shell, with the service's JSON
+                on stdin, SERVREG_ID, SERVREG_SPEC, SERVREG_CLIENT and SERVREG_STORE set, and
+                only from a store that is the user's own and writable by the user alone.
+
                 Example: servreg register acme.IPlumber --prop name=Joe --prop price=90 --ranking 5
                 Example: servreg register acme.IDatabase --name db --ttl 30s --prop url=pg://h/db
                 """)
@@ -49,6 +62,24 @@ extension Servreg {
         var specifications: [String]
 
         @OptionGroup var properties: PropertyOptions
+
+        @OptionGroup var clientOptions: ClientOptions
+
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("The service's value: any text (get --value prints it).", valueName: "text"))
+        var value: String?
+
+        @Option(
+            name: .customLong("value-file"),
+            help: ArgumentHelp("The service's value, read from a file (- for standard input).", valueName: "path"),
+            completion: .file())
+        var valueFile: String?
+
+        @Option(
+            name: .customLong("factory-timeout"),
+            help: ArgumentHelp("How long the factory may run (default 10s).", valueName: "duration"))
+        var factoryTimeout: String?
 
         @Option(
             name: .long, parsing: .unconditional,
@@ -93,6 +124,30 @@ extension Servreg {
                 valueName: "command"))
         var hold: [String] = []
 
+        @Option(
+            name: .long, parsing: .remaining,
+            help: ArgumentHelp(
+                "A factory: [--scope S] [--release -- RELEASE…] -- COMMAND… (the rest of the line); "
+                    + "COMMAND's output is the value.",
+                valueName: "command"))
+        var factory: [String] = []
+
+        @Option(
+            name: .long, parsing: .remaining,
+            help: ArgumentHelp(
+                "After --factory: --release -- RELEASE… -- runs RELEASE with a value on stdin when it is let go of.",
+                valueName: "command"))
+        var release: [String] = []
+
+        /// `--factory`'s words, read (nil without `--factory` or `--release`).
+        var factoryWords: FactoryWords? {
+            get throws {
+                if !factory.isEmpty { return try FactoryWords(["--factory"] + factory) }
+                if !release.isEmpty { return try FactoryWords(["--release"] + release) }
+                return nil
+            }
+        }
+
         /// The command of `--hold`, without the `--` before it.
         var command: [String] { hold.first == "--" ? Array(hold.dropFirst()) : hold }
 
@@ -106,6 +161,25 @@ extension Servreg {
             if !hold.isEmpty, ownerPID != nil { throw ValidationError("--hold and --owner-pid cannot be combined") }
             if !hold.isEmpty, ttl != nil {
                 throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
+            }
+            if value != nil, valueFile != nil { throw ValidationError("--value and --value-file cannot be combined") }
+            if !hold.isEmpty, !(factory.isEmpty && release.isEmpty) {
+                throw ValidationError("--hold and --factory cannot be combined (each takes the rest of the line)")
+            }
+            let words = try factoryWords
+            if let words {
+                if !words.isFactory {
+                    throw ValidationError("--release goes with --factory: --factory --release -- RELEASE… -- COMMAND…")
+                }
+                if value != nil || valueFile != nil {
+                    throw ValidationError("a service has a value or a factory, not both (--value and --factory)")
+                }
+                if words.scope != nil, scope != nil { throw ValidationError("--scope is given twice") }
+                if words.timeout != nil, factoryTimeout != nil {
+                    throw ValidationError("--factory-timeout is given twice")
+                }
+            } else if factoryTimeout != nil {
+                throw ValidationError("--factory-timeout goes with --factory")
             }
         }
 
@@ -150,7 +224,7 @@ extension Servreg {
                 let keys = identity.map(\.0).joined(separator: ", ")
                 context.note(
                     "--props-json: \(keys) ignored (set by the registry, the specifications given and "
-                        + "--name, --ttl, --owner-pid)")
+                        + "--name, --ttl, --owner-pid, --client, --value, --factory)")
             }
             pairs += json
             if let ranking {
@@ -160,11 +234,29 @@ extension Servreg {
                     throw CommandLineError.inOption("--ranking", error)
                 }
             }
-            if let scope { pairs.append((ReservedKey.scope, .string(scope))) }
+            let words = try factoryWords
+            if let scope = scope ?? words?.scope { pairs.append((ReservedKey.scope, .string(scope))) }
             let (policy, ttl, owner) = try liveness()
             var request = RegistrationRequest(
                 specifications: specifications, properties: pairs, name: name, existing: policy, ttl: ttl,
                 owner: owner)
+            request.registeredBy = try clientOptions.name(in: context)
+            if let value { request.value = Array(value.utf8) }
+            if let valueFile { request.value = try InputFile.bytes(valueFile, for: "--value-file", in: context) }
+            if let words {
+                var timeout = ServiceFactory.defaultTimeout
+                if let text = factoryTimeout ?? words.timeout {
+                    do { timeout = try LeaseDuration.parse(text) } catch {
+                        throw CommandLineError.inOption("--factory-timeout", error)
+                    }
+                    if timeout <= 0 {
+                        throw CommandLineError.invalidOptionValue(
+                            "--factory-timeout must be more than 0", command: "register")
+                    }
+                }
+                request.factory = ServiceFactory(command: words.command, timeout: timeout)
+                request.release = words.release
+            }
             if !hold.isEmpty { return try runHeld(request, in: context) }
             let registration = try context.registry(global, access: .write).registration(request)
             let record = registration.record

@@ -18,7 +18,8 @@ extension Servreg {
                 --if-rev N changes nothing and exits 2 unless the service is still at
                 service.revision N (read it with props): read–modify–write without lost updates.
                 --ttl DURATION gives the service a new lease from now (0 removes it); a lease
-                alone is no event.
+                alone is no event. --value TEXT (or --value-file PATH, - for standard input)
+                replaces the service's value (MODIFIED when it differs).
 
                 Example: servreg set-props 7 price=80 --unset discount
                 """)
@@ -56,6 +57,21 @@ extension Servreg {
         )
         var ttl: String?
 
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("A new value for the service: any text.", valueName: "text"))
+        var value: String?
+
+        @Option(
+            name: .customLong("value-file"),
+            help: ArgumentHelp("A new value, read from a file (- for standard input).", valueName: "path"),
+            completion: .file())
+        var valueFile: String?
+
+        func validate() throws {
+            if value != nil, valueFile != nil { throw ValidationError("--value and --value-file cannot be combined") }
+        }
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
             if let ifRevision, ifRevision < 0 {
@@ -65,8 +81,10 @@ extension Servreg {
             let milliseconds = try ServiceIDArgument.ttl(ttl)
             let update = PropertyUpdate(
                 assignments: try properties.pairs(extra: pairs, in: context), removals: unset, replace: replace)
+            var bytes = value.map { Array($0.utf8) }
+            if let valueFile { bytes = try InputFile.bytes(valueFile, for: "--value-file", in: context) }
             let (record, _) = try context.registry(global, access: .write).setProperties(
-                reference, update, ifRevision: ifRevision, ttl: milliseconds)
+                reference, update, ifRevision: ifRevision, ttl: milliseconds, value: bytes)
             switch global.outputMode {
             case .json: context.output.write(ServiceFormatter.json(record) + "\n")
             case .ids: context.output.write("\(record.id)\n")

@@ -58,8 +58,8 @@ struct Completer {
             return specifications(current)
         case "get", "get-all", "listen", "specs":
             return position == 0 ? specifications(current) : []
-        case "props", "unregister", "renew", "keepalive":
-            if command == "props" { return position > 0 ? [] : ids(current) }
+        case "props", "unget", "unregister", "renew", "keepalive":
+            if command == "props" || command == "unget" { return position > 0 ? [] : ids(current) }
             let named = Set(words.dropFirst())
             return ids(current).filter { !named.contains($0) }
         case "set-props":

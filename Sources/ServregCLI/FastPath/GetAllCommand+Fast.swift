@@ -4,7 +4,7 @@ import ServiceRegistry
 extension Servreg.GetAll: FastParsable {
     static let grammar =
         GlobalOptions.grammar + QueryOptions.grammar
-        + FastCommandLine.Grammar(options: ["limit": .init()], flags: ["--count": "count"])
+        + FastCommandLine.Grammar(options: ["limit": .init(), "registered-by": .init()], flags: ["--count": "count"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -22,6 +22,7 @@ extension Servreg.GetAll: FastParsable {
             command.limit = nil
         }
         command.count = line.flag("count")
+        command.registeredBy = line.value("registered-by")
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

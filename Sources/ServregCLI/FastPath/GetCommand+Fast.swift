@@ -2,7 +2,9 @@ import ArgumentParser
 import ServiceRegistry
 
 extension Servreg.Get: FastParsable {
-    static let grammar = GlobalOptions.grammar + QueryOptions.grammar
+    static let grammar =
+        GlobalOptions.grammar + QueryOptions.grammar + ClientOptions.grammar
+        + FastCommandLine.Grammar(flags: ["--value": "value"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -12,6 +14,9 @@ extension Servreg.Get: FastParsable {
         command.global = try GlobalOptions.fast(line)
         command.specification = try line.onlyPositional()
         command.query = try QueryOptions.fast(line)
+        command.value = line.flag("value")
+        command.clientOptions = ClientOptions.fast(line)
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import ServiceRegistry
 
 extension Servreg.Props: FastParsable {
-    static let grammar = GlobalOptions.grammar
+    static let grammar =
+        GlobalOptions.grammar + ClientOptions.grammar + FastCommandLine.Grammar(flags: ["--value": "value"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -11,6 +12,9 @@ extension Servreg.Props: FastParsable {
         var command = prototype
         command.global = try GlobalOptions.fast(line)
         command.id = try line.onlyPositional()
+        command.value = line.flag("value")
+        command.clientOptions = ClientOptions.fast(line)
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
 }

@@ -7,7 +7,9 @@ extension Servreg.Register: FastParsable {
         + FastCommandLine.Grammar(
             options: [
                 "ranking": .init(unconditional: true), "scope": .init(), "name": .init(), "existing": .init(),
-                "ttl": .init(), "owner-pid": .init(), "hold": .init(repeating: true),
+                "ttl": .init(), "owner-pid": .init(), "hold": .init(repeating: true), "client": .init(),
+                "value": .init(unconditional: true), "value-file": .init(), "factory-timeout": .init(),
+                "factory": .init(repeating: true), "release": .init(repeating: true),
             ])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
@@ -28,6 +30,15 @@ extension Servreg.Register: FastParsable {
         // --hold takes the rest of the line: argument-parser's to read.
         guard line.allValues("hold").isEmpty else { throw FastCommandLine.Unsupported() }
         command.hold = []
+        guard line.allValues("factory").isEmpty, line.allValues("release").isEmpty else {
+            throw FastCommandLine.Unsupported()
+        }
+        command.factory = []
+        command.release = []
+        command.clientOptions = ClientOptions.fast(line)
+        command.value = line.value("value")
+        command.valueFile = line.value("value-file")
+        command.factoryTimeout = line.value("factory-timeout")
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

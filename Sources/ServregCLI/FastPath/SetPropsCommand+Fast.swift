@@ -7,7 +7,7 @@ extension Servreg.SetProps: FastParsable {
         + FastCommandLine.Grammar(
             options: [
                 "unset": .init(repeating: true, unconditional: true), "if-rev": .init(unconditional: true),
-                "ttl": .init(unconditional: true),
+                "ttl": .init(unconditional: true), "value": .init(unconditional: true), "value-file": .init(),
             ],
             flags: ["--replace": "replace"])
 
@@ -29,6 +29,9 @@ extension Servreg.SetProps: FastParsable {
             command.ifRevision = number
         }
         command.ttl = line.value("ttl")
+        command.value = line.value("value")
+        command.valueFile = line.value("value-file")
+        do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
 }

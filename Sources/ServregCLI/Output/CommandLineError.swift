@@ -49,6 +49,10 @@ enum CommandLineError: Error, Equatable {
     case notUTF8
     /// The terminal refused line editing.
     case lineEditingUnavailable
+    /// A store whose factories and release commands may not run: the store's location and why.
+    case untrustedStore(String, reason: String)
+    /// A value read from standard input that is missing (`unget` of a prototype).
+    case standardInputNotUTF8Value(String)
     /// Standard output could not be written (the errno; EPIPE when its reader has gone).
     case outputFailed(Int32)
 }

@@ -10,6 +10,7 @@ enum ErrorReport {
         case let error as RegistryError: (message(error), status(error))
         case let error as StoreError: (message(error), status(error))
         case let error as CommandLineError: describe(error)
+        case let error as FactoryError: describe(error)
         default: ("internal error: \(error)", .internalError)
         }
     }
@@ -23,6 +24,8 @@ enum ErrorReport {
         switch error {
         case .noSuchService, .serviceGone: .noMatch
         case .nameTaken, .nameTakenUnderOtherSpecifications, .revisionMismatch, .noLease: .conditionFailed
+        case .noValue, .notInUse: .noMatch
+        case .factoryInBatch: .usage
         case .resyncNeeded: .resyncNeeded
         case .batchUnavailable(.nested): .usage
         case .batchUnavailable(.unsupportedByStore): .usage
@@ -139,6 +142,21 @@ enum ErrorReport {
         case .serviceGone(let reference, let reason):
             return "service \(reference) is gone" + (reason.map { " (\($0))" } ?? "")
         case .noLease(let id): return "service \(id) has no lease (give one with set-props \(id) --ttl D)"
+        case .valueTooLarge(let size):
+            return "a value is at most \(ServiceValue.maximumSize) bytes (1 MiB); this one has \(size)"
+        case .noValue(let id): return "service \(id) has no value (give one with set-props \(id) --value TEXT)"
+        case .notInUse(let id, let client):
+            return "client \(quoted(client)) holds no value of service \(id) (nothing to unget)"
+        case .invalidClientName(let name):
+            return name.isEmpty
+                ? "client name is empty" : "client name \(quoted(name)) contains white space or a control character"
+        case .valueOfFactory(let id):
+            return "service \(id) is a factory: its values are made by its command, not set"
+        case .valueAndFactory: return "a service has a value or a factory, not both (--value and --factory)"
+        case .releaseWithoutFactory: return "--release goes with --factory"
+        case .factoryWithoutCommand: return "--factory needs a command after --"
+        case .factoryInBatch:
+            return "a factory cannot run inside an --atomic batch (it would hold the store's lock while it runs)"
         case .resyncNeeded(let after, .pruned(let oldest)):
             return "events after \(after) are no longer kept (the log starts at \(oldest)): "
                 + "resync, e.g. with listen --initial"
@@ -181,6 +199,34 @@ enum ErrorReport {
         case .gone: return error.detail ?? "\(store) is gone"
         case .conflict: return "\(store): a write conflicted with another writer's; try again"
         case .failed: return "\(store)\(detail)"
+        }
+    }
+
+    // MARK: Factories
+
+    private static func describe(_ error: FactoryError) -> (message: String, status: ExitStatus) {
+        let what = error.isRelease ? "the release command" : "the factory"
+        let of = error.service > 0 ? " of service \(error.service)" : ""
+        let command = quoted(error.command)
+        switch error.kind {
+        case .exited(let code):
+            return ("\(what)\(of) (\(command)) exited with status \(code); nothing was kept", .factoryFailed)
+        case .signaled(let signal):
+            return ("\(what)\(of) (\(command)) was killed by signal \(signal); nothing was kept", .factoryFailed)
+        case .timedOut(let milliseconds):
+            return (
+                "\(what)\(of) (\(command)) ran longer than \(LeaseDuration.format(milliseconds)) and was stopped; "
+                    + "nothing was kept", .factoryFailed
+            )
+        case .noOutput: return ("\(what)\(of) (\(command)) printed nothing; nothing was kept", .factoryFailed)
+        case .tooLarge:
+            return (
+                "\(what)\(of) (\(command)) printed more than \(ServiceValue.maximumSize) bytes; nothing was kept",
+                .factoryFailed
+            )
+        case .notFound: return ("\(what)\(of): \(command): command not found", .commandNotFound)
+        case .cannotRun(let reason): return ("\(what)\(of): \(command): \(reason)", .cannotRun)
+        case .interrupted: return ("interrupted", .interrupted)
         }
     }
 
@@ -229,6 +275,13 @@ enum ErrorReport {
             return ("\(what): standard input is this session's own input; give a file instead", .usage)
         case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
         case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
+        case .untrustedStore(let store, let reason):
+            return (
+                "\(TextEscaping.escapingControlCharacters(store)): \(reason): factories and release commands run "
+                    + "only from a store that is the user's own and that only the user may write; nothing was run",
+                .permissionDenied
+            )
+        case .standardInputNotUTF8Value(let what): return ("\(what): standard input is empty", .invalidInput)
         case .outputFailed(EPIPE):
             // As a tool killed by SIGPIPE: no message, 141. What was printed is committed.
             return ("", .outputClosed)

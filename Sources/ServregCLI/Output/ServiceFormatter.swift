@@ -86,7 +86,7 @@ struct ServiceFormatter {
 
     /// All properties of one service: KEY, TYPE, VALUE, reserved keys first, the others in
     /// natural order.
-    func propertyTable(_ record: ServiceRecord, now: Int64? = nil) -> String {
+    func propertyTable(_ record: ServiceRecord, now: Int64? = nil, users: [String] = []) -> String {
         var rows: [[String]] = [
             [ReservedKey.serviceID, "int", String(record.id)],
             [ReservedKey.objectClass, "list<str>", text(.list(record.specifications.map(PropertyValue.string)))],
@@ -104,6 +104,26 @@ struct ServiceFormatter {
             rows.append([ReservedKey.ownerPID, "int", String(owner.pid)])
             rows.append([ReservedKey.ownerStart, "int", String(owner.startTime)])
             rows.append([ReservedKey.ownerBoot, "str", text(.string(owner.bootID))])
+        }
+        if let client = record.registeredBy { rows.append([ReservedKey.registeredBy, "str", text(.string(client))]) }
+        if !users.isEmpty {
+            rows.append([ReservedKey.users, "list<str>", text(.list(users.map(PropertyValue.string)))])
+        }
+        if let factory = record.factory {
+            rows.append([ReservedKey.factory, "list<str>", text(.list(factory.command.map(PropertyValue.string)))])
+            rows.append([ReservedKey.factoryTimeout, "str", LeaseDuration.format(factory.timeout)])
+        }
+        if let release = record.release {
+            rows.append([ReservedKey.factoryRelease, "list<str>", text(.list(release.map(PropertyValue.string)))])
+        }
+        if let value = record.value {
+            if let shown = ServiceValue.text(value) {
+                rows.append([ReservedKey.value, "str", text(.string(shown))])
+            } else {
+                rows.append([
+                    ReservedKey.valueBase64, "str", "(\(value.count) bytes, not text: props --value prints them)",
+                ])
+            }
         }
         for entry in Self.naturallyOrdered(record.properties.entries) {
             rows.append([key(entry.key), entry.value.typeName, text(entry.value)])

@@ -118,6 +118,7 @@ struct BatchRunner {
             return context.report(error)
         }
         realOutput.write(held.takeCaptured())
+        context.runQueuedReleases()
         return .success
     }
 
@@ -297,6 +298,7 @@ struct BatchRunner {
         realOutput.flush()
         realErrors.write(heldErrors.takeCaptured())
         realErrors.flush()
+        context.runQueuedReleases()
         firstFailure = failure
         return .success(end ?? .end)
     }

@@ -132,6 +132,27 @@ final class CommandContext {
         return .groupBoundary
     }
 
+    /// What runs the factories and release commands of the store the options name.
+    func valueMaker(_ options: GlobalOptions) throws -> FactoryMaker {
+        FactoryMaker(environment: environment, location: try location(options))
+    }
+
+    /// Runs the release commands queued in the store opened for writing (values that
+    /// `unget` or a removed service let go of), once what queued them has committed: after
+    /// a one-shot command, a batch's group or its atomic batch. A failure, or a store not
+    /// trusted to run them, is said on stderr; the write stands, and untrusted releases
+    /// wait in the store for a process that trusts it.
+    func runQueuedReleases() {
+        guard let opened, opened.access == .write, batch == nil else { return }
+        do {
+            let failures = try opened.registry.runPendingReleases(
+                maker: FactoryMaker(environment: environment, location: opened.location))
+            for failure in failures { reportError(ErrorReport.describe(failure).message) }
+        } catch {
+            reportError(ErrorReport.describe(error).message + " (the release commands stay queued in the store)")
+        }
+    }
+
     /// Makes everything committed so far durable and closes the store (the end of a batch file).
     func closeStore() throws {
         guard let opened else { return }
