@@ -246,6 +246,7 @@ func run(binary: String, data: String) throws {
             Double(size) / 1_048_576, Double(size) / 100_000))
     print("")
     try livenessBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    try valueBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
@@ -402,6 +403,51 @@ func livenessBenchmarks(binary: String, data: String, large: String, environment
             + String(format: " %9.0f lines/s = %.3f× without", 10_000 / percentile(batchLiveness, 0.5), ratio)
             + "   (target ≤ 1.10×)")
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: mortal + suffix) }
+}
+
+/// Values and factories (issue 12) in a copy of the 100k store: a value costs what a get
+/// costs; a factory's value, once made (a bundle's per client), too; a prototype's costs a
+/// process.
+func valueBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    let store = data + "/store-100k-values.db"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    try FileManager.default.copyItem(atPath: large, toPath: store)
+    var environment = environment
+    environment["SERVREG_STORE"] = store
+    environment["SERVREG_CLIENT"] = "bench"
+    func one(_ arguments: [String]) -> Double {
+        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
+        if status != 0 { fatalError("\(arguments) exited \(status)") }
+        return wall
+    }
+    _ = one(["register", "acme.IValue", "--value", "pg://db1.example.com/app?pool=10"])
+    _ = one(["register", "acme.IBundle", "--factory", "--scope", "bundle", "--", "/bin/echo", "made"])
+    _ = one(["register", "acme.IPrototype", "--factory", "--scope", "prototype", "--", "/bin/echo", "made"])
+    let plain = ["get", "acme.IValue"]
+    var (gets, values, bundles, prototypes) = ([Double](), [Double](), [Double](), [Double]())
+    for run in 0..<203 {
+        let a = one(plain)
+        let b = one(plain + ["--value"])
+        let c = one(["get", "acme.IBundle", "--value"])
+        let d = one(["get", "acme.IPrototype", "--value"])
+        if run >= 3 {
+            gets.append(a)
+            values.append(b)
+            bundles.append(c)
+            prototypes.append(d)
+        }
+    }
+    let get = percentile(gets, 0.5)
+    report("get --value (a plain value, 100k store)", values, target: "≤ 1.10 × get")
+    print(
+        "  ÷ get of the same service".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.3f×", percentile(values, 0.5) / get) + "   (target ≤ 1.10×)")
+    report("get --value (a bundle value, made once)", bundles, target: "≤ 1.10 × get")
+    print(
+        "  ÷ get".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.3f×", percentile(bundles, 0.5) / get) + "   (target ≤ 1.10×)")
+    report("get --value (a prototype: /bin/echo per request)", prototypes, target: "get + one process")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
 }
 
 /// Pelix's in-memory rates on the bench's files (Benchmarks/pelix/pelix_bench.py, run by
@@ -563,6 +609,12 @@ do {
         let large = arguments[3] + "/store-100k.db"
         try SQLiteStore(path: large, access: .write).close()
         try livenessBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
+    case "values" where arguments.count == 4:
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        let large = arguments[3] + "/store-100k.db"
+        try SQLiteStore(path: large, access: .write).close()
+        try valueBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
     case "listen" where arguments.count == 4:
         try listenBenchmarks(
             binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
@@ -570,7 +622,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness SERVREG DATA_DIR\n"
+                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values SERVREG DATA_DIR\n"
                     .utf8))
         exit(64)
     }

@@ -66,11 +66,10 @@ extension Registry {
                     try Self.valueStep(target, client: client, claimant: claimant, in: writer, &check, writer: writer)
                 }
             case .wait:
+                // Another process makes it: wait for its commit without writing.
                 if inBatch { throw RegistryError.factoryInBatch(0) }
                 try maker.checkTrusted()
-                step = try write { writer, check in
-                    try Self.valueStep(target, client: client, claimant: claimant, in: writer, &check, writer: writer)
-                }
+                step = .wait
             }
             switch step {
             case .noMatch:
