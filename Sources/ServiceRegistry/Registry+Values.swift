@@ -12,6 +12,10 @@ extension Registry {
         case service(ServiceReference)
     }
 
+    /// `value(of:…, writable: false)` found that the request needs a write (to record a use,
+    /// claim or store a value): ask again through a registry whose store may write.
+    public struct ValueNeedsWrite: Error {}
+
     /// What a request for a value found in one transaction.
     private enum ValueStep {
         /// The value, to return (after recording the client's use, when `recordUse`).
@@ -29,9 +33,12 @@ extension Registry {
     /// kept until `unget`; a prototype's on every request). Asking counts as use (`users`).
     /// `specification` is the one asked for (the factory's `SERVREG_SPEC`). Nil when no
     /// service matches a query.
+    /// With `writable` false only reads happen: a request that needs more throws
+    /// `ValueNeedsWrite` (the common case — a value already made, a use already recorded —
+    /// then opens nothing for writing).
     public func value(
         of target: ValueTarget, specification: String? = nil, client: String, claimant: ServiceOwner,
-        maker: any ValueMaker
+        maker: any ValueMaker, writable: Bool = true
     ) throws -> (ServiceRecord, [UInt8])? {
         try ClientName.validate(client)
         var signal: (any ChangeSignal)?
@@ -46,6 +53,8 @@ extension Registry {
                 return nil
             case .ready(let record, let value, recordUse: false):
                 return (record, value)
+            case .ready where !writable, .make(_, _, claimKey: .some) where !writable, .wait where !writable:
+                throw ValueNeedsWrite()
             case .make(let record, let factory, claimKey: nil):
                 if inBatch { throw RegistryError.factoryInBatch(record.id) }
                 try maker.checkTrusted()

@@ -83,6 +83,24 @@ private final class RecordingMaker: ValueMaker, @unchecked Sendable {
                 == nil)
     }
 
+    /// Read only, a request answers what needs no write and says when one is needed.
+    @Test func aReadOnlyRequestAsksForAWriteOnlyWhenItNeedsOne() throws {
+        var request = RegistrationRequest(specifications: ["acme.IDb"], properties: [])
+        request.value = Array("v".utf8)
+        let plain = try registry.register(request)
+        let made = try factory(.bundle)
+        for id in [plain.id, made.id] {
+            #expect(throws: Registry.ValueNeedsWrite.self) {
+                _ = try registry.value(of: .service(.id(id)), client: "a", claimant: me, maker: maker, writable: false)
+            }
+            _ = try value(id, "a")
+            let again = try registry.value(
+                of: .service(.id(id)), client: "a", claimant: me, maker: maker, writable: false)
+            #expect(again?.1 == (id == plain.id ? Array("v".utf8) : Array("value-\(id)-a".utf8)))
+        }
+        #expect(maker.made == 1)
+    }
+
     @Test func aSingletonFactoryRunsOnceAndItsValueBecomesTheServices() throws {
         let record = try factory(.singleton)
         #expect(try value(record.id, "a") == "value-\(record.id)-a")

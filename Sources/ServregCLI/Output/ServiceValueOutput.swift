@@ -14,12 +14,18 @@ enum ServiceValueOutput {
         guard let claimant = ProcessLiveness.owner(of: getpid()) else {
             throw CommandLineError.invalidOptionValue("cannot read this process's start time from /proc", command: nil)
         }
-        let registry = try context.registry(global, access: .write)
-        guard
-            let (_, value) = try registry.value(
-                of: target, specification: specification, client: name, claimant: claimant,
-                maker: try context.valueMaker(global))
-        else {
+        let maker = try context.valueMaker(global)
+        // A read first: a value already made (or a use already recorded) needs no write.
+        var found: (ServiceRecord, [UInt8])?
+        do {
+            found = try context.registry(global, access: .read).value(
+                of: target, specification: specification, client: name, claimant: claimant, maker: maker,
+                writable: false)
+        } catch is Registry.ValueNeedsWrite {
+            found = try context.registry(global, access: .write).value(
+                of: target, specification: specification, client: name, claimant: claimant, maker: maker)
+        }
+        guard let (_, value) = found else {
             if let specification { try context.noteNoMatch("no service of \(specification) matches") }
             return .noMatch
         }
