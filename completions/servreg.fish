@@ -143,7 +143,7 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" owner-pid' -l 'owner-pid' -d 'The service belongs to this process and goes when it ends.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'hold' -d 'Run COMMAND (the rest of the line, after --) and keep the service exactly as long as it runs.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'factory' -d 'A factory: [--scope S] [--release -- RELEASE…] -- COMMAND… (the rest of the line); COMMAND\'s output is the value.' -rfka ''
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'release' -d 'After --factory: --release -- RELEASE… -- runs RELEASE with a value on stdin when it is let go of.' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'release' -d 'After --factory: --release -- RELEASE… -- COMMAND…: RELEASE gets a value on stdin when it is let go of.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
@@ -188,8 +188,8 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" replace' -l 'replace' -d 'Replace the whole property set instead of merging.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" if-rev' -l 'if-rev' -d 'Change nothing (exit 2) unless the service is at this service.revision.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" ttl' -l 'ttl' -d 'A new lease from now (500ms, 30s, 5m, 1h); 0 removes the lease.' -rfka ''
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" value' -l 'value' -d 'A new value for the service: any text.' -rfka ''
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" value-file' -l 'value-file' -d 'A new value, read from a file (- for standard input).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" value' -l 'value' -d 'The service\'s value: any text (get --value prints it).' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" value-file' -l 'value-file' -d 'The service\'s value, read from a file (- for standard input).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

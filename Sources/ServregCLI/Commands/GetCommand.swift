@@ -27,16 +27,9 @@ extension Servreg {
 
         @OptionGroup var query: QueryOptions
 
-        @Flag(name: .long, help: "Print the service's value alone, byte for byte (a factory makes it).")
-        var value = false
+        @OptionGroup var valueRequest: ValueRequestOptions
 
-        @OptionGroup var clientOptions: ClientOptions
-
-        func validate() throws {
-            if value, global.json || global.quiet {
-                throw ValidationError("--value prints the value alone: it cannot be combined with --json or -q")
-            }
-        }
+        func validate() throws { try valueRequest.validate(with: global) }
 
         /// "; did you mean 'acme.IPlumber'?" when no service has `specification` and one
         /// name in the store is a typo away from it (`get`, `get-all`: a note, not an error).
@@ -50,14 +43,15 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let serviceQuery = try query.query(specification: specification)
             let order = try query.order()
-            if value {
+            if valueRequest.value {
                 if order != .ranking {
                     throw CommandLineError.argumentParser(
                         "--value takes the best service by ranking: it cannot be combined with --min or --max",
                         command: "get")
                 }
                 return try ServiceValueOutput.print(
-                    .best(serviceQuery), specification: specification, global: global, client: clientOptions,
+                    .best(serviceQuery), specification: specification, global: global,
+                    client: valueRequest.clientOptions,
                     in: context)
             }
             guard let record = try context.registry(global, access: .read).first(serviceQuery, order: order) else {

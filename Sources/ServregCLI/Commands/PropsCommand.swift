@@ -21,22 +21,16 @@ extension Servreg {
         @Argument(help: ArgumentHelp("The service.id, or @NAME.", valueName: "id"), completion: Completer.fromStore)
         var id: String
 
-        @Flag(name: .long, help: "Print the service's value alone, byte for byte (a factory makes it).")
-        var value = false
+        @OptionGroup var valueRequest: ValueRequestOptions
 
-        @OptionGroup var clientOptions: ClientOptions
-
-        func validate() throws {
-            if value, global.json || global.quiet {
-                throw ValidationError("--value prints the value alone: it cannot be combined with --json or -q")
-            }
-        }
+        func validate() throws { try valueRequest.validate(with: global) }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
-            if value {
+            if valueRequest.value {
                 return try ServiceValueOutput.print(
-                    .service(reference), specification: nil, global: global, client: clientOptions, in: context)
+                    .service(reference), specification: nil, global: global, client: valueRequest.clientOptions,
+                    in: context)
             }
             let registry = try context.registry(global, access: .read)
             let record = try registry.service(reference)

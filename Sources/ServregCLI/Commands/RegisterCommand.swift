@@ -65,16 +65,7 @@ extension Servreg {
 
         @OptionGroup var clientOptions: ClientOptions
 
-        @Option(
-            name: .long, parsing: .unconditional,
-            help: ArgumentHelp("The service's value: any text (get --value prints it).", valueName: "text"))
-        var value: String?
-
-        @Option(
-            name: .customLong("value-file"),
-            help: ArgumentHelp("The service's value, read from a file (- for standard input).", valueName: "path"),
-            completion: .file())
-        var valueFile: String?
+        @OptionGroup var valueInput: ValueInputOptions
 
         @Option(
             name: .customLong("factory-timeout"),
@@ -135,7 +126,7 @@ extension Servreg {
         @Option(
             name: .long, parsing: .remaining,
             help: ArgumentHelp(
-                "After --factory: --release -- RELEASE… -- runs RELEASE with a value on stdin when it is let go of.",
+                "After --factory: --release -- RELEASE… -- COMMAND…: RELEASE gets a value on stdin when it is let go of.",
                 valueName: "command"))
         var release: [String] = []
 
@@ -162,7 +153,6 @@ extension Servreg {
             if !hold.isEmpty, ttl != nil {
                 throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
             }
-            if value != nil, valueFile != nil { throw ValidationError("--value and --value-file cannot be combined") }
             if !hold.isEmpty, !(factory.isEmpty && release.isEmpty) {
                 throw ValidationError("--hold and --factory cannot be combined (each takes the rest of the line)")
             }
@@ -171,7 +161,7 @@ extension Servreg {
                 if !words.isFactory {
                     throw ValidationError("--release goes with --factory: --factory --release -- RELEASE… -- COMMAND…")
                 }
-                if value != nil || valueFile != nil {
+                if valueInput.isGiven {
                     throw ValidationError("a service has a value or a factory, not both (--value and --factory)")
                 }
                 if words.scope != nil, scope != nil { throw ValidationError("--scope is given twice") }
@@ -241,8 +231,7 @@ extension Servreg {
                 specifications: specifications, properties: pairs, name: name, existing: policy, ttl: ttl,
                 owner: owner)
             request.registeredBy = try clientOptions.name(in: context)
-            if let value { request.value = Array(value.utf8) }
-            if let valueFile { request.value = try InputFile.bytes(valueFile, for: "--value-file", in: context) }
+            request.value = try valueInput.bytes(in: context)
             if let words {
                 var timeout = ServiceFactory.defaultTimeout
                 if let text = factoryTimeout ?? words.timeout {

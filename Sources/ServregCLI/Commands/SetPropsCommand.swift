@@ -57,20 +57,7 @@ extension Servreg {
         )
         var ttl: String?
 
-        @Option(
-            name: .long, parsing: .unconditional,
-            help: ArgumentHelp("A new value for the service: any text.", valueName: "text"))
-        var value: String?
-
-        @Option(
-            name: .customLong("value-file"),
-            help: ArgumentHelp("A new value, read from a file (- for standard input).", valueName: "path"),
-            completion: .file())
-        var valueFile: String?
-
-        func validate() throws {
-            if value != nil, valueFile != nil { throw ValidationError("--value and --value-file cannot be combined") }
-        }
+        @OptionGroup var valueInput: ValueInputOptions
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
@@ -81,8 +68,7 @@ extension Servreg {
             let milliseconds = try ServiceIDArgument.ttl(ttl)
             let update = PropertyUpdate(
                 assignments: try properties.pairs(extra: pairs, in: context), removals: unset, replace: replace)
-            var bytes = value.map { Array($0.utf8) }
-            if let valueFile { bytes = try InputFile.bytes(valueFile, for: "--value-file", in: context) }
+            let bytes = try valueInput.bytes(in: context)
             let (record, _) = try context.registry(global, access: .write).setProperties(
                 reference, update, ifRevision: ifRevision, ttl: milliseconds, value: bytes)
             switch global.outputMode {

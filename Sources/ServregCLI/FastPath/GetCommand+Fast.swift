@@ -3,8 +3,7 @@ import ServiceRegistry
 
 extension Servreg.Get: FastParsable {
     static let grammar =
-        GlobalOptions.grammar + QueryOptions.grammar + ClientOptions.grammar
-        + FastCommandLine.Grammar(flags: ["--value": "value"])
+        GlobalOptions.grammar + QueryOptions.grammar + ValueRequestOptions.grammar
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -14,8 +13,7 @@ extension Servreg.Get: FastParsable {
         command.global = try GlobalOptions.fast(line)
         command.specification = try line.onlyPositional()
         command.query = try QueryOptions.fast(line)
-        command.value = line.flag("value")
-        command.clientOptions = ClientOptions.fast(line)
+        command.valueRequest = ValueRequestOptions.fast(line)
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

@@ -3,7 +3,7 @@ import ServiceRegistry
 
 extension Servreg.Props: FastParsable {
     static let grammar =
-        GlobalOptions.grammar + ClientOptions.grammar + FastCommandLine.Grammar(flags: ["--value": "value"])
+        GlobalOptions.grammar + ValueRequestOptions.grammar
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -12,8 +12,7 @@ extension Servreg.Props: FastParsable {
         var command = prototype
         command.global = try GlobalOptions.fast(line)
         command.id = try line.onlyPositional()
-        command.value = line.flag("value")
-        command.clientOptions = ClientOptions.fast(line)
+        command.valueRequest = ValueRequestOptions.fast(line)
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

@@ -3,12 +3,12 @@ import ServiceRegistry
 
 extension Servreg.Register: FastParsable {
     static let grammar =
-        GlobalOptions.grammar + PropertyOptions.grammar
+        GlobalOptions.grammar + PropertyOptions.grammar + ValueInputOptions.grammar
         + FastCommandLine.Grammar(
             options: [
                 "ranking": .init(unconditional: true), "scope": .init(), "name": .init(), "existing": .init(),
                 "ttl": .init(), "owner-pid": .init(), "hold": .init(repeating: true), "client": .init(),
-                "value": .init(unconditional: true), "value-file": .init(), "factory-timeout": .init(),
+                "factory-timeout": .init(),
                 "factory": .init(repeating: true), "release": .init(repeating: true),
             ])
 
@@ -36,8 +36,7 @@ extension Servreg.Register: FastParsable {
         command.factory = []
         command.release = []
         command.clientOptions = ClientOptions.fast(line)
-        command.value = line.value("value")
-        command.valueFile = line.value("value-file")
+        command.valueInput = try ValueInputOptions.fast(line)
         command.factoryTimeout = line.value("factory-timeout")
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command

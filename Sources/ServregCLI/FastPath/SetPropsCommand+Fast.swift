@@ -3,11 +3,11 @@ import ServiceRegistry
 
 extension Servreg.SetProps: FastParsable {
     static let grammar =
-        GlobalOptions.grammar + PropertyOptions.grammar
+        GlobalOptions.grammar + PropertyOptions.grammar + ValueInputOptions.grammar
         + FastCommandLine.Grammar(
             options: [
                 "unset": .init(repeating: true, unconditional: true), "if-rev": .init(unconditional: true),
-                "ttl": .init(unconditional: true), "value": .init(unconditional: true), "value-file": .init(),
+                "ttl": .init(unconditional: true),
             ],
             flags: ["--replace": "replace"])
 
@@ -29,8 +29,7 @@ extension Servreg.SetProps: FastParsable {
             command.ifRevision = number
         }
         command.ttl = line.value("ttl")
-        command.value = line.value("value")
-        command.valueFile = line.value("value-file")
+        command.valueInput = try ValueInputOptions.fast(line)
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }
