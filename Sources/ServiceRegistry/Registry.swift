@@ -214,8 +214,16 @@ public final class Registry {
                         if validated.rankingGiven { next.ranking = validated.new.ranking }
                         if let ttl = request.ttl { next.lease = Self.lease(ttl, from: check.now) }
                         if let owner = request.owner { next.owner = owner }
-                        if let value = validated.new.value { next.value = value }
+                        // The scope is fixed at registration; a value and a factory exclude each other.
+                        if validated.scopeGiven, validated.new.scope != holder.scope {
+                            throw RegistryError.fixedAtRegistration(ReservedKey.scope)
+                        }
+                        if let value = validated.new.value {
+                            if holder.factory != nil { throw RegistryError.valueOfFactory(holder.id) }
+                            next.value = value
+                        }
                         if let factory = validated.new.factory {
+                            if holder.value != nil { throw RegistryError.valueAndFactory }
                             next.factory = factory
                             next.release = validated.new.release
                         }
@@ -626,6 +634,8 @@ public final class Registry {
         var new: NewService
         /// Whether `service.ranking` was given (`--existing update` merges only what was).
         var rankingGiven: Bool
+        /// Whether `service.scope` was given (`--existing update` refuses another one).
+        var scopeGiven: Bool
     }
 
     static func validate(_ request: RegistrationRequest) throws(RegistryError) -> ValidatedRegistration {
@@ -646,6 +656,7 @@ public final class Registry {
         }
         let all = try ServiceProperties(request.properties)
         var rankingGiven = false
+        var scopeGiven = false
         var ranking: Int64 = 0
         var scope = ServiceScope.singleton
         var properties = ServiceProperties()
@@ -662,6 +673,7 @@ public final class Registry {
                     throw .invalidScope(entry.value.typeName)
                 }
                 scope = value
+                scopeGiven = true
             case let folded where ReservedKey.isReserved(folded):
                 throw .readOnlyKey(ReservedKey.reservedName(forFolded: folded) ?? entry.key)
             default:
@@ -673,7 +685,7 @@ public final class Registry {
                 specifications: specifications, ranking: ranking, scope: scope, properties: properties,
                 name: request.name, owner: request.owner, value: request.value, factory: request.factory,
                 release: request.release, registeredBy: request.registeredBy),
-            rankingGiven: rankingGiven)
+            rankingGiven: rankingGiven, scopeGiven: scopeGiven)
     }
 
     static func rankingValue(_ value: PropertyValue) throws(RegistryError) -> Int64 {

@@ -122,12 +122,17 @@ public enum ServregMain {
 
     /// Runs a parsed command, mapping its errors to messages and exit statuses.
     static func execute(_ command: any RegistryCommand, in context: CommandContext) -> ExitStatus {
-        defer { if !context.isInAtomicBatch { context.runQueuedReleases() } }
+        let status: ExitStatus
         do {
-            return try command.execute(in: context)
+            status = try command.execute(in: context)
         } catch {
-            return context.report(error)
+            status = context.report(error)
         }
+        // Releases the command let go of run once it has committed; one that fails is the
+        // command's status when nothing else went wrong (the write stands).
+        if context.isInAtomicBatch || status == .permissionDenied { return status }
+        let released = context.runQueuedReleases()
+        return status == .success ? released ?? status : status
     }
 
     /// Parses what the fast reader left (see `run`) with argument-parser: the named

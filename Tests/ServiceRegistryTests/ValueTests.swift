@@ -244,6 +244,29 @@ private final class RecordingMaker: ValueMaker, @unchecked Sendable {
         #expect(store.services.count == 2)
     }
 
+    /// `--existing update` keeps a value and a factory apart and the scope fixed, as
+    /// register and set-props do.
+    @Test func anUpdateByNameKeepsValueAndFactoryApartAndTheScopeFixed() throws {
+        let made = try factory(.bundle, name: "f")
+        var valued = RegistrationRequest(specifications: ["acme.IPool"], properties: [], name: "f", existing: .update)
+        valued.value = [1]
+        #expect(throws: RegistryError.valueOfFactory(made.id)) { try registry.register(valued) }
+        let rescoped = RegistrationRequest(
+            specifications: ["acme.IPool"], properties: [(ReservedKey.scope, .string("prototype"))], name: "f",
+            existing: .update)
+        #expect(throws: RegistryError.fixedAtRegistration(ReservedKey.scope)) { try registry.register(rescoped) }
+        var plain = RegistrationRequest(specifications: ["acme.IDb"], properties: [], name: "v")
+        plain.value = [2]
+        _ = try registry.register(plain)
+        var factoryOnValue = RegistrationRequest(
+            specifications: ["acme.IDb"], properties: [], name: "v", existing: .update)
+        factoryOnValue.factory = ServiceFactory(command: ["x"])
+        #expect(throws: RegistryError.valueAndFactory) { try registry.register(factoryOnValue) }
+        plain.existing = .update
+        plain.value = [3]
+        #expect(try registry.register(plain).value == [3])
+    }
+
     @Test func base64RoundTripsEveryLength() {
         for length in 0..<40 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }

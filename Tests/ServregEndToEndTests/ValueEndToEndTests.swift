@@ -122,6 +122,21 @@ private final class Results: @unchecked Sendable {
         #expect(try servreg.run(["get-all", "--registered-by", "tester", "--count"]).stdout == "0\n")
     }
 
+    /// A release that fails is said in one line and is the status of the command that let
+    /// go of the value; the change stands.
+    @Test func aFailingReleaseIsTheStatusOfTheCommandThatLetGo() throws {
+        _ = try servreg.register([
+            "acme.IPool", "--name", "p", "--factory", "--scope", "bundle", "--release", "--", "/bin/sh", "-c",
+            "exit 9", "--", "/bin/echo", "v",
+        ])
+        #expect(try servreg.run(["get", "acme.IPool", "--value", "--client", "a"]).stdout == "v\n")
+        let unget = try servreg.run(["unget", "@p", "--client", "a"])
+        #expect(unget.status == 5, "\(unget.stderr)")
+        #expect(unget.stderr.contains("exited with status 9; the value is let go of all the same"), "\(unget.stderr)")
+        #expect(unget.stderr.split(separator: "\n").count == 1)
+        #expect(try servreg.run(["unget", "@p", "--client", "a"]).status == 1)
+    }
+
     @Test func prototypeValuesDifferPerRequestAndUngetReleasesTheGivenOne() throws {
         let log = servreg.directory + "/released"
         _ = try servreg.register([

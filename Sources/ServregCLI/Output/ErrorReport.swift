@@ -206,17 +206,19 @@ enum ErrorReport {
 
     private static func describe(_ error: FactoryError) -> (message: String, status: ExitStatus) {
         let what = error.isRelease ? "the release command" : "the factory"
+        // A release runs after its value has left the registry: nothing there to keep or undo.
+        let kept = error.isRelease ? "the value is let go of all the same" : "nothing was kept"
         let of = error.service > 0 ? " of service \(error.service)" : ""
         let command = quoted(error.command)
         switch error.kind {
         case .exited(let code):
-            return ("\(what)\(of) (\(command)) exited with status \(code); nothing was kept", .factoryFailed)
+            return ("\(what)\(of) (\(command)) exited with status \(code); \(kept)", .factoryFailed)
         case .signaled(let signal):
-            return ("\(what)\(of) (\(command)) was killed by signal \(signal); nothing was kept", .factoryFailed)
+            return ("\(what)\(of) (\(command)) was killed by signal \(signal); \(kept)", .factoryFailed)
         case .timedOut(let milliseconds):
             return (
                 "\(what)\(of) (\(command)) ran longer than \(LeaseDuration.format(milliseconds)) and was stopped; "
-                    + "nothing was kept", .factoryFailed
+                    + kept, .factoryFailed
             )
         case .noOutput: return ("\(what)\(of) (\(command)) printed nothing; nothing was kept", .factoryFailed)
         case .tooLarge:

@@ -139,19 +139,28 @@ final class CommandContext {
 
     /// Runs the release commands queued in the store opened for writing (values that
     /// `unget` or a removed service let go of), once what queued them has committed: after
-    /// a one-shot command, a batch's group or its atomic batch. A failure, or a store not
-    /// trusted to run them, is said on stderr; the write stands, and untrusted releases
-    /// wait in the store for a process that trusts it.
-    func runQueuedReleases() {
-        guard let opened, opened.access == .write, batch == nil else { return }
+    /// a one-shot command, a batch's group or its atomic batch. Returns the status of the
+    /// first that failed (5, or 127/126) (each said in one line; the write stands). A store not trusted to
+    /// run them keeps them queued for a process that trusts it: said once, as a note.
+    @discardableResult
+    func runQueuedReleases() -> ExitStatus? {
+        guard let opened, opened.access == .write, batch == nil else { return nil }
         do {
             let failures = try opened.registry.runPendingReleases(
                 maker: FactoryMaker(environment: environment, location: opened.location))
             for failure in failures { reportError(ErrorReport.describe(failure).message) }
+            return failures.first.map { ErrorReport.describe($0).status }
         } catch {
-            reportError(ErrorReport.describe(error).message + " (the release commands stay queued in the store)")
+            if !saidReleasesWait {
+                saidReleasesWait = true
+                note("release commands stay queued in the store: " + ErrorReport.describe(error).message)
+            }
+            return nil
         }
     }
+
+    /// Whether the note that releases stay queued was given (once a process).
+    private var saidReleasesWait = false
 
     /// Makes everything committed so far durable and closes the store (the end of a batch file).
     func closeStore() throws {
