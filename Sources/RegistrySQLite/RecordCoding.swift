@@ -81,7 +81,9 @@ enum RecordCoding {
                     command: try decodeSpecifications(statement.text(13)),
                     timeout: statement.isNull(14) ? ServiceFactory.defaultTimeout : statement.integer(14)),
             release: statement.isNull(15) ? nil : try decodeSpecifications(statement.text(15)),
-            registeredBy: statement.isNull(16) ? nil : statement.text(16))
+            registeredBy: statement.isNull(16) ? nil : statement.text(16),
+            requirements: statement.isNull(17) ? [] : try decodeRequirements(statement.text(17)),
+            satisfied: statement.isNull(18), source: statement.isNull(19) ? nil : statement.text(19))
     }
 
     static func decodeRecord(_ row: Row) throws -> ServiceRecord {
@@ -103,7 +105,16 @@ enum RecordCoding {
                     command: try decodeSpecifications($0), timeout: row[14] ?? ServiceFactory.defaultTimeout)
             },
             release: try (row[15] as String?).map(decodeSpecifications),
-            registeredBy: row[16])
+            registeredBy: row[16], requirements: try (row[17] as String?).map(decodeRequirements) ?? [],
+            satisfied: (row[18] as Int64?) == nil, source: row[19])
+    }
+
+    static func decodeRequirements(_ text: String) throws -> [Requirement] {
+        do {
+            return try decodeSpecifications(text).map { try Requirement.parse($0) }
+        } catch {
+            throw corrupt("requirements")
+        }
     }
 
     private static func corrupt(_ what: String) -> StoreError {

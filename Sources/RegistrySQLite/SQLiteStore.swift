@@ -94,6 +94,7 @@ public final class SQLiteStore: RegistryStore {
     private var livenessColumns = true
     /// Whether the store has values, factories, clients and their uses (schema 4).
     private var valueColumns = true
+    private var requirementColumns = true
 
     private var eventRetention: Int64 { max(1, options.eventRetention) }
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
@@ -154,6 +155,7 @@ public final class SQLiteStore: RegistryStore {
             rankedIndex = absent || (version ?? 0) >= 2
             livenessColumns = absent || (version ?? 0) >= 3
             valueColumns = absent || (version ?? 0) >= 4
+            requirementColumns = absent || (version ?? 0) >= 5
         }
         readOnly = absent || access == .read
         if options.durability == .atClose, !readOnly {
@@ -339,14 +341,14 @@ public final class SQLiteStore: RegistryStore {
                 return try body(
                     SQLiteTransaction(
                         db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
-                        valueColumns: valueColumns))
+                        valueColumns: valueColumns, requirementColumns: requirementColumns))
             }
             return try Self.transaction(db, .deferred) {
                 try cache?.validate(db)
                 return try body(
                     SQLiteTransaction(
                         db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
-                        valueColumns: valueColumns))
+                        valueColumns: valueColumns, requirementColumns: requirementColumns))
             }
         }
     }
@@ -479,7 +481,7 @@ public final class SQLiteStore: RegistryStore {
     private func writer(_ db: Database) -> SQLiteTransaction {
         SQLiteTransaction(
             db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention,
-            livenessColumns: livenessColumns, valueColumns: valueColumns)
+            livenessColumns: livenessColumns, valueColumns: valueColumns, requirementColumns: requirementColumns)
     }
 
     /// Watches the store's files (inotify) for commits by any process.

@@ -16,12 +16,15 @@ struct SQLiteTransaction: RegistryWriter {
     var livenessColumns: Bool
     /// Whether the store has values, factories, clients and uses (schema 4).
     var valueColumns: Bool
+    /// Whether the store has requirements, states, sources and hidden events (schema 5).
+    var requirementColumns: Bool
 
     init(
         db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true,
         eventRetention: Int64 = SQLiteStore.defaultEventRetention, livenessColumns: Bool = true,
-        valueColumns: Bool = true
+        valueColumns: Bool = true, requirementColumns: Bool = true
     ) {
+        self.requirementColumns = requirementColumns && valueColumns && livenessColumns
         self.db = db
         self.cache = cache
         self.rankedIndex = rankedIndex
@@ -34,18 +37,27 @@ struct SQLiteTransaction: RegistryWriter {
     static let currentColumns = """
         s.id, s.ranking, s.scope, s.specifications, s.properties, \
         s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, \
-        s.value, s.factory, s.factory_timeout, s.release, s.registered_by
+        s.value, s.factory, s.factory_timeout, s.release, s.registered_by, \
+        s.requirements, s.unsatisfied, s.source
+        """
+    private static let schema4Columns = """
+        s.id, s.ranking, s.scope, s.specifications, s.properties, \
+        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, \
+        s.value, s.factory, s.factory_timeout, s.release, s.registered_by, NULL, NULL, NULL
         """
     private static let schema3Columns = """
         s.id, s.ranking, s.scope, s.specifications, s.properties, \
-        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, NULL, NULL, NULL, NULL, NULL
+        s.name, s.revision, s.ttl, s.expires, s.owner_pid, s.owner_start, s.owner_boot, NULL, NULL, NULL, NULL, NULL, \
+        NULL, NULL, NULL
         """
     private static let schema2Columns =
         "s.id, s.ranking, s.scope, s.specifications, s.properties, NULL, 0, NULL, NULL, NULL, NULL, NULL, "
-        + "NULL, NULL, NULL, NULL, NULL"
+        + "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 
     private var columns: String {
-        valueColumns ? Self.currentColumns : livenessColumns ? Self.schema3Columns : Self.schema2Columns
+        requirementColumns
+            ? Self.currentColumns
+            : valueColumns ? Self.schema4Columns : livenessColumns ? Self.schema3Columns : Self.schema2Columns
     }
 
     /// The services with one text value of one key, in get-all's order (schema 2's index).
@@ -124,6 +136,69 @@ struct SQLiteTransaction: RegistryWriter {
     func marker(_ name: String) throws -> Int64? {
         guard livenessColumns else { return nil }
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM marker WHERE name = ?"), arguments: [name])
+    }
+
+    func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
+        guard requirementColumns else { return }
+        guard let targets else {
+            var statement = try BoundStatement(
+                db, "SELECT \(columns) FROM service s WHERE s.requirements IS NOT NULL ORDER BY s.id")
+            defer { statement.finish() }
+            while try statement.step() {
+                if try !body(RecordCoding.decodeRecord(statement)) { return }
+            }
+            return
+        }
+        guard !targets.isEmpty else { return }
+        let keys = targets.map(Self.targetKey)
+        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+        var statement = try BoundStatement(
+            db,
+            """
+            SELECT \(columns) FROM service s WHERE s.id IN
+                (SELECT service_id FROM service_requirement WHERE target IN (\(placeholders)))
+            ORDER BY s.id
+            """)
+        for key in keys { statement.bind(key) }
+        defer { statement.finish() }
+        while try statement.step() {
+            if try !body(RecordCoding.decodeRecord(statement)) { return }
+        }
+    }
+
+    /// How `service_requirement` keys a target: `s:SPEC` or `n:NAME`.
+    static func targetKey(_ target: Requirement.Target) -> String {
+        switch target {
+        case .specification(let name): "s:" + name
+        case .name(let name): "n:" + name
+        }
+    }
+
+    func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
+        guard requirementColumns else { return }
+        var sql = "SELECT \(columns) FROM service s WHERE s.unsatisfied IS NOT NULL"
+        if specification != nil {
+            sql += """
+                 AND EXISTS (SELECT 1 FROM service_specification ss
+                 WHERE ss.specification = ? AND ss.ranking = s.ranking AND ss.service_id = s.id)
+                """
+        }
+        var statement = try BoundStatement(db, sql)
+        if let specification { statement.bind(specification) }
+        defer { statement.finish() }
+        while try statement.step() {
+            if try !body(RecordCoding.decodeRecord(statement)) { return }
+        }
+    }
+
+    func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
+        guard requirementColumns else { return }
+        var statement = try BoundStatement(db, "SELECT \(columns) FROM service s WHERE s.source = ? ORDER BY s.id")
+        statement.bind(source)
+        defer { statement.finish() }
+        while try statement.step() {
+            if try !body(RecordCoding.decodeRecord(statement)) { return }
+        }
     }
 
     private func records(_ sql: String, _ arguments: [IndexValue]) throws -> [ServiceRecord] {
@@ -308,8 +383,8 @@ struct SQLiteTransaction: RegistryWriter {
             """
             INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at,
                 name, revision, ttl, expires, owner_pid, owner_start, owner_boot,
-                value, factory, factory_timeout, release, registered_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                value, factory, factory_timeout, release, registered_by, requirements, unsatisfied, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         if let id { statement.bind(id) } else { statement.bind(nil as String?) }
         statement.bind(service.ranking)
@@ -323,16 +398,19 @@ struct SQLiteTransaction: RegistryWriter {
         bindLiveness(&statement, lease: service.lease, owner: service.owner)
         bindValue(&statement, value: service.value, factory: service.factory, release: service.release)
         statement.bind(service.registeredBy)
+        bindRequirements(&statement, service.requirements, satisfied: service.satisfied, source: service.source)
         try statement.run()
         let record = ServiceRecord(
             id: db.lastInsertedRowID, specifications: service.specifications, ranking: service.ranking,
             scope: service.scope, properties: service.properties, name: service.name, revision: revision,
             lease: service.lease, owner: service.owner, value: service.value, factory: service.factory,
-            release: service.release, registeredBy: service.registeredBy)
+            release: service.release, registeredBy: service.registeredBy, requirements: service.requirements,
+            satisfied: service.satisfied, source: service.source)
         try insertIndex(record)
+        try writeRequirements(of: record.id, [], record.requirements)
         try appendEvent(
             .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
-            new: JSONWriter.service(record), reason: nil, time: now, sequence: revision)
+            new: JSONWriter.service(record), reason: nil, time: now, sequence: revision, hidden: !record.satisfied)
         return record
     }
 
@@ -352,6 +430,35 @@ struct SQLiteTransaction: RegistryWriter {
             statement.bind(nil as String?)
             statement.bind(nil as String?)
             statement.bind(nil as String?)
+        }
+    }
+
+    private func bindRequirements(
+        _ statement: inout BoundStatement, _ requirements: [Requirement], satisfied: Bool, source: String?
+    ) {
+        statement.bind(requirements.isEmpty ? nil : RecordCoding.specificationsJSON(requirements.map(\.text)))
+        if satisfied { statement.bind(nil as String?) } else { statement.bind(Int64(1)) }
+        statement.bind(source)
+    }
+
+    /// Replaces a service's rows of the requirement index (`old` → `new`).
+    private func writeRequirements(of id: ServiceID, _ old: [Requirement], _ new: [Requirement]) throws {
+        let oldKeys = Set(old.map { Self.targetKey($0.target) })
+        let newKeys = Set(new.map { Self.targetKey($0.target) })
+        guard oldKeys != newKeys else { return }
+        for key in oldKeys.subtracting(newKeys) {
+            var statement = try BoundStatement(
+                db, "DELETE FROM service_requirement WHERE target = ? AND service_id = ?")
+            statement.bind(key)
+            statement.bind(id)
+            try statement.run()
+        }
+        for key in newKeys.subtracting(oldKeys) {
+            var statement = try BoundStatement(
+                db, "INSERT OR IGNORE INTO service_requirement (target, service_id) VALUES (?, ?)")
+            statement.bind(key)
+            statement.bind(id)
+            try statement.run()
         }
     }
 
@@ -386,7 +493,8 @@ struct SQLiteTransaction: RegistryWriter {
             """
             UPDATE service SET ranking = ?, properties = ?, modified_at = ?, revision = ?,
                 ttl = ?, expires = ?, owner_pid = ?, owner_start = ?, owner_boot = ?,
-                value = ?, factory = ?, factory_timeout = ?, release = ?
+                value = ?, factory = ?, factory_timeout = ?, release = ?,
+                requirements = ?, unsatisfied = ?, source = ?
             WHERE id = ?
             """)
         statement.bind(record.ranking)
@@ -395,23 +503,51 @@ struct SQLiteTransaction: RegistryWriter {
         statement.bind(record.revision)
         bindLiveness(&statement, lease: record.lease, owner: record.owner)
         bindValue(&statement, value: record.value, factory: record.factory, release: record.release)
+        record.satisfied = previous.satisfied
+        bindRequirements(&statement, record.requirements, satisfied: record.satisfied, source: record.source)
         statement.bind(record.id)
         try statement.run()
         if record.ranking != previous.ranking || record.properties != previous.properties {
             try deleteIndex(previous)
             try insertIndex(record)
         }
+        try writeRequirements(of: record.id, previous.requirements, record.requirements)
         if logEvent {
             try appendEvent(
                 .modified, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
                 old: JSONWriter.service(previous), new: JSONWriter.service(record),
-                reason: nil, time: now, sequence: record.revision)
+                reason: nil, time: now, sequence: record.revision, hidden: !record.satisfied)
+        }
+        return record
+    }
+
+    func setState(_ record: ServiceRecord, reason: String?) throws -> ServiceRecord {
+        var record = record
+        record.revision = try latestSequence() + 1
+        var statement = try BoundStatement(
+            db, "UPDATE service SET unsatisfied = ?, revision = ?, modified_at = ? WHERE id = ?")
+        if record.satisfied { statement.bind(nil as String?) } else { statement.bind(Int64(1)) }
+        statement.bind(record.revision)
+        let now = Date().timeIntervalSince1970
+        statement.bind(now)
+        statement.bind(record.id)
+        try statement.run()
+        let specificationsJSON = RecordCoding.specificationsJSON(record.specifications)
+        if record.satisfied {
+            try appendEvent(
+                .registered, record: record, specificationsJSON: specificationsJSON, old: nil,
+                new: JSONWriter.service(record), reason: nil, time: now, sequence: record.revision)
+        } else {
+            try appendEvent(
+                .unregistered, record: record, specificationsJSON: specificationsJSON,
+                old: JSONWriter.service(record), new: nil, reason: reason, time: now, sequence: record.revision)
         }
         return record
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
         try deleteIndex(record)
+        try writeRequirements(of: record.id, record.requirements, [])
         var statement = try BoundStatement(db, "DELETE FROM service WHERE id = ?")
         statement.bind(record.id)
         try statement.run()
@@ -423,7 +559,7 @@ struct SQLiteTransaction: RegistryWriter {
         try appendEvent(
             .unregistered, record: record, specificationsJSON: RecordCoding.specificationsJSON(record.specifications),
             old: JSONWriter.service(record), new: nil, reason: reason,
-            time: Date().timeIntervalSince1970, sequence: nil)
+            time: Date().timeIntervalSince1970, sequence: nil, hidden: !record.satisfied)
     }
 
     // MARK: Uses and releases
@@ -581,13 +717,14 @@ struct SQLiteTransaction: RegistryWriter {
 
     private func appendEvent(
         _ kind: ServiceChange.Kind, record: ServiceRecord, specificationsJSON: String, old: String?, new: String?,
-        reason: String?, time: Double, sequence expected: Int64?
+        reason: String?, time: Double, sequence expected: Int64?, hidden: Bool = false
     ) throws {
         var statement = try BoundStatement(
             db,
             """
-            INSERT INTO event (seq, kind, service_id, specifications, old_properties, new_properties, time, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO event (seq, kind, service_id, specifications, old_properties, new_properties, time, reason,
+                hidden)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         if let expected { statement.bind(expected) } else { statement.bind(nil as String?) }
         statement.bind(kind.rawValue)
@@ -597,6 +734,7 @@ struct SQLiteTransaction: RegistryWriter {
         statement.bind(new)
         statement.bind(time)
         statement.bind(reason)
+        if hidden { statement.bind(Int64(1)) } else { statement.bind(nil as String?) }
         try statement.run()
         let sequence = db.lastInsertedRowID
         // Pruning every `interval` events keeps each writer's share small: a few rows
@@ -643,7 +781,8 @@ struct SQLiteTransaction: RegistryWriter {
         var statement = try BoundStatement(
             db,
             """
-            SELECT seq, kind, service_id, specifications, old_properties, new_properties, time, reason
+            SELECT seq, kind, service_id, specifications, old_properties, new_properties, time, reason,
+                \(requirementColumns ? "hidden" : "NULL")
             FROM event WHERE seq > ? ORDER BY seq LIMIT ?
             """)
         statement.bind(sequence)
@@ -660,7 +799,8 @@ struct SQLiteTransaction: RegistryWriter {
                     specifications: try RecordCoding.decodeSpecifications(statement.text(3)),
                     oldProperties: statement.isNull(4) ? nil : LoggedProperties(json: statement.bytes(4)),
                     newProperties: statement.isNull(5) ? nil : LoggedProperties(json: statement.bytes(5)),
-                    time: statement.double(6), reason: statement.isNull(7) ? nil : statement.text(7)))
+                    time: statement.double(6), reason: statement.isNull(7) ? nil : statement.text(7),
+                    hidden: !statement.isNull(8)))
         }
         return changes
     }

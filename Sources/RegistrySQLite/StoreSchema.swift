@@ -128,9 +128,29 @@ enum StoreSchema {
                     """)
             try renameNowReservedKeys(db)
         },
+        { db in
+            // Version 5: requirements and the state they give a service, apply's sources,
+            // events of unsatisfied services (hidden from listeners).
+            try db.execute(
+                sql: """
+                    ALTER TABLE service ADD COLUMN requirements TEXT;
+                    ALTER TABLE service ADD COLUMN unsatisfied INTEGER;
+                    ALTER TABLE service ADD COLUMN source TEXT;
+                    ALTER TABLE event ADD COLUMN hidden INTEGER;
+                    -- One row per (target, service): who requires a specification (s:SPEC) or a name (n:NAME).
+                    CREATE TABLE service_requirement (
+                        target TEXT NOT NULL,
+                        service_id INTEGER NOT NULL,
+                        PRIMARY KEY (target, service_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX service_unsatisfied ON service(id) WHERE unsatisfied IS NOT NULL;
+                    CREATE INDEX service_by_source ON service(source) WHERE source IS NOT NULL;
+                    """)
+            try renameNowReservedKeys(db)
+        },
     ]
 
-    /// Versions 3 and 4 reserve keys an older servreg let anyone set (`service.name`,
+    /// Versions 3, 4 and 5 reserve keys an older servreg let anyone set (`service.name`,
     /// `service.revision`, …): such properties are kept as `legacy.KEY`, so that the
     /// registry's own values never collide with them.
     static func renameNowReservedKeys(_ db: Database) throws {
@@ -145,7 +165,7 @@ enum StoreSchema {
             }
             try db.execute(
                 sql: "UPDATE service SET properties = ? WHERE id = ?", arguments: [JSONWriter.object(renamed), id])
-            for key in ReservedKey.derived + [ReservedKey.users] {
+            for key in ReservedKey.derived + [ReservedKey.users, ReservedKey.missing] {
                 try db.execute(
                     sql: "UPDATE property_index SET key = ? WHERE service_id = ? AND key = ?",
                     arguments: ["legacy." + key, id, key])

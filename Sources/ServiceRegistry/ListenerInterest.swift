@@ -17,6 +17,7 @@ public struct ListenerInterest: Sendable {
     /// (whether or not it did before); MODIFIED_ENDMATCH when it matched before but not
     /// after; UNREGISTERING when a removed service matched.
     public func event(for change: ServiceChange) -> ServiceEventKind? {
+        if change.hidden { return nil }
         if let specification, !change.specifications.contains(specification) { return nil }
         func matches(_ properties: LoggedProperties?) -> Bool {
             guard let properties else { return false }

@@ -56,6 +56,9 @@ public enum RemovalReason: String, Sendable, CaseIterable {
     case ownerExited = "owner-exited"
     /// `register --existing replace` put another service in its place.
     case replaced
+    /// Not a removal: a requirement of the service lost its last match, and the service is
+    /// hidden until one comes back (the reason of its UNREGISTERING).
+    case dependencyLost = "dependency-lost"
 }
 
 /// A liveness for stores used without leases or owners: a clock that stands before every

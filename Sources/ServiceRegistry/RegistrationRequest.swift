@@ -24,6 +24,11 @@ public struct RegistrationRequest: Sendable {
     public var release: [String]?
     /// The registering client.
     public var registeredBy: String?
+    /// What the service requires (`--requires`), as written; nil when none was given (an
+    /// `--existing update` then keeps the requirements the service has).
+    public var requirements: [String]?
+    /// The `apply` source declaring the service.
+    public var source: String?
 
     /// A request as the command line makes it.
     public init(

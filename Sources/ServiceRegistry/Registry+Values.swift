@@ -135,7 +135,7 @@ extension Registry {
             query.firstOnly = true
             var best: ServiceRecord?
             try reader.forEachService(matching: query) { candidate in
-                guard check.isLive(candidate) else { return true }
+                guard check.isLive(candidate), query.includeUnsatisfied || candidate.satisfied else { return true }
                 best = candidate
                 return false
             }

@@ -59,7 +59,8 @@ public final class Registry {
     /// Runs `body` as one write after removing the services that are gone (expired, or their
     /// owner exited) with UNREGISTERING: every writing command does this.
     func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
-        let result = try transactions.write { writer in
+        let result = try transactions.write { store in
+            let writer = DependencyTracker(store, liveness: liveness)
             var check = LivenessCheck(liveness)
             let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
             if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
@@ -88,6 +89,7 @@ public final class Registry {
         let changed =
             next.ranking != previous.ranking || !next.properties.hasSameValues(as: previous.properties)
             || next.value != previous.value || next.factory != previous.factory
+            || next.requirements != previous.requirements || next.source != previous.source
         guard next != previous else { return (next, false) }
         return (try writer.update(next, previous: previous, logEvent: changed), changed)
     }
@@ -140,9 +142,9 @@ public final class Registry {
             }
         }
         guard anyGone else { return 0 }
-        return try transactions.write { writer in
+        return try transactions.write { store in
             var check = LivenessCheck(liveness)
-            return try Self.sweep(writer, &check, forceOwnerCheck: true)
+            return try Self.sweep(DependencyTracker(store, liveness: liveness), &check, forceOwnerCheck: true)
         }
     }
 
@@ -227,6 +229,7 @@ public final class Registry {
                             next.factory = factory
                             next.release = validated.new.release
                         }
+                        if request.requirements != nil { next.requirements = validated.new.requirements }
                         let (stored, changed) = try Self.store(next, replacing: holder, in: writer)
                         return Registration(record: stored, outcome: .updated(changed: changed))
                     case .replace:
@@ -435,13 +438,15 @@ public final class Registry {
         }
     }
 
-    /// Every live service in one snapshot (get-all's order), after `header` is called with
+    /// Every live service, unsatisfied ones too, in one snapshot (get-all's order), after `header` is called with
     /// the highest id the store ever gave: what an import needs to carry the store on.
     public func export(header: (ServiceID) throws -> Void, _ body: (ServiceRecord) throws -> Void) throws {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
             try header(try reader.lastServiceID())
-            try reader.forEachService(matching: ServiceQuery()) { record in
+            var everything = ServiceQuery()
+            everything.includeUnsatisfied = true
+            try reader.forEachService(matching: everything) { record in
                 if check.isLive(record) { try body(record) }
                 return true
             }
@@ -475,7 +480,7 @@ public final class Registry {
             var sawKey = false
             let folded = order.key.map(PropertyKey.fold)
             try reader.forEachService(matching: query) { record in
-                guard check.isLive(record) else { return true }
+                guard check.isLive(record), query.includeUnsatisfied || record.satisfied else { return true }
                 if let folded, record.value(forFoldedKey: folded) != nil { sawKey = true }
                 if let current = best {
                     if order.precedes(record, current) { best = record }
@@ -499,7 +504,7 @@ public final class Registry {
             var emitted = 0
             if order == .ranking {
                 try reader.forEachService(matching: query) { record in
-                    guard check.isLive(record) else { return true }
+                    guard check.isLive(record), query.includeUnsatisfied || record.satisfied else { return true }
                     if let limit, emitted >= limit { return false }
                     try body(record)
                     emitted += 1
@@ -509,7 +514,7 @@ public final class Registry {
             }
             var all: [ServiceRecord] = []
             try reader.forEachService(matching: query) { record in
-                if check.isLive(record) { all.append(record) }
+                if check.isLive(record), query.includeUnsatisfied || record.satisfied { all.append(record) }
                 return true
             }
             if let key = order.key, !all.isEmpty {
@@ -540,7 +545,8 @@ public final class Registry {
             var check = LivenessCheck(liveness)
             let sequence = try reader.latestSequence()
             try reader.forEachService(matching: query) { record in
-                check.isLive(record) ? try body(sequence, record) : true
+                check.isLive(record) && (query.includeUnsatisfied || record.satisfied)
+                    ? try body(sequence, record) : true
             }
             return sequence
         }
@@ -555,14 +561,20 @@ public final class Registry {
                 // (read alone, by the store's index of them) are taken off.
                 var count = try reader.countServices(specification: query.specification)
                 try reader.forEachMortalService(specification: query.specification, ownedOnly: false) { record in
-                    if !check.isLive(record) { count -= 1 }
+                    if !check.isLive(record), query.includeUnsatisfied || record.satisfied { count -= 1 }
                     return true
+                }
+                if !query.includeUnsatisfied {
+                    try reader.forEachUnsatisfiedService(specification: query.specification) { _ in
+                        count -= 1
+                        return true
+                    }
                 }
                 return count
             }
             var count = 0
             try reader.forEachService(matching: query) { record in
-                if check.isLive(record) { count += 1 }
+                if check.isLive(record), query.includeUnsatisfied || record.satisfied { count += 1 }
                 return true
             }
             return count
@@ -581,9 +593,13 @@ public final class Registry {
             var check = LivenessCheck(liveness)
             var dead: [String: Int] = [:]
             try reader.forEachMortalService(specification: nil, ownedOnly: false) { record in
-                if !check.isLive(record) {
+                if !check.isLive(record), record.satisfied {
                     for name in record.specifications { dead[name, default: 0] += 1 }
                 }
+                return true
+            }
+            try reader.forEachUnsatisfiedService(specification: nil) { record in
+                for name in record.specifications { dead[name, default: 0] += 1 }
                 return true
             }
             return try reader.specificationNames(prefix: prefix, limit: Int.max).compactMap { name in
@@ -624,6 +640,20 @@ public final class Registry {
         return reserved + stored.filter { ReservedKey.reservedName(forFolded: $0) == nil }
     }
 
+    /// Calls `body` with each service (any state) that a requirement asks for, until it
+    /// returns false.
+    static func forEachCandidate(
+        of requirement: Requirement, in reader: any RegistryReader, _ body: (ServiceRecord) throws -> Bool
+    ) throws {
+        switch requirement.target {
+        case .name(let name):
+            if let record = try reader.service(named: name), requirement.matches(record) { _ = try body(record) }
+        case .specification:
+            guard let query = requirement.query else { return }
+            try reader.forEachService(matching: query, body)
+        }
+    }
+
     private static func unknownSortKey(_ key: String) -> RegistryError {
         .unknownSortKey(key)
     }
@@ -653,6 +683,11 @@ public final class Registry {
         if let client = request.registeredBy { try ClientName.validate(client) }
         if let ttl = request.ttl, ttl < 0 || ttl > LeaseDuration.maximum {
             throw .invalidDuration(LeaseDuration.format(ttl), ttl < 0 ? .syntax : .tooLong)
+        }
+        var requirements: [Requirement] = []
+        for text in request.requirements ?? [] {
+            let requirement = try Requirement.parse(text)
+            if !requirements.contains(requirement) { requirements.append(requirement) }
         }
         let all = try ServiceProperties(request.properties)
         var rankingGiven = false
@@ -684,7 +719,8 @@ public final class Registry {
             new: NewService(
                 specifications: specifications, ranking: ranking, scope: scope, properties: properties,
                 name: request.name, owner: request.owner, value: request.value, factory: request.factory,
-                release: request.release, registeredBy: request.registeredBy),
+                release: request.release, registeredBy: request.registeredBy, requirements: requirements,
+                source: request.source),
             rankingGiven: rankingGiven, scopeGiven: scopeGiven)
     }
 

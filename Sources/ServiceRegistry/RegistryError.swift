@@ -110,6 +110,14 @@ public enum RegistryError: Error, Equatable, Sendable {
     /// What is wrong with one service of an import, by its line.
     indirect case inImportedService(line: Int, RegistryError)
 
+    // MARK: Requirements
+
+    /// What is wrong with one `--requires`, as written.
+    indirect case inRequirement(String, RegistryError)
+    /// A registration that would close a cycle of requirements: the services on it, by
+    /// their first specification, from the new one back to it.
+    case requirementCycle([String])
+
     /// What is wrong with a service name.
     public enum ServiceNameProblem: Equatable, Sendable {
         case empty

@@ -26,6 +26,14 @@ public protocol RegistryReader {
     /// Calls `body` with each service the query matches exactly, highest ranking first
     /// and then lowest id, until `body` returns false.
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws
+    /// Calls `body` with each service that has a requirement on one of `targets` (every
+    /// service with requirements for nil), in id order, until it returns false.
+    func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws
+    /// Calls `body` with each unsatisfied service, of one specification or all, until it
+    /// returns false; the others are not read.
+    func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws
+    /// Calls `body` with each service an `apply` of `source` registered, in id order.
+    func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws
     /// The number of services registered under a specification (all services for nil).
     func countServices(specification: String?) throws -> Int
     /// Specification names that start with `prefix`, sorted, at most `limit` (completion).

@@ -23,14 +23,23 @@ public struct NewService: Sendable {
     public var release: [String]?
     /// The registering client.
     public var registeredBy: String?
+    /// What it requires, in order.
+    public var requirements: [Requirement]
+    /// Whether its requirements are met (the core decides; the store keeps it).
+    public var satisfied: Bool
+    /// The `apply` source that declares it, if any.
+    public var source: String?
 
     /// A new service as the core validated it.
     public init(
         specifications: [String], ranking: Int64 = 0, scope: ServiceScope = .singleton,
         properties: ServiceProperties = ServiceProperties(), name: String? = nil, lease: Lease? = nil,
         owner: ServiceOwner? = nil, value: [UInt8]? = nil, factory: ServiceFactory? = nil, release: [String]? = nil,
-        registeredBy: String? = nil
+        registeredBy: String? = nil, requirements: [Requirement] = [], satisfied: Bool = true, source: String? = nil
     ) {
+        self.requirements = requirements
+        self.satisfied = satisfied
+        self.source = source
         self.specifications = specifications
         self.ranking = ranking
         self.scope = scope
@@ -47,7 +56,7 @@ public struct NewService: Sendable {
 
 /// Write access inside a transaction. Every change appends its event to the log.
 public protocol RegistryWriter: RegistryReader {
-    /// Registers a service and logs `registered`: under `id` when given (the core checks
+    /// Registers a service and logs `registered` (hidden when it is not satisfied): under `id` when given (the core checks
     /// that it was never used here), else under a new, never reused id. Either way, later
     /// new ids are above it. The record returned carries its revision: the sequence
     /// number of that event. A name already held is an error of the store (the core
@@ -55,12 +64,19 @@ public protocol RegistryWriter: RegistryReader {
     func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord
     /// Makes every new id from now on greater than `id` (an import carries on a store's ids).
     func reserveServiceIDs(through id: ServiceID) throws
-    /// Stores a service's new properties, ranking, lease, owner, value or factory (its id,
-    /// specifications, scope, name and registering client stay); logs `modified` when `logEvent`, and then the record stored
-    /// (returned) has that event's sequence number as its revision, else `record`'s.
+    /// Stores a service's new properties, ranking, lease, owner, value, factory, requirements
+    /// or source (its id, specifications, scope, name, registering client and state stay);
+    /// logs `modified` (hidden when the service is not satisfied) when `logEvent`, and then
+    /// the record stored (returned) has that event's sequence number as its revision, else
+    /// `record`'s.
     @discardableResult
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord
-    /// Removes a service and logs `unregistered` with a reason; its uses go with it.
+    /// Stores that a service became satisfied (`record.satisfied`), logging `registered`, or
+    /// unsatisfied, logging `unregistered` with `reason`; returns the record with that event's
+    /// sequence number as its revision. Nothing else of `record` changes.
+    func setState(_ record: ServiceRecord, reason: String?) throws -> ServiceRecord
+    /// Removes a service and logs `unregistered` with a reason (hidden when it was not
+    /// satisfied); its uses go with it.
     func delete(_ record: ServiceRecord, reason: String) throws
     /// Records a client's use of a service (its value, its claim), replacing the one before.
     func setUse(_ use: ServiceUse, of service: ServiceID) throws

@@ -36,10 +36,18 @@ public enum ReservedKey {
     public static let valueBase64 = "service.value.base64"
     /// The clients that use the service (shown by `props`, not kept with the service).
     public static let users = "service.users"
+    /// What the service requires (`--requires`, a list as written).
+    public static let requires = "service.requires"
+    /// `satisfied` or `unsatisfied`, for a service with requirements.
+    public static let state = "service.state"
+    /// The requirements not met now (shown by `props`, not kept with the service).
+    public static let missing = "service.missing"
+    /// The file or folder an `apply` registered the service from.
+    public static let source = "service.source"
     /// The keys after the four of OSGi, in display order (all lower case: folded as they are).
     public static let derived = [
         serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot, registeredBy, factory, factoryRelease,
-        factoryTimeout, value, valueBase64,
+        factoryTimeout, value, valueBase64, requires, state, source,
     ]
 
     /// The keys as `PropertyKey.fold` leaves them (what `PropertySource` is asked for).
@@ -65,7 +73,7 @@ public enum ReservedKey {
         case foldedRanking: ranking
         case foldedScope: scope
         case serviceName, revision, ttl, expires, ownerPID, ownerStart, ownerBoot, registeredBy, factory,
-            factoryRelease, factoryTimeout, value, valueBase64, users:
+            factoryRelease, factoryTimeout, value, valueBase64, users, requires, state, missing, source:
             folded
         default: nil
         }

@@ -24,12 +24,17 @@ public struct ServiceChange: Sendable, Equatable {
     public let time: Double
     /// Why a service was removed (`unregister`, later `expired`, …).
     public let reason: String?
+    /// A change of a service that was not satisfied (a requirement not met): logged, so that
+    /// revisions stay exact, but no listener sees it.
+    public let hidden: Bool
 
     /// A change whose properties are already in logged form (as read from the log).
     public init(
         sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
-        oldProperties: LoggedProperties?, newProperties: LoggedProperties?, time: Double, reason: String?
+        oldProperties: LoggedProperties?, newProperties: LoggedProperties?, time: Double, reason: String?,
+        hidden: Bool = false
     ) {
+        self.hidden = hidden
         self.sequence = sequence
         self.kind = kind
         self.serviceID = serviceID
@@ -43,13 +48,14 @@ public struct ServiceChange: Sendable, Equatable {
     /// A change from decoded property sets, encoded into their logged form.
     public init(
         sequence: Int64, kind: Kind, serviceID: ServiceID, specifications: [String],
-        oldProperties: ServiceProperties?, newProperties: ServiceProperties?, time: Double, reason: String?
+        oldProperties: ServiceProperties?, newProperties: ServiceProperties?, time: Double, reason: String?,
+        hidden: Bool = false
     ) {
         self.init(
             sequence: sequence, kind: kind, serviceID: serviceID, specifications: specifications,
             oldProperties: oldProperties.map(LoggedProperties.init),
             newProperties: newProperties.map(LoggedProperties.init),
-            time: time, reason: reason)
+            time: time, reason: reason, hidden: hidden)
     }
 }
 

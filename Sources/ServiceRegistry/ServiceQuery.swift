@@ -7,6 +7,8 @@ public struct ServiceQuery: Sendable {
     /// The caller stops at the first match in the default order (`get`): a store should
     /// walk candidates in that order rather than collect and sort them all.
     public var firstOnly = false
+    /// Unsatisfied services (a requirement not met) are found too (`--include-unsatisfied`).
+    public var includeUnsatisfied = false
 
     /// A query for every matching service (not `firstOnly`); nil narrows nothing.
     public init(specification: String? = nil, filter: LDAPFilter? = nil) {

@@ -31,14 +31,24 @@ public struct ServiceRecord: Sendable, Equatable {
     public var release: [String]?
     /// The client that registered the service.
     public var registeredBy: String?
+    /// What the service needs before it is offered (`--requires`), in the order given.
+    public var requirements: [Requirement]
+    /// Whether every requirement is met: an unsatisfied service is hidden from queries and
+    /// listeners. The core keeps it current in the transaction of every change.
+    public var satisfied: Bool
+    /// The declaration source (`apply FILE|DIR`) that registered the service, if any.
+    public var source: String?
 
     /// A record as the store holds it; `properties` leaves out the reserved keys.
     public init(
         id: ServiceID, specifications: [String], ranking: Int64, scope: ServiceScope,
         properties: ServiceProperties, name: String? = nil, revision: Int64 = 0, lease: Lease? = nil,
         owner: ServiceOwner? = nil, value: [UInt8]? = nil, factory: ServiceFactory? = nil, release: [String]? = nil,
-        registeredBy: String? = nil
+        registeredBy: String? = nil, requirements: [Requirement] = [], satisfied: Bool = true, source: String? = nil
     ) {
+        self.requirements = requirements
+        self.satisfied = satisfied
+        self.source = source
         self.id = id
         self.specifications = specifications
         self.ranking = ranking
@@ -53,6 +63,9 @@ public struct ServiceRecord: Sendable, Equatable {
         self.release = release
         self.registeredBy = registeredBy
     }
+
+    /// Satisfied or not (`service.state`).
+    public var state: ServiceState { satisfied ? .satisfied : .unsatisfied }
 
     /// Whether the service goes by itself (a lease or an owner).
     public var isMortal: Bool { lease != nil || owner != nil }
@@ -87,6 +100,10 @@ extension ServiceRecord: PropertySource {
         case ReservedKey.ownerStart: owner.map { .integer($0.startTime) }
         case ReservedKey.ownerBoot: owner.map { .string($0.bootID) }
         case ReservedKey.registeredBy: registeredBy.map(PropertyValue.string)
+        case ReservedKey.requires:
+            requirements.isEmpty ? nil : .list(requirements.map { .string($0.text) })
+        case ReservedKey.state: requirements.isEmpty ? nil : .string(state.rawValue)
+        case ReservedKey.source: source.map(PropertyValue.string)
         case ReservedKey.factory: factory.map { .list($0.command.map(PropertyValue.string)) }
         case ReservedKey.factoryRelease: release.map { .list($0.map(PropertyValue.string)) }
         case ReservedKey.factoryTimeout: factory.map { .string(LeaseDuration.format($0.timeout)) }

@@ -235,6 +235,26 @@ private struct Snapshot: RegistryReader {
         }
     }
 
+    func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
+        for record in state.services.values.sorted(by: { $0.id < $1.id }) where !record.requirements.isEmpty {
+            if let targets, !record.requirements.contains(where: { targets.contains($0.target) }) { continue }
+            if try !body(record) { return }
+        }
+    }
+
+    func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
+        for record in state.services.values.sorted(by: { $0.id < $1.id })
+        where !record.satisfied && (specification.map(record.specifications.contains) ?? true) {
+            if try !body(record) { return }
+        }
+    }
+
+    func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
+        for record in state.services.values.sorted(by: { $0.id < $1.id }) where record.source == source {
+            if try !body(record) { return }
+        }
+    }
+
     func countServices(specification: String?) throws -> Int {
         state.services.values.filter { record in specification.map(record.specifications.contains) ?? true }.count
     }
@@ -311,6 +331,15 @@ private struct Writer: RegistryWriter {
         try reader.forEachService(matching: query, body)
     }
     func countServices(specification: String?) throws -> Int { try reader.countServices(specification: specification) }
+    func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
+        try reader.forEachDependent(on: targets, body)
+    }
+    func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
+        try reader.forEachUnsatisfiedService(specification: specification, body)
+    }
+    func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
+        try reader.forEachService(fromSource: source, body)
+    }
     func specificationNames(prefix: String, limit: Int) throws -> [String] {
         try reader.specificationNames(prefix: prefix, limit: limit)
     }
@@ -335,10 +364,11 @@ private struct Writer: RegistryWriter {
             scope: service.scope, properties: service.properties, name: service.name,
             revision: (state.log.last?.sequence ?? 0) + 1, lease: service.lease, owner: service.owner,
             value: service.value, factory: service.factory, release: service.release,
-            registeredBy: service.registeredBy)
+            registeredBy: service.registeredBy, requirements: service.requirements, satisfied: service.satisfied,
+            source: service.source)
         state.nextID = max(state.nextID, record.id + 1)
         state.services[record.id] = record
-        append(.registered, record, old: nil, new: record, reason: nil)
+        append(.registered, record, old: nil, new: record, reason: nil, hidden: !record.satisfied)
         return record
     }
 
@@ -348,28 +378,43 @@ private struct Writer: RegistryWriter {
 
     func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
         var record = record
+        record.satisfied = previous.satisfied
         if logEvent { record.revision = (state.log.last?.sequence ?? 0) + 1 }
         state.services[record.id] = record
         if logEvent {
-            append(.modified, record, old: previous, new: record, reason: nil)
+            append(.modified, record, old: previous, new: record, reason: nil, hidden: !record.satisfied)
         }
         return record
+    }
+
+    func setState(_ record: ServiceRecord, reason: String?) throws -> ServiceRecord {
+        guard var stored = state.services[record.id] else { return record }
+        stored.satisfied = record.satisfied
+        stored.revision = (state.log.last?.sequence ?? 0) + 1
+        state.services[record.id] = stored
+        if stored.satisfied {
+            append(.registered, stored, old: nil, new: stored, reason: nil)
+        } else {
+            append(.unregistered, stored, old: stored, new: nil, reason: reason)
+        }
+        return stored
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
         state.services[record.id] = nil
         state.uses[record.id] = nil
-        append(.unregistered, record, old: record, new: nil, reason: reason)
+        append(.unregistered, record, old: record, new: nil, reason: reason, hidden: !record.satisfied)
     }
 
     private func append(
-        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceRecord?, new: ServiceRecord?, reason: String?
+        _ kind: ServiceChange.Kind, _ record: ServiceRecord, old: ServiceRecord?, new: ServiceRecord?, reason: String?,
+        hidden: Bool = false
     ) {
         state.log.append(
             ServiceChange(
                 sequence: (state.log.last?.sequence ?? 0) + 1, kind: kind, serviceID: record.id,
                 specifications: record.specifications, oldProperties: old.map(LoggedProperties.init),
                 newProperties: new.map(LoggedProperties.init),
-                time: Date().timeIntervalSince1970, reason: reason))
+                time: Date().timeIntervalSince1970, reason: reason, hidden: hidden))
     }
 }

@@ -32,6 +32,7 @@ enum ErrorReport {
         case .batchUnavailable(.brokenStep): .internalError
         case .inAssignment(_, let inner): status(inner)
         case .inImportedService(_, let inner): status(inner)
+        case .inRequirement(_, let inner): status(inner)
         default: .invalidInput
         }
     }
@@ -81,6 +82,10 @@ enum ErrorReport {
         case .invalidJSON(let offset, let problem): return "invalid JSON at offset \(offset): \(problem)"
         case .inAssignment(let text, let inner): return "property \(quoted(text)): \(message(inner))"
         case .inImportedService(let line, let inner): return "line \(line): \(message(inner))"
+        case .inRequirement(let text, let inner): return "--requires \(quoted(text)): \(message(inner))"
+        case .requirementCycle(let path):
+            return
+                "requirement cycle: \(path.joined(separator: " → ")) (a service cannot require, through others, itself)"
         case .importRefused(let problem):
             switch problem {
             case .storeNotEmpty(let services):

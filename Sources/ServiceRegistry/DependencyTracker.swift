@@ -1,0 +1,231 @@
+/// The writer every core transaction writes through: it passes each change on to the store
+/// and then, in the same transaction, brings the state of the services that depend on the
+/// changed one up to date — a service whose requirements all have a match becomes satisfied
+/// (REGISTERED), one whose requirement lost its last match becomes unsatisfied
+/// (UNREGISTERING, `dependency-lost`) — cascading in dependency order, so that listeners see
+/// a change and everything it caused as consecutive events.
+///
+/// Whatever the change (a registration, `set-props`, an unregister, an expiry, an owner's
+/// death, a value made), the rule is applied here, once: no write path of the core can miss it.
+final class DependencyTracker: RegistryWriter {
+    private let base: any RegistryWriter
+    private var check: LivenessCheck
+
+    init(_ base: any RegistryWriter, liveness: any Liveness) {
+        self.base = base
+        self.check = LivenessCheck(liveness)
+    }
+
+    // MARK: Changes, and what they cause
+
+    func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord {
+        var service = service
+        service.satisfied = true
+        if !service.requirements.isEmpty {
+            let provisional = ServiceRecord(
+                id: id ?? 0, specifications: service.specifications, ranking: service.ranking, scope: service.scope,
+                properties: service.properties, name: service.name, requirements: service.requirements)
+            try refuseCycle(closedBy: provisional)
+            service.satisfied = try allMet(service.requirements, of: nil)
+        }
+        let record = try base.insert(id: id, service)
+        try propagate(before: nil, after: record)
+        return record
+    }
+
+    @discardableResult
+    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
+        var next = record
+        next.satisfied = previous.satisfied
+        var nowSatisfied = previous.satisfied
+        if record.requirements != previous.requirements {
+            if !record.requirements.isEmpty { try refuseCycle(closedBy: record) }
+            nowSatisfied = try allMet(record.requirements, of: record.id)
+        }
+        var stored = try base.update(next, previous: previous, logEvent: logEvent)
+        if nowSatisfied != stored.satisfied {
+            stored.satisfied = nowSatisfied
+            stored = try base.setState(stored, reason: nowSatisfied ? nil : RemovalReason.dependencyLost.rawValue)
+        }
+        try propagate(before: previous, after: stored)
+        return stored
+    }
+
+    func setState(_ record: ServiceRecord, reason: String?) throws -> ServiceRecord {
+        try base.setState(record, reason: reason)
+    }
+
+    func delete(_ record: ServiceRecord, reason: String) throws {
+        try base.delete(record, reason: reason)
+        try propagate(before: record, after: nil)
+    }
+
+    /// Whether a change can matter to the services that require this one: its state, or
+    /// anything a requirement's filter or name can see (a renewal that moves a lease alone,
+    /// or a revision, does not).
+    private static func mayConcernDependents(_ before: ServiceRecord?, _ after: ServiceRecord?) -> Bool {
+        guard let before, let after else { return (before ?? after)?.satisfied ?? false }
+        if before.satisfied != after.satisfied { return true }
+        guard after.satisfied else { return false }
+        return before.ranking != after.ranking || !before.properties.hasSameValues(as: after.properties)
+            || before.value != after.value || before.factory != after.factory || before.release != after.release
+            || before.owner != after.owner || before.lease?.ttl != after.lease?.ttl
+            || before.requirements != after.requirements || before.source != after.source
+    }
+
+    /// Brings the dependents of a changed service (and theirs, breadth first) up to date.
+    private func propagate(before: ServiceRecord?, after: ServiceRecord?) throws {
+        guard Self.mayConcernDependents(before, after) else { return }
+        var queue: [(ServiceRecord?, ServiceRecord?)] = [(before, after)]
+        var next = 0
+        while next < queue.count {
+            let (before, after) = queue[next]
+            next += 1
+            guard let subject = after ?? before, Self.mayConcernDependents(before, after) else { continue }
+            let wasProvider = before?.satisfied ?? false
+            let isProvider = after?.satisfied ?? false
+            var targets = subject.specifications.map(Requirement.Target.specification)
+            if let name = subject.name { targets.append(.name(name)) }
+            var dependents: [ServiceRecord] = []
+            try base.forEachDependent(on: targets) { dependent in
+                if dependent.id != subject.id { dependents.append(dependent) }
+                return true
+            }
+            for listed in dependents {
+                var gained = false
+                var lost: [Requirement] = []
+                for requirement in listed.requirements
+                where requirement.concerns(specifications: subject.specifications, name: subject.name) {
+                    let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
+                    let matchesNow = isProvider && after.map(requirement.matches) ?? false
+                    if matchesNow, !matchedBefore { gained = true }
+                    if matchedBefore, !matchesNow { lost.append(requirement) }
+                }
+                guard gained || !lost.isEmpty else { continue }
+                // An earlier step of this cascade may have changed it.
+                guard let current = try base.service(id: listed.id) else { continue }
+                var satisfied = current.satisfied
+                if current.satisfied, !lost.isEmpty {
+                    for requirement in lost where try !hasProvider(requirement, for: current.id) {
+                        satisfied = false
+                        break
+                    }
+                } else if !current.satisfied, gained {
+                    satisfied = try allMet(current.requirements, of: current.id)
+                }
+                guard satisfied != current.satisfied else { continue }
+                var changed = current
+                changed.satisfied = satisfied
+                let stored = try base.setState(changed, reason: satisfied ? nil : RemovalReason.dependencyLost.rawValue)
+                queue.append((current, stored))
+            }
+        }
+    }
+
+    // MARK: Requirements
+
+    /// Whether every requirement has a provider other than `id`.
+    private func allMet(_ requirements: [Requirement], of id: ServiceID?) throws -> Bool {
+        for requirement in requirements where try !hasProvider(requirement, for: id) { return false }
+        return true
+    }
+
+    /// Whether a satisfied, live service other than `id` meets a requirement.
+    private func hasProvider(_ requirement: Requirement, for id: ServiceID?) throws -> Bool {
+        var found = false
+        try Registry.forEachCandidate(of: requirement, in: base) { record in
+            if record.id != id, record.satisfied, check.isLive(record) { found = true }
+            return !found
+        }
+        return found
+    }
+
+    /// Throws `requirementCycle` when the requirements of `service` reach back to it through
+    /// the services that meet them (in any state: a cycle of satisfied services would keep
+    /// itself satisfied after its last way in had gone).
+    private func refuseCycle(closedBy service: ServiceRecord) throws {
+        var visited = Set<ServiceID>()
+        var expanded: [Requirement: [ServiceRecord]] = [:]
+        func candidates(_ requirement: Requirement) throws -> [ServiceRecord] {
+            if let known = expanded[requirement] { return known }
+            var found: [ServiceRecord] = []
+            try Registry.forEachCandidate(of: requirement, in: base) { record in
+                if record.id != service.id, check.isLive(record) { found.append(record) }
+                return true
+            }
+            expanded[requirement] = found
+            return found
+        }
+        func search(_ node: ServiceRecord, path: [String]) throws -> [String]? {
+            for requirement in node.requirements {
+                if node.id != service.id, requirement.matches(service) { return path + [Self.label(service)] }
+                for candidate in try candidates(requirement) where !candidate.requirements.isEmpty {
+                    guard visited.insert(candidate.id).inserted else { continue }
+                    if let cycle = try search(candidate, path: path + [Self.label(candidate)]) { return cycle }
+                }
+            }
+            return nil
+        }
+        if let cycle = try search(service, path: [Self.label(service)]) { throw RegistryError.requirementCycle(cycle) }
+    }
+
+    /// How a cycle names a service: its first specification.
+    static func label(_ record: ServiceRecord) -> String {
+        record.specifications.first ?? "\(record.id)"
+    }
+
+    // MARK: Passed on as they are
+
+    func reserveServiceIDs(through id: ServiceID) throws { try base.reserveServiceIDs(through: id) }
+    func setUse(_ use: ServiceUse, of service: ServiceID) throws { try base.setUse(use, of: service) }
+    func deleteUse(of service: ServiceID, client: String) throws { try base.deleteUse(of: service, client: client) }
+    @discardableResult
+    func queueRelease(_ release: PendingRelease) throws -> PendingRelease { try base.queueRelease(release) }
+    func deleteRelease(_ number: Int64) throws { try base.deleteRelease(number) }
+    func setMarker(_ name: String, _ value: Int64) throws { try base.setMarker(name, value) }
+    func service(id: ServiceID) throws -> ServiceRecord? { try base.service(id: id) }
+    func service(named name: String) throws -> ServiceRecord? { try base.service(named: name) }
+    func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
+        try base.expiredServices(at: instant, limit: limit)
+    }
+    func nextExpiry() throws -> Int64? { try base.nextExpiry() }
+    func forEachMortalService(
+        specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool
+    ) throws {
+        try base.forEachMortalService(specification: specification, ownedOnly: ownedOnly, body)
+    }
+    func serviceNames(prefix: String, limit: Int) throws -> [String] {
+        try base.serviceNames(prefix: prefix, limit: limit)
+    }
+    func uses(of service: ServiceID) throws -> [ServiceUse] { try base.uses(of: service) }
+    func use(of service: ServiceID, client: String) throws -> ServiceUse? { try base.use(of: service, client: client) }
+    func pendingReleases(limit: Int) throws -> [PendingRelease] { try base.pendingReleases(limit: limit) }
+    func marker(_ name: String) throws -> Int64? { try base.marker(name) }
+    func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
+        try base.forEachService(matching: query, body)
+    }
+    func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
+        try base.forEachDependent(on: targets, body)
+    }
+    func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
+        try base.forEachUnsatisfiedService(specification: specification, body)
+    }
+    func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
+        try base.forEachService(fromSource: source, body)
+    }
+    func countServices(specification: String?) throws -> Int { try base.countServices(specification: specification) }
+    func specificationNames(prefix: String, limit: Int) throws -> [String] {
+        try base.specificationNames(prefix: prefix, limit: limit)
+    }
+    func lastServiceID() throws -> ServiceID { try base.lastServiceID() }
+    func serviceIDs(prefix: String, limit: Int) throws -> [ServiceID] {
+        try base.serviceIDs(prefix: prefix, limit: limit)
+    }
+    func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
+        try base.propertyKeys(specification: specification, prefix: prefix, limit: limit)
+    }
+    func latestSequence() throws -> Int64 { try base.latestSequence() }
+    func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange] {
+        try base.changes(after: sequence, limit: limit)
+    }
+}

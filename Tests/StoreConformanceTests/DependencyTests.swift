@@ -1,0 +1,233 @@
+import Foundation
+import RegistryTestSupport
+import ServiceRegistry
+import Testing
+
+/// Requirements and the states they give services (issue 13): the core's rules, run over
+/// every store, since they lean on what the store keeps (requirement index, states, hidden
+/// events).
+@Suite struct DependencyTests {
+    /// A clock and process table a test moves by hand.
+    final class Clock: Liveness, @unchecked Sendable {
+        private let lock = NSLock()
+        private var instant: Int64 = 1_800_000_000_000
+        private var running: Set<ServiceOwner> = []
+        func now() -> Int64 { lock.withLock { instant } }
+        func advance(_ milliseconds: Int64) { lock.withLock { instant += milliseconds } }
+        func isRunning(_ owner: ServiceOwner) -> Bool { lock.withLock { running.contains(owner) } }
+        func start(_ pid: Int32) -> ServiceOwner {
+            let owner = ServiceOwner(pid: pid, startTime: Int64(pid), bootID: "boot")
+            lock.withLock { _ = running.insert(owner) }
+            return owner
+        }
+        func end(_ owner: ServiceOwner) { lock.withLock { _ = running.remove(owner) } }
+    }
+
+    private func register(
+        _ registry: Registry, _ specifications: [String], _ properties: [(String, PropertyValue)] = [],
+        name: String? = nil, requires: [String]? = nil, ttl: Int64? = nil, owner: ServiceOwner? = nil
+    ) throws -> ServiceRecord {
+        var request = RegistrationRequest(
+            specifications: specifications, properties: properties, name: name, ttl: ttl, owner: owner)
+        request.requirements = requires
+        return try registry.register(request)
+    }
+
+    private func visible(_ registry: Registry, _ specification: String) throws -> [ServiceID] {
+        var ids: [ServiceID] = []
+        try registry.forEach(ServiceQuery(specification: specification)) { ids.append($0.id) }
+        return ids
+    }
+
+    /// The events a listener would see after `sequence`: (kind, id, reason).
+    private func events(_ registry: Registry, after sequence: Int64) throws -> [(ServiceEventKind, ServiceID, String?)]
+    {
+        var feed = EventFeed(
+            registry: registry, interest: ListenerInterest(specification: nil, filter: nil), after: sequence)
+        return try feed.next().events.map { ($0.kind, $0.change.serviceID, $0.change.reason) }
+    }
+
+    /// An unsatisfied service is hidden from get, get-all and counts, and no listener sees
+    /// it; the registration that meets its requirement makes it REGISTERED right after, in
+    /// the same transaction; losing the match makes it UNREGISTERING with dependency-lost.
+    @Test(arguments: StoreBackend.allCases)
+    func satisfiedByARegistrationAndLostByAnUnregister(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let web = try register(registry, ["acme.Web"], requires: ["acme.IDatabase"])
+        #expect(!web.satisfied)
+        #expect(try visible(registry, "acme.Web").isEmpty)
+        #expect(try registry.count(ServiceQuery(specification: "acme.Web")) == 0)
+        #expect(try registry.first(ServiceQuery(specification: "acme.Web")) == nil)
+        var all = ServiceQuery(specification: "acme.Web")
+        all.includeUnsatisfied = true
+        #expect(try registry.count(all) == 1)
+        #expect(try registry.service(id: web.id).state == .unsatisfied)
+        #expect(try events(registry, after: 0).isEmpty)
+
+        let mark = try registry.latestSequence()
+        let database = try register(registry, ["acme.IDatabase"])
+        let seen = try events(registry, after: mark)
+        #expect(seen.map(\.0) == [.registered, .registered])
+        #expect(seen.map(\.1) == [database.id, web.id])
+        #expect(try registry.service(id: web.id).satisfied)
+        #expect(try visible(registry, "acme.Web") == [web.id])
+        // The REGISTERED right after the one that caused it: consecutive sequence numbers.
+        let changes = try registry.changes(after: mark)
+        #expect(changes.map(\.sequence) == [mark + 1, mark + 2])
+
+        let before = try registry.latestSequence()
+        _ = try registry.unregister(ids: [database.id])
+        let lost = try events(registry, after: before)
+        #expect(lost.map(\.0) == [.unregistering, .unregistering])
+        #expect(lost.map(\.1) == [database.id, web.id])
+        #expect(lost[1].2 == "dependency-lost")
+        #expect(try registry.service(id: web.id).state == .unsatisfied)
+    }
+
+    /// A requirement with a filter follows set-props: the provider stops matching (the
+    /// dependent leaves) and matches again (it comes back); another provider keeps it.
+    @Test(arguments: StoreBackend.allCases)
+    func filtersFollowSetProps(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let database = try register(registry, ["acme.IDatabase"], [("region", .string("eu"))])
+        let web = try register(registry, ["acme.Web"], requires: ["acme.IDatabase:(region=eu)"])
+        #expect(web.satisfied)
+        let mark = try registry.latestSequence()
+        _ = try registry.setProperties(id: database.id, PropertyUpdate(assignments: [("region", .string("us"))]))
+        #expect(try events(registry, after: mark).map(\.0) == [.modified, .unregistering])
+        #expect(!(try registry.service(id: web.id).satisfied))
+        _ = try registry.setProperties(id: database.id, PropertyUpdate(assignments: [("region", .string("eu"))]))
+        #expect(try registry.service(id: web.id).satisfied)
+        // A second provider: losing one of two keeps the dependent.
+        _ = try register(registry, ["acme.IDatabase"], [("region", .string("eu"))])
+        let before = try registry.latestSequence()
+        _ = try registry.setProperties(id: database.id, PropertyUpdate(assignments: [("region", .string("us"))]))
+        #expect(try events(registry, after: before).map(\.0) == [.modified])
+        #expect(try registry.service(id: web.id).satisfied)
+        // A change that does not touch what the filter reads changes no state.
+        let unrelated = try registry.latestSequence()
+        _ = try registry.setProperties(id: database.id, PropertyUpdate(assignments: [("x", .integer(1))]))
+        #expect(try events(registry, after: unrelated).map(\.0) == [.modified])
+    }
+
+    /// Chains cascade in dependency order, in one transaction: listeners see the cause and
+    /// the whole cascade with consecutive sequence numbers, both ways.
+    @Test(arguments: StoreBackend.allCases)
+    func cascadesOfDepthThree(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let c = try register(registry, ["acme.C"], requires: ["acme.B"])
+        let b = try register(registry, ["acme.B"], requires: ["acme.A"])
+        let d = try register(registry, ["acme.D"], requires: ["acme.C"])
+        #expect(try events(registry, after: 0).isEmpty)
+        let mark = try registry.latestSequence()
+        let a = try register(registry, ["acme.A"])
+        let up = try registry.changes(after: mark).filter { !$0.hidden }
+        #expect(up.map(\.serviceID) == [a.id, b.id, c.id, d.id])
+        #expect(up.map(\.sequence) == Array((mark + 1)...(mark + 4)))
+        #expect(up.allSatisfy { $0.kind == .registered })
+
+        let before = try registry.latestSequence()
+        _ = try registry.unregister(ids: [a.id])
+        let down = try registry.changes(after: before)
+        #expect(down.map(\.serviceID) == [a.id, b.id, c.id, d.id])
+        #expect(down.map(\.sequence) == Array((before + 1)...(before + 4)))
+        #expect(down.dropFirst().allSatisfy { $0.reason == "dependency-lost" && !$0.hidden })
+        #expect(try visible(registry, "acme.D").isEmpty)
+    }
+
+    /// Expiries and owners' deaths are changes like any other: their dependents leave in the
+    /// same transaction.
+    @Test(arguments: StoreBackend.allCases)
+    func expiriesAndOwnerDeathsTakeDependentsAlong(backend: StoreBackend) throws {
+        let clock = Clock()
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open(), liveness: clock)
+        let leased = try register(registry, ["acme.Lease"], ttl: 1_000)
+        let owner = clock.start(4242)
+        let owned = try register(registry, ["acme.Owned"], owner: owner)
+        let one = try register(registry, ["acme.One"], requires: ["acme.Lease"])
+        let two = try register(registry, ["acme.Two"], requires: ["acme.Owned"])
+        #expect(one.satisfied && two.satisfied)
+        clock.advance(1_001)
+        clock.end(owner)
+        let mark = try registry.latestSequence()
+        #expect(try registry.removeGoneServices() == 2)
+        let seen = try events(registry, after: mark)
+        #expect(seen.map(\.1) == [leased.id, one.id, owned.id, two.id])
+        #expect(seen.map(\.2) == ["expired", "dependency-lost", "owner-exited", "dependency-lost"])
+    }
+
+    /// Names: `@NAME` requires the service with that name, whatever it is registered under;
+    /// a name nobody holds is accepted and met when it comes.
+    @Test(arguments: StoreBackend.allCases)
+    func requirementsOnNames(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let web = try register(registry, ["acme.Web"], requires: ["@cache"])
+        #expect(!web.satisfied)
+        _ = try register(registry, ["acme.ICache"], name: "other")
+        #expect(!(try registry.service(id: web.id).satisfied))
+        let cache = try register(registry, ["acme.ICache"], name: "cache")
+        #expect(try registry.service(id: web.id).satisfied)
+        let deps = try registry.dependencies(of: .id(web.id))
+        #expect(deps.requirements.map { $0.providers.map(\.id) } == [[cache.id]])
+        #expect(try registry.dependencies(of: .name("cache")).dependents.map(\.id) == [web.id])
+    }
+
+    /// A registration that closes a cycle is refused, the cycle named, nothing stored.
+    @Test(arguments: StoreBackend.allCases)
+    func cyclesAreRefused(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        _ = try register(registry, ["acme.A"], requires: ["acme.B"])
+        let mark = try registry.latestSequence()
+        #expect(throws: RegistryError.requirementCycle(["acme.B", "acme.A", "acme.B"])) {
+            try register(registry, ["acme.B"], requires: ["acme.A"])
+        }
+        _ = try register(registry, ["acme.C"], requires: ["acme.A"])
+        #expect(throws: RegistryError.requirementCycle(["acme.B", "acme.C", "acme.A", "acme.B"])) {
+            try register(registry, ["acme.B"], requires: ["acme.C", "acme.A"])
+        }
+        #expect(throws: RegistryError.requirementCycle(["acme.B", "acme.C", "acme.A", "acme.B"])) {
+            try register(registry, ["acme.B"], requires: ["acme.C"])
+        }
+        #expect(try registry.latestSequence() == mark + 1)
+        // Requiring its own specification is no cycle: a service never meets its own requirement.
+        let alone = try register(registry, ["acme.E"], requires: ["acme.E"])
+        #expect(!alone.satisfied)
+    }
+
+    /// Bad requirements are refused before anything is stored, the column counted from the
+    /// requirement's start.
+    @Test func badRequirements() throws {
+        #expect(
+            throws: RegistryError.inRequirement(
+                "a.B:(x=1", .filterSyntax(column: 9, problem: "unexpected end of filter; expected ')'"))
+        ) {
+            _ = try Requirement.parse("a.B:(x=1")
+        }
+        #expect(throws: RegistryError.inRequirement("@", .invalidServiceName("", .empty))) {
+            _ = try Requirement.parse("@")
+        }
+        let parsed = try Requirement.parse("a:b.C:(region=eu)")
+        #expect(parsed.target == .specification("a:b.C"))
+        #expect(parsed.filter != nil)
+    }
+
+    /// The graph: edges to every service a requirement asks for, and an unmet one to none.
+    @Test(arguments: StoreBackend.allCases)
+    func theGraph(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let a = try register(registry, ["acme.A"])
+        let b = try register(registry, ["acme.B"], requires: ["acme.A", "@missing"])
+        _ = try register(registry, ["acme.Other"])
+        let graph = try registry.dependencyGraph()
+        #expect(graph.services.map(\.id) == [a.id, b.id])
+        #expect(graph.edges.map(\.to) == [a.id, nil])
+        #expect(try registry.dependencyGraph(specification: "acme.A").services.map(\.id) == [a.id, b.id])
+    }
+}
