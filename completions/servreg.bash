@@ -191,7 +191,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -199,22 +199,22 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|run|shell|export|import|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|deps|graph|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph run shell export import help' -- "${cur}"))
         ;;
     esac
 }
 
 _servreg_register() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
-    repeating_options=(--prop --props-json --hold --factory --release)
-    non_repeating_options=(--store --client --value --value-file --factory-timeout --ranking --scope --name --existing --ttl --owner-pid)
+    non_repeating_flags=(--json -q --quiet --once --version -h --help)
+    repeating_options=(--prop --props-json --requires --hold --factory --release)
+    non_repeating_options=(--store --client --value --value-file --factory-timeout --ranking --scope --name --existing --ttl --owner-pid --stop-timeout)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
@@ -263,6 +263,13 @@ _servreg_register() {
     '--owner-pid')
         return
         ;;
+    '--requires')
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion register -- --requires "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--stop-timeout')
+        return
+        ;;
     '--hold')
         return
         ;;
@@ -285,7 +292,7 @@ _servreg_register() {
 
 _servreg_get() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --value --version -h --help)
+    non_repeating_flags=(--json -q --quiet --include-unsatisfied --value --version -h --help)
     repeating_options=()
     non_repeating_options=(--store --filter --min --max --client)
     __servreg_offer_flags_options 1
@@ -324,7 +331,7 @@ _servreg_get() {
 
 _servreg_get-all() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --count --version -h --help)
+    non_repeating_flags=(--json -q --quiet --include-unsatisfied --count --version -h --help)
     repeating_options=()
     non_repeating_options=(--store --filter --min --max --limit --registered-by)
     __servreg_offer_flags_options 1
@@ -608,6 +615,54 @@ _servreg_unget() {
     case "${positional_number}" in
     1)
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion unget -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_deps() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion deps -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_graph() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --dot --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion graph -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -92,7 +92,9 @@ public enum JSONWriter {
             writeString(owner.bootID, to: &out)
         }
         // Rare keys: written the plain way (as `value(forFoldedKey:)` gives them).
-        if record.registeredBy != nil || record.factory != nil || record.release != nil || record.value != nil {
+        if record.registeredBy != nil || record.factory != nil || record.release != nil || record.value != nil
+            || !record.requirements.isEmpty || record.source != nil
+        {
             for key in Self.valueKeys {
                 guard let value = record.value(forFoldedKey: key) else { continue }
                 out.append(UInt8(ascii: ","))
@@ -123,7 +125,7 @@ public enum JSONWriter {
     private static let ownerBootPrefix = Array(",\"service.owner.boot\":".utf8)
     private static let valueKeys = [
         ReservedKey.registeredBy, ReservedKey.factory, ReservedKey.factoryRelease, ReservedKey.factoryTimeout,
-        ReservedKey.value, ReservedKey.valueBase64,
+        ReservedKey.value, ReservedKey.valueBase64, ReservedKey.requires, ReservedKey.state, ReservedKey.source,
     ]
 
     /// Properties as one JSON object, in their key order.

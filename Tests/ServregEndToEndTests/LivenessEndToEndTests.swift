@@ -425,4 +425,93 @@ private final class Background: @unchecked Sendable {
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n")
         #expect(try servreg.run(["listen", "--since", "0", "--timeout", "0"]).stdout == "")
     }
+
+    /// The lines of a file (none when it is missing).
+    private func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    private func offered(_ specification: String) throws -> Bool {
+        try servreg.run(["get", specification, "-q"]).status == 0
+    }
+
+    /// `--hold` with requirements (issue 13): servreg waits for them, starts COMMAND with
+    /// the chosen services injected, stops it (SIGTERM) when a set-props takes the match
+    /// away, starts it again with the new injection when another comes; SIGTERM to servreg
+    /// stops it and unregisters the service. Each transition is a line on stderr.
+    @Test func aHeldCommandStartsStopsAndStartsAgainWithItsRequirements() throws {
+        let directory = servreg.directory
+        let log = directory + "/runs"
+        let transitions = directory + "/supervisor.err"
+        let supervisor = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.Web", "--name", "web", "--requires", "acme.IDatabase:(region=eu)",
+                "--stop-timeout", "5s", "--hold", "--", "/bin/sh", "-c",
+                "echo \"$SERVREG_REQUIRE_1_ID $SERVREG_REQUIRE_COUNT $SERVREG_REQUIRE_1_SPEC\" >> \(log); "
+                    + "printf '%s\\n' \"$SERVREG_REQUIRE_1_JSON\" > \(directory)/json; "
+                    + "trap 'echo stopped >> \(log); exit 0' TERM; while :; do sleep 0.02; done",
+            ], servreg: servreg, output: transitions)
+        #expect(eventually { lines(transitions).contains { $0.hasSuffix("waiting for acme.IDatabase:(region=eu)") } })
+        #expect(try !present("@web"))
+        #expect(lines(log).isEmpty)
+
+        let first = try servreg.register(["acme.IDatabase", "--prop", "region=eu"])
+        #expect(eventually { lines(log) == ["\(first) 1 acme.IDatabase:(region=eu)"] })
+        #expect(try eventually { try offered("acme.Web") })
+        let injected = json(lines(directory + "/json").first ?? "")
+        #expect(injected["service.id"] as? Int == first && injected["region"] as? String == "eu")
+
+        #expect(try servreg.run(["set-props", "\(first)", "region=us"]).status == 0)
+        #expect(eventually { lines(log).last == "stopped" })
+        #expect(try eventually { try !present("@web") })
+        let second = try servreg.register(["acme.IDatabase", "--prop", "region=eu"])
+        #expect(eventually { lines(log).count == 3 && lines(log)[2] == "\(second) 1 acme.IDatabase:(region=eu)" })
+        #expect(try eventually { try offered("acme.Web") })
+
+        kill(supervisor.pid, SIGTERM)
+        #expect(supervisor.exitStatus() == 0)
+        #expect(lines(log).last == "stopped")
+        #expect(try !present("@web"))
+        let said = lines(transitions)
+        #expect(said.filter { $0.contains("started /bin/sh") }.count == 2, "\(said)")
+        #expect(said.contains { $0.contains("lost acme.IDatabase:(region=eu): stopping /bin/sh") }, "\(said)")
+        #expect(said.contains { $0.contains("signal 15: stopping /bin/sh") }, "\(said)")
+        // Each line starts with the time of day: servreg: HH:MM:SS.mmm.
+        #expect(
+            said.allSatisfy { $0.range(of: #"^servreg: \d\d:\d\d:\d\d\.\d\d\d "#, options: .regularExpression) != nil })
+    }
+
+    /// With `--once`, a lost requirement ends servreg (status 2) after stopping COMMAND; a
+    /// COMMAND that ignores SIGTERM is killed after --stop-timeout.
+    @Test func onceExitsWhenARequirementIsLostAndAStubbornCommandIsKilled() throws {
+        let directory = servreg.directory
+        let database = try servreg.register(["acme.IDatabase"])
+        let supervisor = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.Web", "--requires", "acme.IDatabase", "--once", "--stop-timeout", "200ms",
+                "--hold", "--", "/bin/sh", "-c", "trap '' TERM; touch \(directory)/up; while :; do sleep 0.02; done",
+            ], servreg: servreg, output: directory + "/supervisor.err")
+        #expect(eventually { FileManager.default.fileExists(atPath: directory + "/up") })
+        #expect(try eventually { try offered("acme.Web") })
+        #expect(try servreg.run(["unregister", "\(database)"]).status == 0)
+        #expect(supervisor.exitStatus() == 2)
+        #expect(lines(directory + "/supervisor.err").contains { $0.hasSuffix("exited with status 137") })
+        #expect(try servreg.run(["get-all", "acme.Web", "--count", "--include-unsatisfied"]).stdout == "0\n")
+    }
+
+    @Test func aStopTimeoutThatIsNotADurationIsRefused() throws {
+        let result = try servreg.run([
+            "register", "a.B", "--requires", "c.D", "--stop-timeout", "soon", "--hold", "--", "true",
+        ])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr
+                == "servreg: error: --stop-timeout: 'soon' is not a duration (a number and a unit: 500ms, 30s, 1.5m, 2h)\n"
+        )
+        let alone = try servreg.run(["register", "a.B", "--stop-timeout", "1s"])
+        #expect(alone.status == 64)
+        #expect(try servreg.run(["get-all", "--count", "--include-unsatisfied"]).stdout == "0\n")
+    }
 }

@@ -141,6 +141,8 @@ extension Servreg {
                 var factory: [String]?
                 var release: [String]?
                 var factoryTimeout: Int64?
+                var requirements: [String]?
+                var source: String?
                 for (key, value) in pairs {
                     let folded = PropertyKey.fold(key)
                     if folded == ReservedKey.foldedServiceID, id != nil { throw bad("service.id is given twice") }
@@ -162,8 +164,19 @@ extension Servreg {
                                 }), names.count == items.count
                         else { throw bad("objectClass must be a list of specification names") }
                         specifications = names
-                    case ReservedKey.revision:
-                        continue  // revisions are the new store's own
+                    case ReservedKey.revision, ReservedKey.state:
+                        continue  // revisions are the new store's own; states follow from requirements
+                    case ReservedKey.requires:
+                        guard case .list(let items) = value, !items.isEmpty,
+                            case let texts = items.compactMap({ item -> String? in
+                                if case .string(let text) = item { return text }
+                                return nil
+                            }), texts.count == items.count
+                        else { throw bad("service.requires must be a list of requirements") }
+                        requirements = texts
+                    case ReservedKey.source:
+                        guard case .string(let text) = value else { throw bad("service.source must be a string") }
+                        source = text
                     case ReservedKey.serviceName:
                         guard case .string(let text) = value else { throw bad("service.name must be a string") }
                         name = text
@@ -231,6 +244,8 @@ extension Servreg {
                     ServiceFactory(command: $0, timeout: factoryTimeout ?? ServiceFactory.defaultTimeout)
                 }
                 request.release = release
+                request.requirements = requirements
+                request.source = source
                 switch owner {
                 case (nil, nil, nil): break
                 case (let pid?, let start?, let boot?):

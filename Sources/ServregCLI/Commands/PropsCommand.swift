@@ -12,7 +12,9 @@ extension Servreg {
                 The service is given by id or as @NAME. Its lease shows as service.ttl and
                 service.expires (with the time left), its owner as service.owner.pid, the
                 client that registered it as service.registered-by and the clients that use its
-                value as service.users. --value prints the value alone, byte for byte (a
+                value as service.users. A service registered with --requires shows them as
+                service.requires, whether they are all met as service.state (satisfied or
+                unsatisfied) and those not met now as service.missing. --value prints the value alone, byte for byte (a
                 factory makes it, as get --value).
                 """)
 
@@ -35,23 +37,31 @@ extension Servreg {
             let registry = try context.registry(global, access: .read)
             let record = try registry.service(reference)
             let formatter = ServiceFormatter(context: context)
+            let missing =
+                record.requirements.isEmpty
+                ? [] : try registry.requirementStatus(of: record).filter(\.providers.isEmpty).map(\.requirement)
             switch global.outputMode {
             case .json:
                 var json = ServiceFormatter.json(record)
-                let users = try registry.users(of: record.id)
-                if !users.isEmpty {
+                func append(_ key: String, _ value: PropertyValue) {
                     var list = ","
-                    JSONWriter.writeString(ReservedKey.users, to: &list)
+                    JSONWriter.writeString(key, to: &list)
                     list += ":"
-                    JSONWriter.writeValue(.list(users.map(PropertyValue.string)), to: &list)
+                    JSONWriter.writeValue(value, to: &list)
                     json.insert(contentsOf: list, at: json.index(before: json.endIndex))
+                }
+                let users = try registry.users(of: record.id)
+                if !users.isEmpty { append(ReservedKey.users, .list(users.map(PropertyValue.string))) }
+                if !record.requirements.isEmpty {
+                    append(ReservedKey.missing, .list(missing.map { .string($0.text) }))
                 }
                 context.output.write(json + "\n")
             case .ids: context.output.write("\(record.id)\n")
             case .human:
                 context.output.write(
                     formatter.propertyTable(
-                        record, now: registry.liveness.now(), users: try registry.users(of: record.id)))
+                        record, now: registry.liveness.now(), users: try registry.users(of: record.id),
+                        missing: missing))
             }
             return .success
         }

@@ -37,6 +37,13 @@ extension Servreg {
                 it is not found, 126 when it cannot be run; nothing then stays registered).
                 With --hold the id is not printed (COMMAND owns stdout): give it a --name.
 
+                --requires REQ (repeatable; SPEC, SPEC:FILTER or @NAME): the service is hidden
+                (unsatisfied) until every requirement is met by another service; it becomes
+                REGISTERED and UNREGISTERING (dependency-lost) with them. A cycle is refused.
+                With --hold, servreg waits for them, starts COMMAND with SERVREG_REQUIRE_N_ID
+                and SERVREG_REQUIRE_N_JSON set, stops it (SIGTERM, SIGKILL after --stop-timeout)
+                when one is lost and starts it again when it is back (--once: exits, status 2).
+
                 --value TEXT (or --value-file PATH, - for standard input) gives the service a
                 value, any bytes up to 1 MiB: what get --value and props --value print.
 
@@ -109,6 +116,26 @@ extension Servreg {
         var ownerPID: String?
 
         @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A requirement: SPEC, SPEC:FILTER or @NAME (repeatable); the service is hidden until all are met.",
+                valueName: "requirement"),
+            completion: Completer.fromStore)
+        var requires: [String] = []
+
+        @Option(
+            name: .customLong("stop-timeout"),
+            help: ArgumentHelp(
+                "With --hold and --requires: how long COMMAND has after SIGTERM before SIGKILL (default 10s).",
+                valueName: "duration"))
+        var stopTimeout: String?
+
+        @Flag(
+            name: .long,
+            help: "With --hold and --requires: exit when a requirement is lost instead of waiting to start again.")
+        var once = false
+
+        @Option(
             name: .long, parsing: .remaining,
             help: ArgumentHelp(
                 "Run COMMAND (the rest of the line, after --) and keep the service exactly as long as it runs.",
@@ -150,6 +177,10 @@ extension Servreg {
                     "--hold takes its command after --: --hold -- COMMAND [ARG…] (register's options go before --hold)")
             }
             if !hold.isEmpty, ownerPID != nil { throw ValidationError("--hold and --owner-pid cannot be combined") }
+            if hold.isEmpty || requires.isEmpty {
+                if stopTimeout != nil { throw ValidationError("--stop-timeout goes with --hold and --requires") }
+                if once { throw ValidationError("--once goes with --hold and --requires") }
+            }
             if !hold.isEmpty, ttl != nil {
                 throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
             }
@@ -214,7 +245,7 @@ extension Servreg {
                 let keys = identity.map(\.0).joined(separator: ", ")
                 context.note(
                     "--props-json: \(keys) ignored (set by the registry, the specifications given and "
-                        + "--name, --ttl, --owner-pid, --client, --value, --factory)")
+                        + "--name, --ttl, --owner-pid, --client, --value, --factory, --requires)")
             }
             pairs += json
             if let ranking {
@@ -231,6 +262,7 @@ extension Servreg {
                 specifications: specifications, properties: pairs, name: name, existing: policy, ttl: ttl,
                 owner: owner)
             request.registeredBy = try clientOptions.name(in: context)
+            if !requires.isEmpty { request.requirements = requires }
             request.value = try valueInput.bytes(in: context)
             if let words {
                 var timeout = ServiceFactory.defaultTimeout
@@ -246,6 +278,7 @@ extension Servreg {
                 request.factory = ServiceFactory(command: words.command, timeout: timeout)
                 request.release = words.release
             }
+            if !hold.isEmpty, !requires.isEmpty { return try runSupervised(request, in: context) }
             if !hold.isEmpty { return try runHeld(request, in: context) }
             let registration = try context.registry(global, access: .write).registration(request)
             let record = registration.record
@@ -310,7 +343,7 @@ extension Servreg {
         /// A one-shot servreg exits with the command's own status. In the shell or a batch
         /// file, where a line's status is one of servreg's, a failed command is said in a
         /// note and is 2 (130 when it was interrupted).
-        private static func ending(_ status: Int32, in context: CommandContext, ran: Bool = true) -> ExitStatus {
+        static func ending(_ status: Int32, in context: CommandContext, ran: Bool = true) -> ExitStatus {
             guard context.storeSettings.longLived else {
                 context.heldExitCode = status
                 return .success

@@ -56,10 +56,10 @@ struct Completer {
         switch command {
         case "register":
             return specifications(current)
-        case "get", "get-all", "listen", "specs":
+        case "get", "get-all", "listen", "specs", "graph":
             return position == 0 ? specifications(current) : []
-        case "props", "unget", "unregister", "renew", "keepalive":
-            if command == "props" || command == "unget" { return position > 0 ? [] : ids(current) }
+        case "props", "unget", "unregister", "renew", "keepalive", "deps":
+            if ["props", "unget", "deps"].contains(command) { return position > 0 ? [] : ids(current) }
             let named = Set(words.dropFirst())
             return ids(current).filter { !named.contains($0) }
         case "set-props":
@@ -80,6 +80,10 @@ struct Completer {
         switch option {
         case "--scope":
             return Self.scopes.filter { $0.hasPrefix(current) }
+        case "--requires":
+            // A specification, or @NAME.
+            if current.hasPrefix("@") { return ids(current) }
+            return specifications(current)
         case "--filter":
             if current == "'" || current == "\"" { return [current + "("] }
             guard let open = current.lastIndex(of: "(") else { return current.isEmpty ? ["("] : [] }

@@ -2,9 +2,10 @@ import ArgumentParser
 import ServiceRegistry
 
 extension QueryOptions {
-    static let grammar = FastCommandLine.Grammar(options: [
-        "filter": .init(unconditional: true), "min": .init(unconditional: true), "max": .init(unconditional: true),
-    ])
+    static let grammar = FastCommandLine.Grammar(
+        options: [
+            "filter": .init(unconditional: true), "min": .init(unconditional: true), "max": .init(unconditional: true),
+        ], flags: ["--include-unsatisfied": "include-unsatisfied"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -19,6 +20,7 @@ extension QueryOptions {
         command.filter = filter
         command.min = min
         command.max = max
+        command.includeUnsatisfied = line.flag("include-unsatisfied")
         return command
     }
 }

@@ -10,7 +10,8 @@ extension Servreg.Register: FastParsable {
                 "ttl": .init(), "owner-pid": .init(), "hold": .init(repeating: true), "client": .init(),
                 "factory-timeout": .init(),
                 "factory": .init(repeating: true), "release": .init(repeating: true),
-            ])
+                "requires": .init(repeating: true), "stop-timeout": .init(),
+            ], flags: ["--once": "once"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -38,6 +39,9 @@ extension Servreg.Register: FastParsable {
         command.clientOptions = ClientOptions.fast(line)
         command.valueInput = try ValueInputOptions.fast(line)
         command.factoryTimeout = line.value("factory-timeout")
+        command.requires = line.allValues("requires")
+        command.stopTimeout = line.value("stop-timeout")
+        command.once = line.flag("once")
         do { try command.validate() } catch { throw FastCommandLine.Unsupported() }
         return command
     }

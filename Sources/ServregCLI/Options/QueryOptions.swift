@@ -1,7 +1,7 @@
 import ArgumentParser
 import ServiceRegistry
 
-/// `--filter`, `--min` and `--max`: which services and in what order.
+/// `--filter`, `--min`, `--max` and `--include-unsatisfied`: which services and in what order.
 struct QueryOptions: ParsableArguments {
     @Option(
         name: .long, parsing: .unconditional,
@@ -22,12 +22,19 @@ struct QueryOptions: ParsableArguments {
         completion: Completer.fromStore)
     var max: String?
 
+    @Flag(
+        name: .customLong("include-unsatisfied"),
+        help: "Also services whose requirements are not all met (hidden otherwise).")
+    var includeUnsatisfied = false
+
     func validate() throws {
         if min != nil && max != nil { throw ValidationError("--min and --max cannot be combined") }
     }
 
     func query(specification: String?) throws -> ServiceQuery {
-        try Self.query(specification: specification, filter: filter)
+        var query = try Self.query(specification: specification, filter: filter)
+        query.includeUnsatisfied = includeUnsatisfied
+        return query
     }
 
     /// A specification and filter as typed, checked and parsed (also `listen`'s).

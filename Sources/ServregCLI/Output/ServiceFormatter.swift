@@ -86,7 +86,9 @@ struct ServiceFormatter {
 
     /// All properties of one service: KEY, TYPE, VALUE, reserved keys first, the others in
     /// natural order.
-    func propertyTable(_ record: ServiceRecord, now: Int64? = nil, users: [String] = []) -> String {
+    func propertyTable(
+        _ record: ServiceRecord, now: Int64? = nil, users: [String] = [], missing: [Requirement] = []
+    ) -> String {
         var rows: [[String]] = [
             [ReservedKey.serviceID, "int", String(record.id)],
             [ReservedKey.objectClass, "list<str>", text(.list(record.specifications.map(PropertyValue.string)))],
@@ -125,6 +127,16 @@ struct ServiceFormatter {
                 ])
             }
         }
+        if !record.requirements.isEmpty {
+            rows.append([
+                ReservedKey.requires, "list<str>", text(.list(record.requirements.map { .string($0.text) })),
+            ])
+            rows.append([ReservedKey.state, "str", record.state.rawValue])
+            if !missing.isEmpty {
+                rows.append([ReservedKey.missing, "list<str>", text(.list(missing.map { .string($0.text) }))])
+            }
+        }
+        if let source = record.source { rows.append([ReservedKey.source, "str", text(.string(source))]) }
         for entry in Self.naturallyOrdered(record.properties.entries) {
             rows.append([key(entry.key), entry.value.typeName, text(entry.value)])
         }

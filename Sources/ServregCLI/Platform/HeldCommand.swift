@@ -55,7 +55,11 @@ struct HeldCommand {
     }
 
     /// Forks the child, which waits at the gate; `start()` lets it exec.
-    init(executable: String, arguments: [String], environment: [String: String]) throws(StartFailure) {
+    /// With `forwardSignals`, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to servreg are passed
+    /// on to the child; without, the caller handles them (a supervisor stops the child itself).
+    init(executable: String, arguments: [String], environment: [String: String], forwardSignals: Bool = true)
+        throws(StartFailure)
+    {
         var gateEnds: [Int32] = [-1, -1]
         var failureEnds: [Int32] = [-1, -1]
         guard pipe(&gateEnds) == 0, pipe(&failureEnds) == 0 else {
@@ -74,7 +78,7 @@ struct HeldCommand {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        let forwarding = Self.installForwarding()
+        let forwarding = forwardSignals ? Self.installForwarding() : (int: false, term: false, hup: false, quit: false)
         // The forwarded signals wait until the child has put their default action back:
         // a gated child must be stoppable by them (the parent passes them on).
         var blocked = sigset_t()
@@ -151,6 +155,32 @@ struct HeldCommand {
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 127 }
         }
+        return ended(status)
+    }
+
+    /// The child's status if it has ended, without waiting.
+    func poll() -> Int32? {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == 0 || (result < 0 && errno == EINTR) { return nil }
+        return result < 0 ? 127 : ended(status)
+    }
+
+    /// Stops the child: SIGTERM, then SIGKILL when it has not ended after `timeout`
+    /// milliseconds; its status.
+    func stop(timeout: Int64) -> Int32 {
+        kill(pid, SIGTERM)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout)) * 1_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            if let status = poll() { return status }
+            // Bounded by the timeout; SIGCHLD cuts the nap short.
+            usleep(5_000)
+        }
+        kill(pid, SIGKILL)
+        return wait()
+    }
+
+    private func ended(_ status: Int32) -> Int32 {
         Self.child.store(0, ordering: .relaxed)
         Self.restoreHandlers()
         let signal = status & 0x7f

@@ -1,0 +1,162 @@
+import Foundation
+import ServiceRegistry
+
+extension Servreg.Register {
+    /// `register --requires … --hold -- COMMAND`: Blueprint's configure → start → destroy.
+    /// Waits until the requirements are met, starts COMMAND with the chosen services in its
+    /// environment and registers the service it holds; when a requirement is lost, stops
+    /// COMMAND (SIGTERM, then SIGKILL after `--stop-timeout`), lets the service go and waits
+    /// again (`--once`: exits). SIGINT, SIGTERM and SIGHUP stop COMMAND and end it all.
+    func runSupervised(_ request: RegistrationRequest, in context: CommandContext) throws -> ExitStatus {
+        if context.isInGroup { throw context.endGroup() }
+        if context.isInAtomicBatch { throw CommandLineError.notInSession("register --hold") }
+        try Registry.check(request)
+        var stopAfter: Int64 = 10_000
+        if let stopTimeout {
+            do { stopAfter = try LeaseDuration.parse(stopTimeout) } catch {
+                throw CommandLineError.inOption("--stop-timeout", error)
+            }
+        }
+        let requirements = try requires.map { text throws(RegistryError) in try Requirement.parse(text) }
+        let executable: String
+        do {
+            executable = try HeldCommand.resolve(command[0], path: context.environment["PATH"])
+        } catch {
+            context.reportError(error.message)
+            return Self.ending(error.status, in: context, ran: false)
+        }
+        let registry = try context.registry(global, access: .write)
+        let signal = try registry.store.changeSignal()
+        StopSignals.install()
+        defer { StopSignals.restore() }
+        let forwarder = WakeForwarder(interrupt: StopSignals.descriptor, output: nil, waker: signal.waker)
+        defer { withExtendedLifetime(forwarder) {} }
+        let provisional = ServiceRecord(
+            id: 0, specifications: request.specifications, ranking: 0, scope: .singleton,
+            properties: ServiceProperties(), name: request.name, requirements: requirements)
+        let program = command[0]
+        while true {
+            // Configure: wait until every requirement has a match.
+            var chosen: [ServiceRecord] = []
+            var said = false
+            while true {
+                if StopSignals.requested != nil { return .interrupted }
+                _ = try registry.removeGoneServices()
+                let status = try registry.requirementStatus(of: provisional)
+                let missing = status.filter(\.providers.isEmpty).map(\.requirement.text)
+                if missing.isEmpty {
+                    chosen = status.compactMap(\.providers.first)
+                    break
+                }
+                if !said {
+                    transition(context, "waiting for \(missing.joined(separator: ", "))")
+                    said = true
+                }
+                _ = try signal.wait(timeout: try waitTimeout(registry))
+            }
+            // Start: the child waits at its gate while the service is registered as its.
+            var environment = context.environment
+            environment["SERVREG_REQUIRE_COUNT"] = String(chosen.count)
+            for (offset, provider) in chosen.enumerated() {
+                environment["SERVREG_REQUIRE_\(offset + 1)_ID"] = String(provider.id)
+                environment["SERVREG_REQUIRE_\(offset + 1)_JSON"] = ServiceFormatter.json(provider)
+                environment["SERVREG_REQUIRE_\(offset + 1)_SPEC"] = requirements[offset].text
+            }
+            let child: HeldCommand
+            do {
+                child = try HeldCommand(
+                    executable: executable, arguments: command, environment: environment, forwardSignals: false)
+            } catch {
+                context.reportError(error.message)
+                return Self.ending(error.status, in: context, ran: false)
+            }
+            guard let owner = ProcessLiveness.owner(of: child.pid) else {
+                child.abandon()
+                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
+            }
+            var held = request
+            held.owner = owner
+            let record: ServiceRecord
+            do {
+                record = try registry.registration(held).record
+            } catch {
+                child.abandon()
+                throw error
+            }
+            guard record.satisfied else {
+                // Lost between the look and the registration: back to waiting.
+                child.abandon()
+                try registry.release(record, reason: .unregistered)
+                continue
+            }
+            context.lastRegisteredID = record.id
+            if let code = child.start() {
+                let status = child.wait()
+                try? registry.release(record, reason: .unregistered)
+                let notFound = code == ENOENT || code == ENOTDIR
+                context.reportError("\(program): \(String(cString: strerror(code)))")
+                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context, ran: false)
+            }
+            let injected = chosen.enumerated().map { "SERVREG_REQUIRE_\($0.offset + 1)_ID=\($0.element.id)" }
+                .joined(separator: " ")
+            let label = request.name.map { " @\($0)" } ?? ""
+            transition(
+                context, "started \(program) (pid \(child.pid)) as service \(record.id)\(label); \(injected)")
+            // Run: until COMMAND ends, a stop is asked for, or a requirement is lost.
+            while true {
+                if let status = child.poll() {
+                    try registry.release(record, reason: .ownerExited)
+                    transition(context, "\(program) exited with status \(status)")
+                    return Self.ending(status, in: context)
+                }
+                if let stop = StopSignals.requested {
+                    transition(context, "signal \(stop): stopping \(program) (pid \(child.pid))")
+                    let status = child.stop(timeout: stopAfter)
+                    try registry.release(record, reason: .unregistered)
+                    transition(context, "\(program) exited with status \(status)")
+                    return Self.ending(status, in: context)
+                }
+                _ = try registry.removeGoneServices()
+                let current = try? registry.service(id: record.id)
+                if let current, current.satisfied {
+                    _ = try signal.wait(timeout: try waitTimeout(registry))
+                    continue
+                }
+                let lost =
+                    current.map { record in
+                        (try? registry.requirementStatus(of: record))?.filter(\.providers.isEmpty).map(
+                            \.requirement.text) ?? []
+                    } ?? []
+                let why =
+                    current == nil
+                    ? "service \(record.id) was unregistered" : "lost \(lost.joined(separator: ", "))"
+                transition(context, "\(why): stopping \(program) (pid \(child.pid))")
+                let status = child.stop(timeout: stopAfter)
+                try registry.release(record, reason: .unregistered)
+                transition(context, "\(program) exited with status \(status)")
+                if current == nil || once { return .conditionFailed }
+                break
+            }
+        }
+    }
+
+    /// How long to wait for a change: until the next lease end or owner check, at most 1 s.
+    private func waitTimeout(_ registry: Registry) throws -> Double {
+        guard let next = try registry.nextLivenessCheck() else { return 1 }
+        return min(1, max(0.001, Double(next - registry.liveness.now()) / 1000))
+    }
+
+    /// A transition, on stderr with the local time of day.
+    private func transition(_ context: CommandContext, _ message: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let milliseconds = now.tv_nsec / 1_000_000
+        let fraction =
+            milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        context.note("\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction) \(message)")
+    }
+}
