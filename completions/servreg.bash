@@ -191,7 +191,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -199,13 +199,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|deps|graph|run|shell|export|import|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|deps|graph|apply|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply run shell export import help' -- "${cur}"))
         ;;
     esac
 }
@@ -663,6 +663,30 @@ _servreg_graph() {
     case "${positional_number}" in
     1)
         __servreg_add_completions -W "$(__servreg_custom_complete ---completion graph -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_servreg_apply() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --prune --diff --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __servreg_add_completions -f
         return
         ;;
     esac

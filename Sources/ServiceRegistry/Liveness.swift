@@ -59,6 +59,8 @@ public enum RemovalReason: String, Sendable, CaseIterable {
     /// Not a removal: a requirement of the service lost its last match, and the service is
     /// hidden until one comes back (the reason of its UNREGISTERING).
     case dependencyLost = "dependency-lost"
+    /// `apply --prune`: an earlier apply of the source declared it, this one does not.
+    case pruned
 }
 
 /// A liveness for stores used without leases or owners: a clock that stands before every

@@ -118,6 +118,15 @@ public enum RegistryError: Error, Equatable, Sendable {
     /// their first specification, from the new one back to it.
     case requirementCycle([String])
 
+    // MARK: Declarations (apply)
+
+    /// What is wrong with one declared service, by where it is declared (`FILE:LINE`).
+    indirect case inDeclaration(String, RegistryError)
+    /// A declared service without `--name`.
+    case declarationWithoutName
+    /// A name declared twice (and where first).
+    case declaredTwice(String, firstOrigin: String)
+
     /// What is wrong with a service name.
     public enum ServiceNameProblem: Equatable, Sendable {
         case empty

@@ -234,6 +234,22 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
+            let request = try request(in: context)
+            if !hold.isEmpty, !requires.isEmpty { return try runSupervised(request, in: context) }
+            if !hold.isEmpty { return try runHeld(request, in: context) }
+            let registration = try context.registry(global, access: .write).registration(request)
+            let record = registration.record
+            context.lastRegisteredID = record.id
+            switch global.outputMode {
+            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
+            case .human, .ids: context.output.write("\(record.id)\n")
+            }
+            return .success
+        }
+
+        /// What the line asks to register, checked as far as the command line can (the
+        /// registry checks the rest); also what `apply` reads from a declaration.
+        func request(in context: CommandContext) throws -> RegistrationRequest {
             var pairs = try properties.assignmentPairs()
             // A service's own JSON (get --json, props --json) may be registered again: its id
             // and objectClass are the registry's and the specifications', not settable.
@@ -278,16 +294,7 @@ extension Servreg {
                 request.factory = ServiceFactory(command: words.command, timeout: timeout)
                 request.release = words.release
             }
-            if !hold.isEmpty, !requires.isEmpty { return try runSupervised(request, in: context) }
-            if !hold.isEmpty { return try runHeld(request, in: context) }
-            let registration = try context.registry(global, access: .write).registration(request)
-            let record = registration.record
-            context.lastRegisteredID = record.id
-            switch global.outputMode {
-            case .json: context.output.write(ServiceFormatter.json(record) + "\n")
-            case .human, .ids: context.output.write("\(record.id)\n")
-            }
-            return .success
+            return request
         }
 
         /// `--hold`: the child is forked first (it waits), registered as the owner, then let

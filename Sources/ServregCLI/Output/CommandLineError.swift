@@ -43,6 +43,8 @@ enum CommandLineError: Error, Equatable {
     case unreadableInputFile(String, reason: String)
     /// A line of an import that is not a service of an export.
     case badExportLine(file: String, line: Int, message: String)
+    /// A line of an `apply` file that is not a named register (where, and why).
+    case badDeclaration(origin: String, message: String)
     /// A batch file that cannot be read.
     case unreadableBatchFile(String, reason: String)
     /// A batch file line that is not UTF-8 text.

@@ -33,6 +33,7 @@ enum ErrorReport {
         case .inAssignment(_, let inner): status(inner)
         case .inImportedService(_, let inner): status(inner)
         case .inRequirement(_, let inner): status(inner)
+        case .inDeclaration(_, let inner): status(inner)
         default: .invalidInput
         }
     }
@@ -83,6 +84,10 @@ enum ErrorReport {
         case .inAssignment(let text, let inner): return "property \(quoted(text)): \(message(inner))"
         case .inImportedService(let line, let inner): return "line \(line): \(message(inner))"
         case .inRequirement(let text, let inner): return "--requires \(quoted(text)): \(message(inner))"
+        case .inDeclaration(let origin, let inner): return "\(origin): \(message(inner))"
+        case .declarationWithoutName:
+            return "a declared service needs --name (apply keeps the store matching by name)"
+        case .declaredTwice(let name, let first): return "service name \(name) is also declared at \(first)"
         case .requirementCycle(let path):
             return
                 "requirement cycle: \(path.joined(separator: " → ")) (a service cannot require, through others, itself)"
@@ -271,6 +276,7 @@ enum ErrorReport {
         case .unreadableLine(let message, let column, let hint):
             return ("\(message)\(hint.map { " (\($0))" } ?? "") at column \(column)", .invalidInput)
         case .unreadableBatchFile(let file, let reason): return ("cannot read batch file \(file)\(reason)", .usage)
+        case .badDeclaration(let origin, let message): return ("\(origin): \(message)", .invalidInput)
         case .unreadableInputFile(let file, let reason): return ("cannot read \(quoted(file))\(reason)", .usage)
         case .notUTF8File(let file): return ("\(quoted(file)) is not UTF-8 text", .invalidInput)
         case .badExportLine(let file, let line, let message):

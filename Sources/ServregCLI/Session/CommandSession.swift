@@ -170,8 +170,7 @@ final class CommandSession {
         SESSION:
           set NAME = COMMAND ...  run COMMAND, keep what it prints in $NAME
           echo WORDS ...          print the words; exit [STATUS] or quit (Ctrl-D): leave
-          $_ is the id the last register printed, $? the last status; # starts a
-          comment; a line ending in \\ or inside quotes goes on on the next line.
+          $_ last id registered, $? last status; # comment; \\ or an open quote continues
 
         """
 
