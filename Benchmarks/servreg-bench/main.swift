@@ -5,6 +5,7 @@
 //   servreg-bench run SERVREG DATA_DIR     runs the benchmarks of `make bench` and prints a report
 //   servreg-bench listen SERVREG DATA_DIR  only those of listen (DATA_DIR made by run)
 //   servreg-bench liveness SERVREG DATA_DIR  only those of leases and owners (likewise)
+//   servreg-bench dependencies SERVREG DATA_DIR  only those of requirements (likewise)
 import Foundation
 import RegistrySQLite
 import ServiceRegistry
@@ -34,7 +35,7 @@ func initOwner() throws -> ServiceOwner {
 
 /// A store of `count` services; every `count / leased`-th has a lease of 300 days and as
 /// many others an owner (init), spread over the specifications (issue 11's bench).
-func generate(path: String, count: Int, leased: Int = 0, owned: Int = 0) throws {
+func generate(path: String, count: Int, leased: Int = 0, owned: Int = 0, requiring: Int = 0) throws {
     let owner = owned > 0 ? try initOwner() : nil
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     let ttl: Int64 = 300 * 86_400_000
@@ -62,10 +63,26 @@ func generate(path: String, count: Int, leased: Int = 0, owned: Int = 0) throws 
                     ranking: Int64.random(in: 0..<4, using: &random), scope: .singleton, properties: properties)
                 if leased > 0, n % (count / leased) == 0 { service.lease = Lease(ttl: ttl, from: now) }
                 if owned > 0, n % (count / owned) == (count / owned) / 2 { service.owner = owner }
+                // Issue 13's bench: every (count / requiring)-th service requires acme.IBase (which
+                // one service provides); one in ten of those also a name nobody has (unsatisfied).
+                if requiring > 0, n % (count / requiring) == 1 {
+                    service.requirements = [try Requirement.parse("acme.IBase:(region=eu)")]
+                    if (n / (count / requiring)) % 10 == 9 {
+                        service.requirements.append(try Requirement.parse("@nobody"))
+                        service.satisfied = false
+                    }
+                }
                 _ = try writer.insert(id: nil, service)
             }
         }
         made += batch
+    }
+    if requiring > 0 {
+        var base = ServiceProperties()
+        base.set("region", .string("eu"))
+        try store.write { writer in
+            _ = try writer.insert(id: nil, NewService(specifications: ["acme.IBase"], properties: base))
+        }
     }
 }
 
@@ -247,6 +264,7 @@ func run(binary: String, data: String) throws {
     print("")
     try livenessBenchmarks(binary: binary, data: data, large: large, environment: environment)
     try valueBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    try dependencyBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
@@ -450,6 +468,80 @@ func valueBenchmarks(binary: String, data: String, large: String, environment: [
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
 }
 
+/// Requirements (issue 13): a get among 100,000 services of which 10,000 have requirements
+/// (1,000 of them unsatisfied), against the same get without; a set-props on a service that
+/// 1,000 others require (900 directly, 10 chains of depth 10), against one on a service
+/// nothing requires; and, for information, the cascades when that service stops and starts
+/// matching their filter again.
+func dependencyBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    let requiring = data + "/store-100k-requiring.db"
+    if !FileManager.default.fileExists(atPath: requiring) {
+        try generate(path: requiring, count: 100_000, requiring: 10_000)
+    }
+    var environment = environment
+    func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
+        environment["SERVREG_STORE"] = store
+        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
+        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
+        return wall
+    }
+    let get = ["get", "acme.IService1", "--filter", "(&(price<=100)(location=BH3))"]
+    var plain: [Double] = []
+    var withRequirements: [Double] = []
+    for run in 0..<403 {
+        let a = one(large, get)
+        let b = one(requiring, get)
+        if run >= 3 {
+            plain.append(a)
+            withRequirements.append(b)
+        }
+    }
+    report("get … (100k, 10,000 with requirements)", withRequirements, target: "≤ 1.10 × without")
+    print(
+        "  ÷ the same get without requirements".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.3f×", percentile(withRequirements, 0.5) / percentile(plain, 0.5))
+            + "   (target ≤ 1.10×)")
+
+    // The hub and its 1,000 dependents, registered by one batch into a copy of the 100k store.
+    let store = data + "/store-100k-hub.db"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    try FileManager.default.copyItem(atPath: large, toPath: store)
+    var lines = "register acme.IHub --name hub --prop region=eu\nregister acme.ILone --name lone --prop region=eu\n"
+    for n in 0..<900 { lines += "register acme.IDirect --prop n=\(n) --requires 'acme.IHub:(region=eu)'\n" }
+    for chain in 0..<10 {
+        for depth in 0..<10 {
+            let required = depth == 0 ? "'acme.IHub:(region=eu)'" : "acme.IChain\(chain).\(depth - 1)"
+            lines += "register acme.IChain\(chain).\(depth) --requires \(required)\n"
+        }
+    }
+    let file = data + "/hub.srv"
+    try lines.write(toFile: file, atomically: true, encoding: .utf8)
+    _ = one(store, ["run", file])
+    var hub: [Double] = []
+    var lone: [Double] = []
+    for run in 0..<103 {
+        let a = one(store, ["set-props", "@hub", "x=\(run)"])
+        let b = one(store, ["set-props", "@lone", "x=\(run)"])
+        if run >= 3 {
+            hub.append(a)
+            lone.append(b)
+        }
+    }
+    report("set-props on a service 1,000 others require", hub, target: "≤ 20 ms")
+    print(
+        "  ÷ set-props on a service nothing requires".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.3f×", percentile(hub, 0.5) / percentile(lone, 0.5)))
+    var lose: [Double] = []
+    var regain: [Double] = []
+    for _ in 0..<10 {
+        lose.append(one(store, ["set-props", "@hub", "region=us"]))
+        regain.append(one(store, ["set-props", "@hub", "region=eu"]))
+    }
+    report("  … that makes all 1,000 unsatisfied (a cascade)", lose, target: "information")
+    report("  … that makes all 1,000 satisfied again", regain, target: "information")
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+}
+
 /// Pelix's in-memory rates on the bench's files (Benchmarks/pelix/pelix_bench.py, run by
 /// the Python of PELIX_PYTHON); nil when there is none.
 func pelixRates(registerFile: String, getFile: String) -> (version: String, register: Double, get: Double)? {
@@ -615,6 +707,12 @@ do {
         let large = arguments[3] + "/store-100k.db"
         try SQLiteStore(path: large, access: .write).close()
         try valueBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
+    case "dependencies" where arguments.count == 4:
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        let large = arguments[3] + "/store-100k.db"
+        try SQLiteStore(path: large, access: .write).close()
+        try dependencyBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
     case "listen" where arguments.count == 4:
         try listenBenchmarks(
             binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
@@ -622,7 +720,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values SERVREG DATA_DIR\n"
+                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values|dependencies SERVREG DATA_DIR\n"
                     .utf8))
         exit(64)
     }

@@ -166,6 +166,26 @@ struct SQLiteTransaction: RegistryWriter {
         }
     }
 
+    func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws {
+        guard requirementColumns, !targets.isEmpty else { return }
+        let placeholders = Array(repeating: "?", count: targets.count).joined(separator: ", ")
+        var statement = try BoundStatement(
+            db,
+            """
+            SELECT s.id, s.requirements, s.unsatisfied FROM service s WHERE s.id IN
+                (SELECT service_id FROM service_requirement WHERE target IN (\(placeholders)))
+            ORDER BY s.id
+            """)
+        for target in targets { statement.bind(Self.targetKey(target)) }
+        defer { statement.finish() }
+        while try statement.step() {
+            let texts = statement.isNull(1) ? [] : try RecordCoding.decodeSpecifications(statement.text(1))
+            let summary = DependentSummary(
+                id: statement.integer(0), requirements: texts, satisfied: statement.isNull(2))
+            if try !body(summary) { return }
+        }
+    }
+
     /// How `service_requirement` keys a target: `s:SPEC` or `n:NAME`.
     static func targetKey(_ target: Requirement.Target) -> String {
         switch target {

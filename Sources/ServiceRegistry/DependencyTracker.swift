@@ -86,16 +86,19 @@ final class DependencyTracker: RegistryWriter {
             let isProvider = after?.satisfied ?? false
             var targets = subject.specifications.map(Requirement.Target.specification)
             if let name = subject.name { targets.append(.name(name)) }
-            var dependents: [ServiceRecord] = []
-            try base.forEachDependent(on: targets) { dependent in
+            var dependents: [DependentSummary] = []
+            try base.forEachDependentSummary(on: targets) { dependent in
                 if dependent.id != subject.id { dependents.append(dependent) }
                 return true
             }
             for listed in dependents {
                 var gained = false
                 var lost: [Requirement] = []
-                for requirement in listed.requirements
-                where requirement.concerns(specifications: subject.specifications, name: subject.name) {
+                for text in listed.requirements {
+                    let requirement = try parsed(text)
+                    guard requirement.concerns(specifications: subject.specifications, name: subject.name) else {
+                        continue
+                    }
                     let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
                     let matchesNow = isProvider && after.map(requirement.matches) ?? false
                     if matchesNow, !matchedBefore { gained = true }
@@ -123,6 +126,17 @@ final class DependencyTracker: RegistryWriter {
     }
 
     // MARK: Requirements
+
+    /// Requirements as written, parsed once per transaction (a thousand dependents of one
+    /// service mostly share a few).
+    private var parsedRequirements: [String: Requirement] = [:]
+
+    private func parsed(_ text: String) throws -> Requirement {
+        if let known = parsedRequirements[text] { return known }
+        let requirement = try Requirement.parse(text)
+        parsedRequirements[text] = requirement
+        return requirement
+    }
 
     /// Whether every requirement has a provider other than `id`.
     private func allMet(_ requirements: [Requirement], of id: ServiceID?) throws -> Bool {
@@ -206,6 +220,9 @@ final class DependencyTracker: RegistryWriter {
     }
     func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
         try base.forEachDependent(on: targets, body)
+    }
+    func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws {
+        try base.forEachDependentSummary(on: targets, body)
     }
     func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
         try base.forEachUnsatisfiedService(specification: specification, body)

@@ -29,6 +29,10 @@ public protocol RegistryReader {
     /// Calls `body` with each service that has a requirement on one of `targets` (every
     /// service with requirements for nil), in id order, until it returns false.
     func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws
+    /// Calls `body` with the id, requirements (as written) and state of each service that has
+    /// a requirement on one of `targets`, in id order, until it returns false, without
+    /// reading the rest of those services (what a change to a required service looks at).
+    func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws
     /// Calls `body` with each unsatisfied service, of one specification or all, until it
     /// returns false; the others are not read.
     func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws
@@ -50,4 +54,21 @@ public protocol RegistryReader {
     /// `RegistryError.resyncNeeded` when some of them are no longer kept, or when
     /// `sequence` is past the newest change (a number from another store).
     func changes(after sequence: Int64, limit: Int) throws -> [ServiceChange]
+}
+
+/// What a change to a required service needs to know of a service that requires it.
+public struct DependentSummary: Sendable {
+    /// The dependent's id.
+    public var id: ServiceID
+    /// Its requirements as written, in order.
+    public var requirements: [String]
+    /// Whether it is satisfied.
+    public var satisfied: Bool
+
+    /// A summary as the store keeps it.
+    public init(id: ServiceID, requirements: [String], satisfied: Bool) {
+        self.id = id
+        self.requirements = requirements
+        self.satisfied = satisfied
+    }
 }

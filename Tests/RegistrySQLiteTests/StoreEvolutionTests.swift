@@ -122,6 +122,47 @@ import Testing
         #expect(try registry.first(byLegacy)?.id == 1)
     }
 
+    /// A store of schema 4 is read unmigrated (no requirements, every service satisfied, no
+    /// hidden event), and migrated by the first write: its services keep their state, keys
+    /// reserved since (service.requires, …) become legacy.KEY, and requirements work.
+    @Test func aVersionFourStoreGetsRequirementsAndKeepsNowReservedKeysAsLegacy() throws {
+        let path = directory.path + "/v4.db"
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            for migration in StoreSchema.migrations.prefix(4) { try migration(db) }
+            try db.execute(sql: "PRAGMA application_id = \(StoreSchema.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = 4")
+            try db.execute(
+                sql: """
+                    INSERT INTO service (id, ranking, scope, specifications, properties, registered_at, modified_at,
+                        revision)
+                        VALUES (1, 0, 'singleton', '["s.A"]', '{"service.requires":"x","service.state":"on","k":2}',
+                            0, 0, 1);
+                    INSERT INTO service_specification VALUES ('s.A', 0, 1);
+                    INSERT INTO property_index VALUES ('s.A', 'service.requires', 3, 'x', 0, 1), ('s.A', 'k', 1, 2, 0, 1);
+                    INSERT INTO event (seq, kind, service_id, specifications, new_properties, time)
+                        VALUES (1, 'registered', 1, '["s.A"]', '{}', 0);
+                    """)
+        }
+        try queue.close()
+        let reader = Registry(
+            store: try SQLiteStore(path: path, access: .read, options: SQLiteStore.Options(), asIfUnwritable: true))
+        #expect(try reader.service(id: 1).satisfied)
+        #expect(try reader.first(ServiceQuery(specification: "s.A"))?.id == 1)
+        #expect(try reader.changes(after: 0).map(\.hidden) == [false])
+        let registry = Registry(store: try SQLiteStore(path: path, access: .write))
+        var request = RegistrationRequest(specifications: ["s.B"], properties: [])
+        request.requirements = ["s.A:(k=2)"]
+        let added = try registry.register(request)
+        #expect(added.satisfied)
+        let old = try registry.service(id: 1)
+        #expect(old.properties["legacy.service.requires"] == .string("x"))
+        #expect(old.properties["legacy.service.state"] == .string("on") && old.properties["k"] == .integer(2))
+        _ = try registry.unregister(ids: [1])
+        #expect(!(try registry.service(id: added.id).satisfied))
+        #expect(try registry.changes(after: 0).map(\.reason).last == "dependency-lost")
+    }
+
     /// A store as servreg with schema version 1 wrote it.
     private func makeVersionOneStore(_ path: String) throws {
         do {

@@ -242,6 +242,14 @@ private struct Snapshot: RegistryReader {
         }
     }
 
+    func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws {
+        try forEachDependent(on: targets) { record in
+            try body(
+                DependentSummary(
+                    id: record.id, requirements: record.requirements.map(\.text), satisfied: record.satisfied))
+        }
+    }
+
     func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
         for record in state.services.values.sorted(by: { $0.id < $1.id })
         where !record.satisfied && (specification.map(record.specifications.contains) ?? true) {
@@ -336,6 +344,9 @@ private struct Writer: RegistryWriter {
     }
     func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
         try reader.forEachUnsatisfiedService(specification: specification, body)
+    }
+    func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws {
+        try reader.forEachDependentSummary(on: targets, body)
     }
     func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
         try reader.forEachService(fromSource: source, body)

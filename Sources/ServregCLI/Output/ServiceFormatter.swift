@@ -60,8 +60,10 @@ struct ServiceFormatter {
     /// A service as a row of `serviceTable`: properties in natural key order (key2 before key10).
     func row(_ record: ServiceRecord) -> [String] {
         let entries = Self.naturallyOrdered(record.properties.entries)
+        // Only --include-unsatisfied lists an unsatisfied service: it says so.
+        let state = record.satisfied ? "" : " (unsatisfied)"
         return [
-            record.name.map { "\(record.id) @\(key($0))" } ?? String(record.id), String(record.ranking),
+            (record.name.map { "\(record.id) @\(key($0))" } ?? String(record.id)) + state, String(record.ranking),
             record.specifications.map { key($0) }.joined(separator: ","),
             entries.map { key($0.key) + "=" + text($0.value) }.joined(separator: " "),
         ]
