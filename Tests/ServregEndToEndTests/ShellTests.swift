@@ -137,6 +137,30 @@ import Testing
         #expect(try servreg.run(["get-all", "--count"]).stdout == "0\n", "the default store was not touched")
     }
 
+    /// Tab completes --requires (specifications, @names) and deps' ids; a value printed
+    /// without a newline ends its line before the prompt, which would overwrite it.
+    @Test func requirementsCompleteAndAValueEndsItsLineBeforeThePrompt() throws {
+        _ = try servreg.register(["acme.IDatabase", "--name", "db", "--value", "pg://h"])
+        let shell = try startShell()
+        var mark = shell.mark
+        shell.type("register acme.Web --requires acme.IDa\t")
+        #expect(shell.waitFor("--requires acme.IDatabase ", after: mark), "\(shell.screen)")
+        shell.type("\u{15}")
+        mark = shell.mark
+        shell.type("register acme.Web --requires @d\t")
+        #expect(shell.waitFor("--requires @db ", after: mark), "\(shell.screen)")
+        shell.type("\u{15}")
+        mark = shell.mark
+        shell.type("deps @\t")
+        #expect(shell.waitFor("deps @db ", after: mark), "\(shell.screen)")
+        shell.type("\u{15}")
+        mark = shell.mark
+        shell.type("get acme.IDatabase --value\r")
+        #expect(shell.waitFor("pg://h\nservreg> ", after: mark), "\(shell.screen)")
+        shell.type("exit\r")
+        #expect(shell.exitStatus() == 0)
+    }
+
     @Test func errorsPrintAndTheSessionGoesOnWithNonASCIIIntact() throws {
         let shell = try startShell()
         var mark = shell.mark

@@ -12,6 +12,9 @@ final class TextOutput: @unchecked Sendable {
     /// The errno of the first write that failed (EPIPE: the reader has gone). Once set,
     /// nothing more is written; `ErrorReport` decides what it means for the exit status.
     private(set) var failure: Int32?
+    /// Whether what was written last ends a line (or nothing was written): the shell ends
+    /// a value printed without a newline before it shows its prompt.
+    var atLineStart = true
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -36,12 +39,14 @@ final class TextOutput: @unchecked Sendable {
 
     func write(_ text: String) {
         guard failure == nil else { return }
+        if let last = text.utf8.last { atLineStart = last == 0x0A }
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }
 
     func write(bytes: [UInt8]) {
         guard failure == nil else { return }
+        if let last = bytes.last { atLineStart = last == 0x0A }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16, descriptor != nil { flush() }
     }

@@ -95,6 +95,10 @@ final class InteractiveShell {
             saveHistory(history)
             session.context.diagnosticPrefix = "servreg: "
             let outcome = session.execute(line)
+            // A value printed without a newline (get --value) would be overwritten by the prompt.
+            if !session.context.output.atLineStart {
+                session.context.output.write("\n")
+            }
             session.context.output.flush()
             session.context.errors.flush()
             switch outcome {
