@@ -597,7 +597,7 @@ _servreg_unget() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --client)
+    non_repeating_options=(--store --client --value --value-file)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
@@ -607,6 +607,13 @@ _servreg_unget() {
         return
         ;;
     '--client')
+        return
+        ;;
+    '--value')
+        return
+        ;;
+    '--value-file')
+        __servreg_add_completions -f
         return
         ;;
     esac

@@ -43,7 +43,7 @@ function __servreg_parse_tokens -S
         case 'keepalive'
             __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
         case 'unget'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'client=' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'client=' 'value=' 'value-file=' 'version' 'h/help'
         case 'deps'
             __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
         case 'graph'
@@ -251,6 +251,8 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg unget" -eq 1' -fka '(__servreg_custom_completion ---completion unget -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" client' -l 'client' -d 'The client: who registers or uses (default: $SERVREG_CLIENT, else the user name).' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" value' -l 'value' -d 'The service\'s value: any text (get --value prints it).' -rfka ''
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" value-file' -l 'value-file' -d 'The service\'s value, read from a file (- for standard input).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

@@ -149,6 +149,13 @@ private final class Results: @unchecked Sendable {
         #expect(try servreg.run(["unget", "1"], stdin: first).status == 0)
         #expect(try String(contentsOfFile: log, encoding: .utf8) == first)
         #expect(try servreg.run(["props", "1"]).stdout.contains("service.factory "))
+        // In a batch read from standard input, the value comes with --value.
+        let batch = try servreg.run(["run", "-"], stdin: "unget 1 --value \(second)\n")
+        #expect(batch.status == 0, "\(batch.stderr)")
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == first + second)
+        let notPrototype = try servreg.register(["acme.IPlain", "--value", "v"])
+        let refused = try servreg.run(["unget", "\(notPrototype)", "--value", "v"])
+        #expect(refused.status == 65 && refused.stderr.contains("is not one"), "\(refused.stderr)")
     }
 
     /// What the store holds: its services (an export) and its event log.

@@ -13,8 +13,10 @@ extension Servreg {
                 The client (--client, else $SERVREG_CLIENT, else the user name) stops using the
                 service. A bundle factory's value made for the client is forgotten and its
                 release command runs with the value on standard input; the next request makes
-                a new one. For a prototype factory, unget reads the value to release from
-                standard input. Exits 1 when the client holds nothing of the service.
+                a new one. For a prototype factory, the value to release is --value TEXT,
+                --value-file PATH, else standard input (in the shell and in a batch read from
+                standard input, give --value or --value-file). Exits 1 when the client holds
+                nothing of the service.
 
                 Example: servreg unget @pool --client worker-3
                 """)
@@ -26,6 +28,8 @@ extension Servreg {
 
         @OptionGroup var clientOptions: ClientOptions
 
+        @OptionGroup var valueInput: ValueInputOptions
+
         func execute(in context: CommandContext) throws -> ExitStatus {
             let reference = try ServiceIDArgument.reference(id)
             let client = try clientOptions.name(in: context)
@@ -33,9 +37,17 @@ extension Servreg {
             // A prototype's value comes back on standard input (read only for one).
             var returned: [UInt8]?
             if try registry.service(reference).isPrototypeFactory {
-                guard !context.standardInputInUse else { throw CommandLineError.standardInputInUse("unget") }
-                returned = Array(FileHandle.standardInput.readDataToEndOfFile())
+                if valueInput.isGiven {
+                    returned = try valueInput.bytes(in: context)
+                } else {
+                    guard !context.standardInputInUse else { throw CommandLineError.standardInputInUse("unget") }
+                    returned = Array(FileHandle.standardInput.readDataToEndOfFile())
+                }
                 if returned?.isEmpty == true { throw CommandLineError.standardInputNotUTF8Value("unget") }
+            } else if valueInput.isGiven {
+                throw CommandLineError.invalidOptionValue(
+                    "--value and --value-file give back a prototype factory's value; \(id) is not one", command: "unget"
+                )
             }
             let record = try registry.unget(reference, client: client, value: returned)
             switch global.outputMode {

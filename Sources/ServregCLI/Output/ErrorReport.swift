@@ -294,7 +294,7 @@ enum ErrorReport {
                     + "only from a store that is the user's own and that only the user may write; nothing was run",
                 .permissionDenied
             )
-        case .standardInputNotUTF8Value(let what): return ("\(what): standard input is empty", .invalidInput)
+        case .standardInputNotUTF8Value(let what): return ("\(what): the value to release is empty", .invalidInput)
         case .outputFailed(EPIPE):
             // As a tool killed by SIGPIPE: no message, 141. What was printed is committed.
             return ("", .outputClosed)
