@@ -158,6 +158,31 @@ private final class Results: @unchecked Sendable {
         #expect(refused.status == 65 && refused.stderr.contains("is not one"), "\(refused.stderr)")
     }
 
+    /// A factory's process group: a timeout ends what it started too; a factory that ends
+    /// while something it started holds its output open is done when it ends.
+    @Test func aTimeoutEndsTheFactorysChildrenAndABackgroundChildDoesNotHoldItsValue() throws {
+        let pidFile = servreg.directory + "/child"
+        _ = try servreg.register([
+            "acme.ISlow", "--factory", "--factory-timeout", "300ms", "--", "/bin/sh", "-c",
+            "sleep 30 & echo $! > \(pidFile); wait",
+        ])
+        let slow = try servreg.run(["get", "acme.ISlow", "--value"])
+        #expect(slow.status == 5, "\(slow.stderr)")
+        let child = try #require(
+            Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let deadline = Date().addingTimeInterval(5)
+        while kill(child, 0) == 0, Date() < deadline { usleep(10_000) }
+        #expect(kill(child, 0) != 0, "the factory's child \(child) outlived its timeout")
+
+        _ = try servreg.register([
+            "acme.IDaemon", "--factory", "--factory-timeout", "1s", "--", "/bin/sh", "-c",
+            "sleep 3 2>/dev/null & echo made",
+        ])
+        // Done when the shell ends, well within its timeout, though `sleep` holds the output for 3 s.
+        let daemon = try servreg.run(["get", "acme.IDaemon", "--value"])
+        #expect(daemon.status == 0 && daemon.stdout == "made\n", "\(daemon.stderr)")
+    }
+
     /// What the store holds: its services (an export) and its event log.
     private func state() throws -> [String] {
         try servreg.run(["export"]).lines + servreg.run(["listen", "--since", "0", "--json", "--timeout", "0"]).lines

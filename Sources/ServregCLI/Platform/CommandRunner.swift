@@ -61,7 +61,10 @@ enum CommandRunner {
         sigemptyset(&defaults)
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // A process group of its own: a timeout or Ctrl-C ends what it started too.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] =
             environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -97,6 +100,7 @@ enum CommandRunner {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(timeout, 1)) * 1_000_000
         var ending: Ending?
         var status: Int32 = 0
+        var reapedEarly = false
         if input.isEmpty, let end = inputEnd {
             close(end)
             inputEnd = nil
@@ -124,7 +128,24 @@ enum CommandRunner {
             if let interrupt = InterruptFlag.descriptor {
                 descriptors.append(pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0))
             }
-            let wait = Int32(min((deadline - now) / 1_000_000 + 1, 1000))
+            // The command may end while something it started still holds its output open:
+            // looked for every 50 ms, then what is there is read and the rest not waited for.
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reapedEarly = true
+                if let end = outputEnd {
+                    while true {
+                        let count = read(end, &buffer, buffer.count)
+                        guard count > 0 else { break }
+                        if output.count + count > outputLimit {
+                            overflowed = true
+                            break
+                        }
+                        output.append(contentsOf: buffer[..<count])
+                    }
+                }
+                break
+            }
+            let wait = Int32(min((deadline - now) / 1_000_000 + 1, 50))
             if poll(&descriptors, nfds_t(descriptors.count), wait) < 0, errno != EINTR { break }
             if InterruptFlag.take() {
                 ending = .interrupted
@@ -158,12 +179,14 @@ enum CommandRunner {
         if let end = inputEnd { close(end) }
         if let end = outputEnd { close(end) }
         if ending != nil || overflowed {
+            // The whole group: what the command started goes with it.
+            kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if !reapedEarly { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
             return Outcome(ending: ending ?? .signaled(SIGKILL), output: output, overflowed: overflowed)
         }
         // Reaped in the loop above, or the loop ended on a poll error: wait for it now.
-        if waitpid(pid, &status, WNOHANG) == 0 {
+        if !reapedEarly, waitpid(pid, &status, WNOHANG) == 0 {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
         let signal = status & 0x7F
