@@ -15,7 +15,10 @@ struct BoundStatement {
 
     init(_ db: Database, _ sql: String) throws {
         self.db = db
-        statement = try db.cachedStatement(sql: sql)
+        let cached = try db.cachedStatement(sql: sql)
+        // A walk inside a walk of the same shape (a read checking the providers of what it
+        // returns) must not reset the outer one: it gets a statement of its own.
+        statement = sqlite3_stmt_busy(cached.sqliteStatement) != 0 ? try db.makeStatement(sql: sql) : cached
         handle = statement.sqliteStatement
     }
 

@@ -38,8 +38,12 @@ final class DependencyTracker: RegistryWriter {
         var next = record
         next.satisfied = previous.satisfied
         var nowSatisfied = previous.satisfied
+        // New requirements, or properties that a filter of a service it requires may now
+        // match, can close a cycle.
+        if !record.requirements.isEmpty, record.requirements != previous.requirements || logEvent {
+            try refuseCycle(closedBy: record)
+        }
         if record.requirements != previous.requirements {
-            if !record.requirements.isEmpty { try refuseCycle(closedBy: record) }
             nowSatisfied = try allMet(record.requirements, of: record.id)
         }
         var stored = try base.update(next, previous: previous, logEvent: logEvent)
@@ -158,6 +162,20 @@ final class DependencyTracker: RegistryWriter {
     /// the services that meet them (in any state: a cycle of satisfied services would keep
     /// itself satisfied after its last way in had gone).
     private func refuseCycle(closedBy service: ServiceRecord) throws {
+        // A cycle through the service ends in a requirement the service meets: none of those,
+        // no cycle (and no walk down a long chain of what it requires).
+        var targets = service.specifications.map(Requirement.Target.specification)
+        if let name = service.name { targets.append(.name(name)) }
+        var required = false
+        try base.forEachDependentSummary(on: targets) { dependent in
+            guard dependent.id != service.id else { return true }
+            for text in dependent.requirements where try parsed(text).matches(service) {
+                required = true
+                return false
+            }
+            return true
+        }
+        guard required else { return }
         var visited = Set<ServiceID>()
         var expanded: [Requirement: [ServiceRecord]] = [:]
         func candidates(_ requirement: Requirement) throws -> [ServiceRecord] {

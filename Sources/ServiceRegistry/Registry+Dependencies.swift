@@ -7,7 +7,7 @@ extension Registry {
     public func dependencies(of reference: ServiceReference) throws -> Dependencies {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
-            guard let record = try Self.live(reference, in: reader, &check) else {
+            guard let record = try Self.current(reference, in: reader, &check) else {
                 throw RegistryError.noSuchService(reference)
             }
             return Dependencies(
@@ -28,10 +28,13 @@ extension Registry {
     static func status(of record: ServiceRecord, in reader: any RegistryReader, _ check: inout LivenessCheck) throws
         -> [RequirementStatus]
     {
-        try record.requirements.map { requirement in
+        var states = StateCheck()
+        return try record.requirements.map { requirement in
             var providers: [ServiceRecord] = []
             try forEachCandidate(of: requirement, in: reader) { candidate in
-                if candidate.id != record.id, candidate.satisfied, check.isLive(candidate) {
+                if candidate.id != record.id, check.isLive(candidate),
+                    try states.isSatisfied(candidate, in: reader, &check)
+                {
                     providers.append(candidate)
                 }
                 return true

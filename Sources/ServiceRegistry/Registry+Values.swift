@@ -134,8 +134,11 @@ extension Registry {
         case .best(var query):
             query.firstOnly = true
             var best: ServiceRecord?
+            var states = StateCheck()
             try reader.forEachService(matching: query) { candidate in
-                guard check.isLive(candidate), query.includeUnsatisfied || candidate.satisfied else { return true }
+                guard check.isLive(candidate) else { return true }
+                let offered = try query.includeUnsatisfied || states.isSatisfied(candidate, in: reader, &check)
+                guard offered else { return true }
                 best = candidate
                 return false
             }

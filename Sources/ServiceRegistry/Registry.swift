@@ -180,6 +180,15 @@ public final class Registry {
         return record
     }
 
+    /// The live service a reference names, with the state a read gives it (see `StateCheck`).
+    static func current(
+        _ reference: ServiceReference, in reader: any RegistryReader, _ check: inout LivenessCheck
+    ) throws -> ServiceRecord? {
+        guard let record = try live(reference, in: reader, &check) else { return nil }
+        var states = StateCheck()
+        return try states.current(record, in: reader, &check)
+    }
+
     // MARK: Writing
 
     /// Checks a registration as `register` would, without a store (before a `--hold`
@@ -431,7 +440,12 @@ public final class Registry {
             for (service, registration) in validated {
                 var new = registration.new
                 new.lease = service.request.lease
-                _ = try writer.insert(id: service.id, new)
+                do {
+                    _ = try writer.insert(id: service.id, new)
+                } catch let error as RegistryError {
+                    // A requirement cycle, found only among what is stored so far.
+                    throw RegistryError.inImportedService(line: service.line, error)
+                }
             }
             try writer.reserveServiceIDs(through: lastServiceID)
             return validated.count
@@ -464,7 +478,7 @@ public final class Registry {
     public func service(_ reference: ServiceReference) throws -> ServiceRecord {
         let record = try transactions.read { reader in
             var check = LivenessCheck(liveness)
-            return try Self.live(reference, in: reader, &check)
+            return try Self.current(reference, in: reader, &check)
         }
         guard let record else { throw RegistryError.noSuchService(reference) }
         return record
@@ -479,8 +493,11 @@ public final class Registry {
             var best: ServiceRecord?
             var sawKey = false
             let folded = order.key.map(PropertyKey.fold)
-            try reader.forEachService(matching: query) { record in
-                guard check.isLive(record), query.includeUnsatisfied || record.satisfied else { return true }
+            var states = StateCheck()
+            try reader.forEachService(matching: query) { stored in
+                guard check.isLive(stored) else { return true }
+                let record = try states.current(stored, in: reader, &check)
+                guard query.includeUnsatisfied || record.satisfied else { return true }
                 if let folded, record.value(forFoldedKey: folded) != nil { sawKey = true }
                 if let current = best {
                     if order.precedes(record, current) { best = record }
@@ -502,9 +519,12 @@ public final class Registry {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
             var emitted = 0
+            var states = StateCheck()
             if order == .ranking {
-                try reader.forEachService(matching: query) { record in
-                    guard check.isLive(record), query.includeUnsatisfied || record.satisfied else { return true }
+                try reader.forEachService(matching: query) { stored in
+                    guard check.isLive(stored) else { return true }
+                    let record = try states.current(stored, in: reader, &check)
+                    guard query.includeUnsatisfied || record.satisfied else { return true }
                     if let limit, emitted >= limit { return false }
                     try body(record)
                     emitted += 1
@@ -513,8 +533,10 @@ public final class Registry {
                 return
             }
             var all: [ServiceRecord] = []
-            try reader.forEachService(matching: query) { record in
-                if check.isLive(record), query.includeUnsatisfied || record.satisfied { all.append(record) }
+            try reader.forEachService(matching: query) { stored in
+                guard check.isLive(stored) else { return true }
+                let record = try states.current(stored, in: reader, &check)
+                if query.includeUnsatisfied || record.satisfied { all.append(record) }
                 return true
             }
             if let key = order.key, !all.isEmpty {
@@ -544,9 +566,11 @@ public final class Registry {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
             let sequence = try reader.latestSequence()
-            try reader.forEachService(matching: query) { record in
-                check.isLive(record) && (query.includeUnsatisfied || record.satisfied)
-                    ? try body(sequence, record) : true
+            var states = StateCheck()
+            try reader.forEachService(matching: query) { stored in
+                guard check.isLive(stored) else { return true }
+                let record = try states.current(stored, in: reader, &check)
+                return query.includeUnsatisfied || record.satisfied ? try body(sequence, record) : true
             }
             return sequence
         }
@@ -569,12 +593,16 @@ public final class Registry {
                         count -= 1
                         return true
                     }
+                    count -= try Self.lapsedDependents(specification: query.specification, in: reader, &check)
                 }
                 return count
             }
             var count = 0
+            var states = StateCheck()
             try reader.forEachService(matching: query) { record in
-                if check.isLive(record), query.includeUnsatisfied || record.satisfied { count += 1 }
+                guard check.isLive(record) else { return true }
+                let offered = try query.includeUnsatisfied || states.isSatisfied(record, in: reader, &check)
+                if offered { count += 1 }
                 return true
             }
             return count
@@ -600,6 +628,13 @@ public final class Registry {
             }
             try reader.forEachUnsatisfiedService(specification: nil) { record in
                 for name in record.specifications { dead[name, default: 0] += 1 }
+                return true
+            }
+            var states = StateCheck()
+            try reader.forEachDependent(on: nil) { record in
+                if record.satisfied, check.isLive(record), !(try states.isSatisfied(record, in: reader, &check)) {
+                    for name in record.specifications { dead[name, default: 0] += 1 }
+                }
                 return true
             }
             return try reader.specificationNames(prefix: prefix, limit: Int.max).compactMap { name in
@@ -638,6 +673,24 @@ public final class Registry {
         }
         let reserved = ReservedKey.all.filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }
         return reserved + stored.filter { ReservedKey.reservedName(forFolded: $0) == nil }
+    }
+
+    /// How many live dependents stored as satisfied have lost a provider not removed yet (of
+    /// one specification or all): what a count takes off.
+    static func lapsedDependents(
+        specification: String?, in reader: any RegistryReader, _ check: inout LivenessCheck
+    ) throws -> Int {
+        var states = StateCheck()
+        var lapsed = 0
+        try reader.forEachDependent(on: nil) { record in
+            if record.satisfied, specification.map(record.specifications.contains) ?? true, check.isLive(record),
+                !(try states.isSatisfied(record, in: reader, &check))
+            {
+                lapsed += 1
+            }
+            return true
+        }
+        return lapsed
     }
 
     /// Calls `body` with each service (any state) that a requirement asks for, until it
@@ -687,6 +740,9 @@ public final class Registry {
         var requirements: [Requirement] = []
         for text in request.requirements ?? [] {
             let requirement = try Requirement.parse(text)
+            if case .name(let name) = requirement.target, name == request.name {
+                throw .inRequirement(text, .requiresItself)
+            }
             if !requirements.contains(requirement) { requirements.append(requirement) }
         }
         let all = try ServiceProperties(request.properties)

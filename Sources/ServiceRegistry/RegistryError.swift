@@ -117,6 +117,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     /// A registration that would close a cycle of requirements: the services on it, by
     /// their first specification, from the new one back to it.
     case requirementCycle([String])
+    /// `--requires @NAME` of the service named NAME: never met (a service never meets its own).
+    case requiresItself
 
     // MARK: Declarations (apply)
 

@@ -32,6 +32,9 @@ import Testing
             "web.srv", "register acme.Web --name web --requires @db --prop port=80\nregister acme.ICache --name cache\n"
         )
         try write("notes.txt", "not a declaration\n")
+        // Neither hidden files (an editor's) nor folders are declarations.
+        try write(".#web.srv", "not a declaration\n")
+        try FileManager.default.createDirectory(atPath: folder + "/old.srv", withIntermediateDirectories: true)
         let first = try servreg.run(["apply", folder])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == "+ @db (1)\n+ @web (2)\n+ @cache (3)\n")
@@ -40,11 +43,11 @@ import Testing
         let props = try servreg.run(["props", "@web", "--json"]).stdout
         #expect(props.contains("\"service.source\":") && props.contains("\"service.state\":\"satisfied\""))
 
-        // Twice: nothing changes, not even the store file.
+        // Twice: nothing changes, not even the store file (a file named twice is read once).
         let before = try servreg.storeSnapshot()
-        let again = try servreg.run(["apply", folder])
+        let again = try servreg.run(["apply", folder, folder + "/db.srv"])
         #expect(again.status == 0 && again.stdout == "")
-        #expect(again.stderr == "servreg: applied: 3 unchanged\n")
+        #expect(again.stderr == "servreg: applied: 3 unchanged\n", "\(again.stderr)")
         #expect(try servreg.storeSnapshot() == before)
 
         // A change: --diff says it and changes nothing; apply makes it, one MODIFIED.

@@ -98,5 +98,9 @@ import Testing
             #expect(drawn.status == 0 && drawn.stdout.contains("<svg"), "dot: \(drawn.stderr)")
         }
         #expect(try servreg.run(["graph", "acme.Nothing"]).status == 1)
+        // DOT escapes a quote and a backslash once: dot shows the requirement as written.
+        _ = try servreg.register(["acme.Q", "--requires", #"a"b:(x=\\)"#])
+        let escaped = try servreg.run(["graph", "acme.Q", "--dot"]).stdout
+        #expect(escaped.contains(#"label="a\"b:(x=\\\\)""#), "\(escaped)")
     }
 }

@@ -477,9 +477,12 @@ private final class Background: @unchecked Sendable {
         #expect(said.filter { $0.contains("started /bin/sh") }.count == 2, "\(said)")
         #expect(said.contains { $0.contains("lost acme.IDatabase:(region=eu): stopping /bin/sh") }, "\(said)")
         #expect(said.contains { $0.contains("signal 15: stopping /bin/sh") }, "\(said)")
-        // Each line starts with the time of day: servreg: HH:MM:SS.mmm.
+        // Each of servreg's lines starts with the time of day: servreg: HH:MM:SS.mmm (sh says
+        // "Terminated" of the sleep that SIGTERM to COMMAND's process group ended).
+        let own = said.filter { $0.hasPrefix("servreg:") }
+        #expect(own.count >= 6)
         #expect(
-            said.allSatisfy { $0.range(of: #"^servreg: \d\d:\d\d:\d\d\.\d\d\d "#, options: .regularExpression) != nil })
+            own.allSatisfy { $0.range(of: #"^servreg: \d\d:\d\d:\d\d\.\d\d\d "#, options: .regularExpression) != nil })
     }
 
     /// With `--once`, a lost requirement ends servreg (status 2) after stopping COMMAND; a
@@ -499,6 +502,33 @@ private final class Background: @unchecked Sendable {
         #expect(supervisor.exitStatus() == 2)
         #expect(lines(directory + "/supervisor.err").contains { $0.hasSuffix("exited with status 137") })
         #expect(try servreg.run(["get-all", "acme.Web", "--count", "--include-unsatisfied"]).stdout == "0\n")
+    }
+
+    /// A supervised COMMAND that ends by itself ends servreg with its status; stopping it
+    /// (a requirement lost) ends what it started too (its process group); SIGQUIT to a waiting
+    /// servreg ends it (128 + 3), saying so.
+    @Test func aSupervisedCommandsStatusChildrenAndSignals() throws {
+        let directory = servreg.directory
+        _ = try servreg.register(["acme.IDatabase", "--name", "db"])
+        let quick = try servreg.run([
+            "register", "acme.Q", "--requires", "acme.IDatabase", "--hold", "--", "/bin/sh", "-c", "exit 3",
+        ])
+        #expect(quick.status == 3, "\(quick.stderr)")
+        let pidFile = directory + "/child"
+        let supervisor = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.F", "--requires", "@db", "--stop-timeout", "1s", "--hold", "--", "/bin/sh", "-c",
+                "sleep 300 & echo $! > \(pidFile); wait",
+            ], servreg: servreg, output: directory + "/supervisor.err")
+        #expect(eventually { !lines(pidFile).isEmpty })
+        let child = try #require(lines(pidFile).first.flatMap { Int32($0) })
+        #expect(try servreg.run(["unregister", "@db"]).status == 0)
+        #expect(eventually { kill(child, 0) != 0 }, "COMMAND's child \(child) outlived the stop")
+        #expect(eventually { lines(directory + "/supervisor.err").contains { $0.hasSuffix("waiting for @db") } })
+        kill(supervisor.pid, SIGQUIT)
+        #expect(supervisor.exitStatus() == 128 + SIGQUIT)
+        #expect(lines(directory + "/supervisor.err").last?.hasSuffix("signal 3: stopped waiting") == true)
     }
 
     @Test func aStopTimeoutThatIsNotADurationIsRefused() throws {

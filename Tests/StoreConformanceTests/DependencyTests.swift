@@ -160,6 +160,54 @@ import Testing
         #expect(seen.map(\.2) == ["expired", "dependency-lost", "owner-exited", "dependency-lost"])
     }
 
+    /// Between a provider's end and the write that removes it, reads already hide what
+    /// depends on it (and what depends on that), and say it is unsatisfied.
+    @Test(arguments: StoreBackend.allCases)
+    func readsHideDependentsOfAProviderGoneButNotRemovedYet(backend: StoreBackend) throws {
+        let clock = Clock()
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open(), liveness: clock)
+        _ = try register(registry, ["acme.Lease"], ttl: 1_000)
+        let one = try register(registry, ["acme.One"], requires: ["acme.Lease"])
+        let two = try register(registry, ["acme.Two"], requires: ["acme.One"])
+        let owner = clock.start(77)
+        _ = try register(registry, ["acme.Owned"], owner: owner)
+        let three = try register(registry, ["acme.Three"], requires: ["acme.Owned"])
+        #expect(try visible(registry, "acme.Two") == [two.id])
+        clock.advance(1_001)
+        clock.end(owner)
+        #expect(try visible(registry, "acme.One").isEmpty && visible(registry, "acme.Two").isEmpty)
+        #expect(try visible(registry, "acme.Three").isEmpty)
+        #expect(try registry.first(ServiceQuery(specification: "acme.Two")) == nil)
+        #expect(try registry.count(ServiceQuery(specification: "acme.Two")) == 0)
+        #expect(try registry.count(ServiceQuery()) == 0)
+        #expect(try registry.service(id: two.id).state == .unsatisfied)
+        #expect(try registry.service(id: three.id).state == .unsatisfied)
+        #expect(try registry.specificationCounts().isEmpty)
+        #expect(try registry.dependencies(of: .id(two.id)).requirements.map(\.providers.count) == [0])
+        _ = one
+    }
+
+    /// A set-props that would close a cycle (a service starting to match a filter of one
+    /// that requires it) is refused like a registration that would.
+    @Test(arguments: StoreBackend.allCases)
+    func aSetPropsThatClosesACycleIsRefused(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        _ = try register(registry, ["acme.C"], name: "c2")
+        let d = try register(registry, ["acme.D"], [("x", .integer(0))], name: "d", requires: ["acme.C"])
+        _ = try register(registry, ["acme.C"], name: "c", requires: ["acme.D:(x=1)"])
+        let mark = try registry.latestSequence()
+        #expect(throws: RegistryError.requirementCycle(["acme.D", "acme.C", "acme.D"])) {
+            try registry.setProperties(id: d.id, PropertyUpdate(assignments: [("x", .integer(1))]))
+        }
+        #expect(try registry.latestSequence() == mark)
+        // A name of its own is never met: refused.
+        #expect(throws: RegistryError.inRequirement("@me", .requiresItself)) {
+            try register(registry, ["acme.S"], name: "me", requires: ["@me"])
+        }
+    }
+
     /// Names: `@NAME` requires the service with that name, whatever it is registered under;
     /// a name nobody holds is accepted and met when it comes.
     @Test(arguments: StoreBackend.allCases)

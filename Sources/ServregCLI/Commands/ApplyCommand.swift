@@ -17,8 +17,9 @@ extension Servreg {
                 MODIFIED each; a service as declared is left alone) and replaces those whose
                 specifications or scope differ (fixed at registration). With --prune it also
                 unregisters (reason pruned) the services an earlier apply of the same FILE or
-                DIR registered that are no longer declared. All of it is one transaction; a
-                second apply of the same files changes nothing.
+                DIR registered that are no longer declared (a service registered otherwise under a
+                declared name is taken over: it is then the file's). All of it is one
+                transaction; a second apply of the same files changes nothing.
 
                 --diff prints what apply would do and changes nothing. Each change is one
                 line: + registered, ~ updated (KEY: OLD → NEW for what differs), ± replaced,
@@ -48,10 +49,12 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             var declared: [DeclaredService] = []
             var sources: [String] = []
+            var read = Set<String>()
             for path in paths {
                 let (source, files) = try Self.files(of: path)
-                sources.append(source)
-                for file in files {
+                if !sources.contains(source) { sources.append(source) }
+                // A file named twice (as itself, or in its folder too) is read once.
+                for file in files where read.insert(Self.realPath(file) ?? file).inserted {
                     declared += try Self.declarations(in: file, source: source, context: context)
                 }
             }
@@ -93,7 +96,19 @@ extension Servreg {
                 throw CommandLineError.unreadableInputFile(path, reason: ": the folder cannot be read")
             }
             let base = path.hasSuffix("/") ? path : path + "/"
-            return (source, names.filter { $0.hasSuffix(".srv") }.sorted().map { base + $0 })
+            // Not hidden files (an editor's lock or backup), and only files: a folder named
+            // x.srv is no declaration.
+            let files = names.filter { $0.hasSuffix(".srv") && !$0.hasPrefix(".") }.sorted().map { base + $0 }.filter {
+                var isFolder: ObjCBool = false
+                return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && !isFolder.boolValue
+            }
+            return (source, files)
+        }
+
+        private static func realPath(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
 
         /// The services a file declares; a line that is not a named register is 65, FILE:LINE.
@@ -102,7 +117,7 @@ extension Servreg {
         {
             let shown = TextEscaping.escapingControlCharacters(file)
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw CommandLineError.unreadableInputFile(file, reason: "")
+                throw CommandLineError.unreadableInputFile(file, reason: ": it cannot be read")
             }
             let text: String
             switch BatchRunner.text(of: data) {

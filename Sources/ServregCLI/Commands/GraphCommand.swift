@@ -78,7 +78,13 @@ extension Servreg {
             var out = "{\"services\":["
             for (offset, service) in graph.services.enumerated() {
                 if offset > 0 { out += "," }
-                out += "{\"service.id\":\(service.id),\"objectClass\":"
+                out += "{\"service.id\":\(service.id),"
+                if let name = service.name {
+                    out += "\"service.name\":"
+                    JSONWriter.writeString(name, to: &out)
+                    out += ","
+                }
+                out += "\"objectClass\":"
                 JSONWriter.writeValue(.list(service.specifications.map(PropertyValue.string)), to: &out)
                 out += ",\"service.state\":"
                 JSONWriter.writeString(service.state.rawValue, to: &out)
@@ -101,7 +107,7 @@ extension Servreg {
         private static func quoted(_ lines: [String]) -> String {
             let escaped = lines.map { line in
                 var out = ""
-                for character in TextEscaping.visible(line) {
+                for character in TextEscaping.escapingControlCharacters(line) {
                     if character == "\"" || character == "\\" { out.append("\\") }
                     out.append(character)
                 }

@@ -70,7 +70,7 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let references = try ids.map(ServiceIDArgument.reference)
             if context.isInGroup { throw context.endGroup() }
-            if context.isInAtomicBatch { throw CommandLineError.notInSession("keepalive") }
+            if context.isInAtomicBatch { throw CommandLineError.waitsInAtomicBatch("keepalive") }
             InterruptFlag.install()
             _ = InterruptFlag.take()
             let registry = try context.registry(global, access: .write)

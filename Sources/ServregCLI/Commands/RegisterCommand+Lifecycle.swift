@@ -9,7 +9,7 @@ extension Servreg.Register {
     /// again (`--once`: exits). SIGINT, SIGTERM and SIGHUP stop COMMAND and end it all.
     func runSupervised(_ request: RegistrationRequest, in context: CommandContext) throws -> ExitStatus {
         if context.isInGroup { throw context.endGroup() }
-        if context.isInAtomicBatch { throw CommandLineError.notInSession("register --hold") }
+        if context.isInAtomicBatch { throw CommandLineError.waitsInAtomicBatch("register --hold") }
         try Registry.check(request)
         var stopAfter: Int64 = 10_000
         if let stopTimeout {
@@ -35,12 +35,21 @@ extension Servreg.Register {
             id: 0, specifications: request.specifications, ranking: 0, scope: .singleton,
             properties: ServiceProperties(), name: request.name, requirements: requirements)
         let program = command[0]
+        // A name held now would be refused only once the requirements are met: say it now.
+        if let name = request.name, request.existing == .fail,
+            let holder = try? registry.service(.name(name))
+        {
+            throw RegistryError.nameTaken(name, by: holder.id)
+        }
         while true {
             // Configure: wait until every requirement has a match.
             var chosen: [ServiceRecord] = []
             var said = false
             while true {
-                if StopSignals.requested != nil { return .interrupted }
+                if let stop = StopSignals.requested {
+                    transition(context, "signal \(stop): stopped waiting")
+                    return Self.ending(128 + stop, in: context, ran: false)
+                }
                 _ = try registry.removeGoneServices()
                 let status = try registry.requirementStatus(of: provisional)
                 let missing = status.filter(\.providers.isEmpty).map(\.requirement.text)
@@ -65,7 +74,8 @@ extension Servreg.Register {
             let child: HeldCommand
             do {
                 child = try HeldCommand(
-                    executable: executable, arguments: command, environment: environment, forwardSignals: false)
+                    executable: executable, arguments: command, environment: environment, forwardSignals: false,
+                    ownGroup: true)
             } catch {
                 context.reportError(error.message)
                 return Self.ending(error.status, in: context, ran: false)
@@ -121,6 +131,12 @@ extension Servreg.Register {
                 if let current, current.satisfied {
                     _ = try signal.wait(timeout: try waitTimeout(registry))
                     continue
+                }
+                // Gone because COMMAND ended (its owner): that is COMMAND's ending, not a loss.
+                if let status = child.poll() {
+                    try registry.release(record, reason: .ownerExited)
+                    transition(context, "\(program) exited with status \(status)")
+                    return Self.ending(status, in: context)
                 }
                 let lost =
                     current.map { record in

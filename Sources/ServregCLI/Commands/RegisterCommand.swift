@@ -40,9 +40,10 @@ extension Servreg {
                 --requires REQ (repeatable; SPEC, SPEC:FILTER or @NAME): the service is hidden
                 (unsatisfied) until every requirement is met by another service; it becomes
                 REGISTERED and UNREGISTERING (dependency-lost) with them. A cycle is refused.
-                With --hold, servreg waits for them, starts COMMAND with SERVREG_REQUIRE_N_ID
-                and SERVREG_REQUIRE_N_JSON set, stops it (SIGTERM, SIGKILL after --stop-timeout)
-                when one is lost and starts it again when it is back (--once: exits, status 2).
+                With --hold, servreg waits for them, starts COMMAND with SERVREG_REQUIRE_N_ID,
+                SERVREG_REQUIRE_N_JSON, SERVREG_REQUIRE_N_SPEC and SERVREG_REQUIRE_COUNT set,
+                stops it and its process group (SIGTERM, SIGKILL after --stop-timeout) when one
+                is lost and starts it again when it is back (--once: exits, status 2).
 
                 --value TEXT (or --value-file PATH, - for standard input) gives the service a
                 value, any bytes up to 1 MiB: what get --value and props --value print.
@@ -301,7 +302,7 @@ extension Servreg {
         /// run; the service goes when it ends.
         private func runHeld(_ request: RegistrationRequest, in context: CommandContext) throws -> ExitStatus {
             if context.isInGroup { throw context.endGroup() }
-            if context.isInAtomicBatch { throw CommandLineError.notInSession("register --hold") }
+            if context.isInAtomicBatch { throw CommandLineError.waitsInAtomicBatch("register --hold") }
             // Checked before anything is registered: 127 / 126 leave nothing behind.
             try Registry.check(request)
             let executable: String

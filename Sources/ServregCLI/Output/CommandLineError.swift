@@ -31,6 +31,9 @@ enum CommandLineError: Error, Equatable {
     case groupBoundary
     /// `listen` inside an --atomic batch.
     case listenInAtomicBatch
+    /// A command that waits (`register --hold`, `keepalive`) inside an --atomic batch, which
+    /// holds the store's write lock.
+    case waitsInAtomicBatch(String)
     /// A session command used wrongly (`set`, `exit`), in words for that command.
     case sessionUsage(String)
     /// A line the tokenizer cannot split (an open quote, an unknown `$NAME`).

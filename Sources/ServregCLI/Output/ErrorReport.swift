@@ -88,9 +88,14 @@ enum ErrorReport {
         case .declarationWithoutName:
             return "a declared service needs --name (apply keeps the store matching by name)"
         case .declaredTwice(let name, let first): return "service name \(name) is also declared at \(first)"
+        case .requiresItself: return "a service cannot require itself (it would never be met)"
         case .requirementCycle(let path):
+            // A cycle through a long chain is shown by its ends.
+            let shown =
+                path.count <= 12
+                ? path : Array(path.prefix(6)) + ["… \(path.count - 11) more …"] + Array(path.suffix(5))
             return
-                "requirement cycle: \(path.joined(separator: " → ")) (a service cannot require, through others, itself)"
+                "requirement cycle: \(shown.joined(separator: " → ")) (a service cannot require, through others, itself)"
         case .importRefused(let problem):
             switch problem {
             case .storeNotEmpty(let services):
@@ -271,6 +276,10 @@ enum ErrorReport {
             return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
         case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)
         case .listenInAtomicBatch: return ("listen cannot run in an --atomic batch", .usage)
+        case .waitsInAtomicBatch(let name):
+            return (
+                "\(name) cannot run in an --atomic batch (it would hold the store's write lock while it waits)", .usage
+            )
         case .groupBoundary: return ("", .success)
         case .sessionUsage(let message): return (message, .usage)
         case .unreadableLine(let message, let column, let hint):

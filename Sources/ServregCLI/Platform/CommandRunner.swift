@@ -36,6 +36,9 @@ enum CommandRunner {
                 error.message.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
                     ?? "cannot be run")
         }
+        // The command has a process group of its own, which a terminal's Ctrl-C does not
+        // reach: servreg takes it and ends the group.
+        InterruptFlag.install()
         var inputEnds: [Int32] = [-1, -1]
         var outputEnds: [Int32] = [-1, -1]
         guard pipe(&inputEnds) == 0 else { throw .cannotRun(String(cString: strerror(errno))) }

@@ -14,6 +14,7 @@ struct HeldCommand {
     }
 
     let pid: Int32
+    private let ownGroup: Bool
     private let gate: Int32
     private let failures: Int32
 
@@ -57,9 +58,11 @@ struct HeldCommand {
     /// Forks the child, which waits at the gate; `start()` lets it exec.
     /// With `forwardSignals`, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to servreg are passed
     /// on to the child; without, the caller handles them (a supervisor stops the child itself).
-    init(executable: String, arguments: [String], environment: [String: String], forwardSignals: Bool = true)
-        throws(StartFailure)
-    {
+    /// With `ownGroup`, the child leads a process group of its own, which `stop` ends whole.
+    init(
+        executable: String, arguments: [String], environment: [String: String], forwardSignals: Bool = true,
+        ownGroup: Bool = false
+    ) throws(StartFailure) {
         var gateEnds: [Int32] = [-1, -1]
         var failureEnds: [Int32] = [-1, -1]
         guard pipe(&gateEnds) == 0, pipe(&failureEnds) == 0 else {
@@ -97,6 +100,7 @@ struct HeldCommand {
                 let (failureRead, failureWrite) = (failureEnds[0], failureEnds[1])
                 let pid = fork()
                 if pid == 0 {
+                    if ownGroup { setpgid(0, 0) }
                     // Only the parent's ends: EOF at the gate when the parent gives up or dies.
                     close(gateWrite)
                     close(failureRead)
@@ -126,6 +130,9 @@ struct HeldCommand {
             throw StartFailure(status: 126, message: "cannot start a process: \(String(cString: strerror(errno)))")
         }
         self.pid = pid
+        self.ownGroup = ownGroup
+        // Also here: the group exists before the parent signals it, whichever runs first.
+        if ownGroup { setpgid(pid, pid) }
         gate = gateEnds[1]
         failures = failureEnds[0]
         Self.child.store(pid, ordering: .relaxed)
@@ -169,15 +176,23 @@ struct HeldCommand {
     /// Stops the child: SIGTERM, then SIGKILL when it has not ended after `timeout`
     /// milliseconds; its status.
     func stop(timeout: Int64) -> Int32 {
+        if ownGroup { kill(-pid, SIGTERM) }
         kill(pid, SIGTERM)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout)) * 1_000_000
         while DispatchTime.now().uptimeNanoseconds < deadline {
-            if let status = poll() { return status }
+            if let status = poll() {
+                if ownGroup { kill(-pid, SIGKILL) }
+                return status
+            }
             // Bounded by the timeout; SIGCHLD cuts the nap short.
             usleep(5_000)
         }
+        if ownGroup { kill(-pid, SIGKILL) }
         kill(pid, SIGKILL)
-        return wait()
+        let status = wait()
+        // What the command left running in its group goes with it.
+        if ownGroup { kill(-pid, SIGKILL) }
+        return status
     }
 
     private func ended(_ status: Int32) -> Int32 {

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The signals a supervising `register --hold --requires` acts on itself: SIGINT, SIGTERM
-/// and SIGHUP ask it to stop (it stops COMMAND in its own way: SIGTERM, then SIGKILL), and
+/// The signals a supervising `register --hold --requires` acts on itself: SIGINT, SIGTERM,
+/// SIGHUP and SIGQUIT ask it to stop (it stops COMMAND in its own way: SIGTERM, then SIGKILL), and
 /// SIGCHLD says COMMAND may have ended. Each handler only records and writes a byte to a
 /// pipe, so that a wait on the store (through `WakeForwarder`) ends at once.
 enum StopSignals {
@@ -10,7 +10,7 @@ enum StopSignals {
     private static let writeEnd = Atomic<Int32>(-1)
     private static let readEnd = Atomic<Int32>(-1)
     private nonisolated(unsafe) static var saved: [Int32: sigaction] = [:]
-    private static let handled = [SIGINT, SIGTERM, SIGHUP, SIGCHLD]
+    private static let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD]
 
     /// Installs the handlers (once; `restore` puts the previous ones back).
     static func install() {
@@ -65,7 +65,7 @@ enum StopSignals {
         return descriptor >= 0 ? descriptor : nil
     }
 
-    /// The stop signal that came (SIGINT, SIGTERM or SIGHUP), if one did.
+    /// The stop signal that came (SIGINT, SIGTERM, SIGHUP or SIGQUIT), if one did.
     static var requested: Int32? {
         let signal = stop.load(ordering: .relaxed)
         return signal == 0 ? nil : signal
