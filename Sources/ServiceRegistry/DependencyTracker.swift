@@ -47,7 +47,7 @@ final class DependencyTracker: RegistryWriter {
             nowSatisfied = try allMet(record.requirements, of: record.id)
         }
         var stored = try base.update(next, previous: previous, logEvent: logEvent)
-        if nowSatisfied != stored.satisfied {
+        if !deferring, nowSatisfied != stored.satisfied {
             stored.satisfied = nowSatisfied
             stored = try base.setState(stored, reason: nowSatisfied ? nil : RemovalReason.dependencyLost.rawValue)
         }
@@ -77,56 +77,125 @@ final class DependencyTracker: RegistryWriter {
             || before.requirements != after.requirements || before.source != after.source
     }
 
-    /// Brings the dependents of a changed service (and theirs, breadth first) up to date.
+    /// Brings the dependents of a changed service (and theirs) up to date, or, deferring,
+    /// notes the service for `finishDeferred`.
     private func propagate(before: ServiceRecord?, after: ServiceRecord?) throws {
+        guard let subject = after ?? before else { return }
+        if deferring {
+            if deferred[subject.id] == nil { deferred[subject.id] = before.map { [$0] } ?? [] }
+            if let after { deferredLast[subject.id] = after } else { deferredLast[subject.id] = nil }
+            return
+        }
         guard Self.mayConcernDependents(before, after) else { return }
-        var queue: [(ServiceRecord?, ServiceRecord?)] = [(before, after)]
+        try settle(try seeds(before: before, after: after))
+    }
+
+    /// The dependents of a changed service whose requirement on it it starts or stops
+    /// meeting (state and filter, evaluated on the two records: no query).
+    private func seeds(before: ServiceRecord?, after: ServiceRecord?) throws -> [ServiceID] {
+        guard let subject = after ?? before else { return [] }
+        let wasProvider = before?.satisfied ?? false
+        let isProvider = after?.satisfied ?? false
+        var seeds: [ServiceID] = []
+        try base.forEachDependentSummary(on: Self.targets(of: subject)) { listed in
+            guard listed.id != subject.id else { return true }
+            for text in listed.requirements {
+                let requirement = try parsed(text)
+                guard requirement.concerns(specifications: subject.specifications, name: subject.name) else {
+                    continue
+                }
+                let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
+                let matchesNow = isProvider && after.map(requirement.matches) ?? false
+                if matchedBefore != matchesNow {
+                    seeds.append(listed.id)
+                    break
+                }
+            }
+            return true
+        }
+        return seeds
+    }
+
+    /// What a requirement of another service can name a service by.
+    private static func targets(of record: ServiceRecord) -> [Requirement.Target] {
+        var targets = record.specifications.map(Requirement.Target.specification)
+        if let name = record.name { targets.append(.name(name)) }
+        return targets
+    }
+
+    /// Works out the state of `seeds` and of whatever a flip of one of them concerns, each
+    /// after the services it may depend on among them (providers before dependents: a
+    /// dependency order), and stores every state that changed with its event.
+    private func settle(_ seeds: [ServiceID]) throws {
+        var pending: [ServiceID] = []
+        var records: [ServiceID: ServiceRecord] = [:]
+        var byTarget: [Requirement.Target: Set<ServiceID>] = [:]
+        var done = Set<ServiceID>()
+        var inProgress = Set<ServiceID>()
+        func add(_ id: ServiceID) throws {
+            guard records[id] == nil, !done.contains(id), let record = try base.service(id: id) else { return }
+            records[id] = record
+            pending.append(id)
+            for target in Self.targets(of: record) { byTarget[target, default: []].insert(id) }
+        }
+        func evaluate(_ id: ServiceID) throws {
+            guard !done.contains(id), inProgress.insert(id).inserted, let listed = records[id] else { return }
+            // First the pending services it may require.
+            for requirement in listed.requirements {
+                for provider in byTarget[requirement.target] ?? [] where provider != id {
+                    try evaluate(provider)
+                }
+            }
+            inProgress.remove(id)
+            done.insert(id)
+            for target in Self.targets(of: listed) { byTarget[target]?.remove(id) }
+            guard let current = try base.service(id: id) else { return }
+            let satisfied = try allMet(current.requirements, of: current.id)
+            guard satisfied != current.satisfied else { return }
+            var changed = current
+            changed.satisfied = satisfied
+            let stored = try base.setState(changed, reason: satisfied ? nil : RemovalReason.dependencyLost.rawValue)
+            for dependent in try self.seeds(before: current, after: stored) { try add(dependent) }
+        }
+        for id in seeds { try add(id) }
         var next = 0
-        while next < queue.count {
-            let (before, after) = queue[next]
+        while next < pending.count {
+            try evaluate(pending[next])
             next += 1
-            guard let subject = after ?? before, Self.mayConcernDependents(before, after) else { continue }
-            let wasProvider = before?.satisfied ?? false
-            let isProvider = after?.satisfied ?? false
-            var targets = subject.specifications.map(Requirement.Target.specification)
-            if let name = subject.name { targets.append(.name(name)) }
-            var dependents: [DependentSummary] = []
-            try base.forEachDependentSummary(on: targets) { dependent in
-                if dependent.id != subject.id { dependents.append(dependent) }
+        }
+    }
+
+    // MARK: Deferring (apply)
+
+    /// While deferring, changes are noted and their dependents settled once, by
+    /// `finishDeferred`: a transaction of many changes (`apply`) makes only the state changes
+    /// its end result calls for, not those of its steps.
+    private(set) var deferring = false
+    /// Each changed service's first state in the transaction ([] for one new in it).
+    private var deferred: [ServiceID: [ServiceRecord]] = [:]
+    private var deferredLast: [ServiceID: ServiceRecord] = [:]
+
+    func beginDeferring() { deferring = true }
+
+    /// Settles what the noted changes concern: the changed services that have requirements
+    /// and every service that requires one of them, before or after.
+    func finishDeferred() throws {
+        deferring = false
+        var seeds: [ServiceID] = []
+        var seen = Set<ServiceID>()
+        for (id, first) in deferred.sorted(by: { $0.key < $1.key }) {
+            let records = first + (deferredLast[id].map { [$0] } ?? [])
+            if let last = deferredLast[id], !last.requirements.isEmpty, seen.insert(id).inserted { seeds.append(id) }
+            var targets: [Requirement.Target] = []
+            for record in records { targets += Self.targets(of: record) }
+            try base.forEachDependentSummary(on: Array(Set(targets))) { dependent in
+                if seen.insert(dependent.id).inserted { seeds.append(dependent.id) }
                 return true
             }
-            for listed in dependents {
-                var gained = false
-                var lost: [Requirement] = []
-                for text in listed.requirements {
-                    let requirement = try parsed(text)
-                    guard requirement.concerns(specifications: subject.specifications, name: subject.name) else {
-                        continue
-                    }
-                    let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
-                    let matchesNow = isProvider && after.map(requirement.matches) ?? false
-                    if matchesNow, !matchedBefore { gained = true }
-                    if matchedBefore, !matchesNow { lost.append(requirement) }
-                }
-                guard gained || !lost.isEmpty else { continue }
-                // An earlier step of this cascade may have changed it.
-                guard let current = try base.service(id: listed.id) else { continue }
-                var satisfied = current.satisfied
-                if current.satisfied, !lost.isEmpty {
-                    for requirement in lost where try !hasProvider(requirement, for: current.id) {
-                        satisfied = false
-                        break
-                    }
-                } else if !current.satisfied, gained {
-                    satisfied = try allMet(current.requirements, of: current.id)
-                }
-                guard satisfied != current.satisfied else { continue }
-                var changed = current
-                changed.satisfied = satisfied
-                let stored = try base.setState(changed, reason: satisfied ? nil : RemovalReason.dependencyLost.rawValue)
-                queue.append((current, stored))
-            }
         }
+        deferred = [:]
+        deferredLast = [:]
+        try settle(seeds)
     }
 
     // MARK: Requirements

@@ -148,7 +148,9 @@ extension Registry {
                 return try plan(reader, nil, &check)
             }
         }
-        return try write { writer, check in try plan(writer, writer, &check) }
+        // The dependents settle once, on the end result: a declared change that breaks a
+        // requirement and another that mends it make no event between them.
+        return try write(deferringDependencies: true) { writer, check in try plan(writer, writer, &check) }
     }
 
     /// A registered service as a declaration wants it: same id, name, specifications, scope

@@ -58,13 +58,18 @@ public final class Registry {
 
     /// Runs `body` as one write after removing the services that are gone (expired, or their
     /// owner exited) with UNREGISTERING: every writing command does this.
-    func write<T>(_ body: (any RegistryWriter, inout LivenessCheck) throws -> T) throws -> T {
+    func write<T>(
+        deferringDependencies: Bool = false, _ body: (any RegistryWriter, inout LivenessCheck) throws -> T
+    ) throws -> T {
         let result = try transactions.write { store in
             let writer = DependencyTracker(store, liveness: liveness)
             var check = LivenessCheck(liveness)
             let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
             if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
-            return (try body(writer, &check), check.now, due)
+            if deferringDependencies { writer.beginDeferring() }
+            let value = try body(writer, &check)
+            if deferringDependencies { try writer.finishDeferred() }
+            return (value, check.now, due)
         }
         if result.2 { lastSweep = result.1 }
         return result.0

@@ -138,6 +138,55 @@ import Testing
         #expect(try visible(registry, "acme.D").isEmpty)
     }
 
+    /// A diamond cascades providers first: a service changes state only after every service
+    /// it requires that changes too (also when it requires the root directly as well).
+    @Test(arguments: StoreBackend.allCases)
+    func aDiamondCascadesInDependencyOrder(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let d = try register(registry, ["acme.D"], name: "d")
+        let c = try register(registry, ["acme.C"], name: "c", requires: ["@d"])
+        let b = try register(registry, ["acme.B"], name: "b", requires: ["@d"])
+        let a = try register(registry, ["acme.A"], name: "a", requires: ["@b", "@c"])
+        let e = try register(registry, ["acme.E"], name: "e", requires: ["@a", "@d"])
+        let mark = try registry.latestSequence()
+        _ = try registry.unregister(ids: [d.id])
+        #expect(try events(registry, after: mark).map(\.1) == [d.id, c.id, b.id, a.id, e.id])
+        let back = try registry.latestSequence()
+        let again = try register(registry, ["acme.D"], name: "d")
+        #expect(try events(registry, after: back).map(\.1) == [again.id, c.id, b.id, a.id, e.id])
+    }
+
+    /// An apply settles the states once, on its end result: a declared change that breaks a
+    /// requirement and another that mends it make no state change between them.
+    @Test(arguments: StoreBackend.allCases)
+    func applySettlesStatesOnItsEndResult(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        func declare(_ region: String) -> [DeclaredService] {
+            var db = RegistrationRequest(
+                specifications: ["acme.DB"], properties: [("region", .string(region))], name: "db")
+            db.source = "/s"
+            var app = RegistrationRequest(specifications: ["acme.App"], properties: [], name: "app")
+            app.requirements = ["acme.DB:(region=\(region))"]
+            app.source = "/s"
+            var web = RegistrationRequest(specifications: ["acme.Web"], properties: [], name: "web")
+            web.requirements = ["@app"]
+            web.source = "/s"
+            return [
+                DeclaredService(request: db, origin: "f:1"), DeclaredService(request: app, origin: "f:2"),
+                DeclaredService(request: web, origin: "f:3"),
+            ]
+        }
+        _ = try registry.apply(declare("eu"), sources: ["/s"], prune: false, dryRun: false)
+        #expect(try visible(registry, "acme.Web").count == 1)
+        let mark = try registry.latestSequence()
+        _ = try registry.apply(declare("us"), sources: ["/s"], prune: false, dryRun: false)
+        let seen = try events(registry, after: mark)
+        #expect(seen.map(\.0) == [.modified, .modified], "\(seen)")
+        #expect(try visible(registry, "acme.Web").count == 1)
+    }
+
     /// Expiries and owners' deaths are changes like any other: their dependents leave in the
     /// same transaction.
     @Test(arguments: StoreBackend.allCases)
