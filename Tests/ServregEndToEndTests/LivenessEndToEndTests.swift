@@ -531,6 +531,23 @@ private final class Background: @unchecked Sendable {
         #expect(lines(directory + "/supervisor.err").last?.hasSuffix("signal 3: stopped waiting") == true)
     }
 
+    /// SIGTERM to servreg while its factory runs ends the factory's process group too, and
+    /// keeps nothing: the service is still a factory (issue 12's factories, in a group of their own).
+    @Test func aSignalToServregEndsTheFactoryItRuns() throws {
+        let pidFile = servreg.directory + "/factory"
+        let id = try servreg.register([
+            "acme.ISlow", "--factory", "--factory-timeout", "60s", "--", "/bin/sh", "-c",
+            "echo $$ > \(pidFile); exec sleep 30",
+        ])
+        let get = try Background(ServregProcess.binary, ["get", "acme.ISlow", "--value"], servreg: servreg)
+        #expect(eventually { !lines(pidFile).isEmpty })
+        let factory = try #require(lines(pidFile).first.flatMap { Int32($0) })
+        kill(get.pid, SIGTERM)
+        #expect(get.exitStatus() == 130)
+        #expect(eventually { kill(factory, 0) != 0 }, "the factory \(factory) outlived servreg")
+        #expect(json(try servreg.run(["props", "\(id)", "--json"]).stdout)["service.factory"] != nil)
+    }
+
     @Test func aStopTimeoutThatIsNotADurationIsRefused() throws {
         let result = try servreg.run([
             "register", "a.B", "--requires", "c.D", "--stop-timeout", "soon", "--hold", "--", "true",

@@ -37,8 +37,10 @@ enum CommandRunner {
                     ?? "cannot be run")
         }
         // The command has a process group of its own, which a terminal's Ctrl-C does not
-        // reach: servreg takes it and ends the group.
-        InterruptFlag.install()
+        // reach: servreg takes Ctrl-C, SIGTERM, SIGHUP and SIGQUIT while it runs and ends the
+        // group (nothing is left running when servreg is stopped).
+        StopSignals.install()
+        defer { StopSignals.restore() }
         var inputEnds: [Int32] = [-1, -1]
         var outputEnds: [Int32] = [-1, -1]
         guard pipe(&inputEnds) == 0 else { throw .cannotRun(String(cString: strerror(errno))) }
@@ -118,7 +120,7 @@ enum CommandRunner {
                 // Both pipes done: wait for the exit (the command may still run after closing them).
                 let reaped = waitpid(pid, &status, WNOHANG)
                 if reaped == pid { break }
-                if InterruptFlag.take() {
+                if StopSignals.requested != nil {
                     ending = .interrupted
                     break
                 }
@@ -128,8 +130,8 @@ enum CommandRunner {
             var descriptors: [pollfd] = []
             if let end = inputEnd { descriptors.append(pollfd(fd: end, events: Int16(POLLOUT), revents: 0)) }
             if let end = outputEnd { descriptors.append(pollfd(fd: end, events: Int16(POLLIN), revents: 0)) }
-            if let interrupt = InterruptFlag.descriptor {
-                descriptors.append(pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0))
+            if let stop = StopSignals.descriptor {
+                descriptors.append(pollfd(fd: stop, events: Int16(POLLIN), revents: 0))
             }
             // The command may end while something it started still holds its output open:
             // looked for every 50 ms, then what is there is read and the rest not waited for.
@@ -150,7 +152,8 @@ enum CommandRunner {
             }
             let wait = Int32(min((deadline - now) / 1_000_000 + 1, 50))
             if poll(&descriptors, nfds_t(descriptors.count), wait) < 0, errno != EINTR { break }
-            if InterruptFlag.take() {
+            StopSignals.drain()
+            if StopSignals.requested != nil {
                 ending = .interrupted
                 break
             }

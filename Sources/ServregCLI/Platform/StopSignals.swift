@@ -65,6 +65,13 @@ enum StopSignals {
         return descriptor >= 0 ? descriptor : nil
     }
 
+    /// Empties the pipe (after a wake-up), so that the next poll waits again.
+    static func drain() {
+        guard let descriptor else { return }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(descriptor, &bytes, bytes.count) > 0 {}
+    }
+
     /// The stop signal that came (SIGINT, SIGTERM, SIGHUP or SIGQUIT), if one did.
     static var requested: Int32? {
         let signal = stop.load(ordering: .relaxed)
