@@ -11,24 +11,25 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Make the store match services declared in files (*.srv in a DIR).",
             discussion: """
-                Each FILE (or each *.srv file of a DIR, in name order) is written in batch syntax
-                and holds only register lines, each with --name: the services that should be
-                registered. apply registers the missing ones, updates those that differ (one
-                MODIFIED each; a service as declared is left alone) and replaces those whose
-                specifications or scope differ (fixed at registration). With --prune it also
-                unregisters (reason pruned) the services an earlier apply of the same FILE or
-                DIR registered that are no longer declared (a service registered otherwise under a
-                declared name is taken over: it is then the file's). All of it is one
-                transaction; a second apply of the same files changes nothing.
+                Each FILE (or each *.srv file of a DIR, in name order) is written in batch
+                syntax and holds only register lines, each with --name: the services that
+                should be registered. apply registers the missing ones, updates those that
+                differ (one MODIFIED each; a service as declared is left alone) and replaces
+                those whose specifications or scope differ (fixed at registration). With
+                --prune it also unregisters (reason pruned) the services an earlier apply of
+                the same FILE or DIR registered that are no longer declared (a service
+                registered otherwise under a declared name is taken over: it is then the
+                file's). All of it is one transaction; a second apply of the same files
+                changes nothing.
 
                 --diff prints what apply would do and changes nothing. Each change is one
-                line: + registered, ~ updated (KEY: OLD → NEW for what differs), ± replaced,
-                - unregistered; a note sums up. -q prints the ids of the services registered,
+                line: + registered, ~ updated (KEY: OLD → NEW for what differs), ± replaced, -
+                unregistered; a note sums up. -q prints the ids of the services registered,
                 updated or replaced; --json one object per declared or pruned service.
 
                 A line that is not a named register (or has --hold, --owner-pid, --ttl or
-                --existing: a declared service stays until it is no longer declared) exits
-                65 with FILE:LINE, and nothing is changed.
+                --existing: a declared service stays until it is no longer declared) exits 65
+                with FILE:LINE, and nothing is changed.
                 """)
 
         @OptionGroup var global: GlobalOptions

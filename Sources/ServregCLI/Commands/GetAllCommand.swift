@@ -11,9 +11,9 @@ extension Servreg {
             abstract: "Print all matching services in order (exit 1 if none).",
             discussion: """
                 Without a specification, all services are considered. Order: highest
-                service.ranking first, then lowest service.id; with --min/--max KEY, by KEY first
-                (services without KEY last). --count prints the number of matches (0 too, and
-                exits 0: a count is an answer).
+                service.ranking first, then lowest service.id; with --min/--max KEY, by KEY
+                first (services without KEY last). --count prints the number of matches (0
+                too, and exits 0: a count is an answer).
 
                 Example: servreg get-all acme.IPlumber --filter '(price<=100)' --json
                 """)

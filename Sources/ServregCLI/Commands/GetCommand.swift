@@ -9,13 +9,13 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Print the best service of a specification (exit 1 if none).",
             discussion: """
-                The best service is the first in get-all's order: highest service.ranking, then
-                lowest service.id; with --min/--max KEY, the smallest/largest KEY first.
+                The best service is the first in get-all's order: highest service.ranking,
+                then lowest service.id; with --min/--max KEY, the smallest/largest KEY first.
 
-                --value prints the best service's value alone, byte for byte (no newline is added),
-                as OSGi's getService: url=$(servreg get acme.IDatabase --value). A factory's value
-                is made on request (see register --factory); asking counts as the client's use
-                until unget.
+                --value prints the best service's value alone, byte for byte (no newline is
+                added), as OSGi's getService: url=$(servreg get acme.IDatabase --value). A
+                factory's value is made on request (see register --factory); asking counts as
+                the client's use until unget.
 
                 Example: servreg get acme.IPlumber --filter '(&(price<=100)(location=BH3))'
                 """)

@@ -19,7 +19,8 @@ extension Servreg {
                 --since SEQ replays the logged events after SEQ, then goes on live; if the log
                 no longer keeps them (see SERVREG_EVENT_RETENTION) listen exits 4: resync with
                 --initial, which first prints the matching services as REGISTERED events
-                marked initial, all with the seq of that snapshot, then goes on from exactly there.
+                marked initial, all with the seq of that snapshot, then goes on from exactly
+                there.
 
                 --exec runs a command per event instead of printing it (everything after
                 --exec is the command): the event as JSON on its stdin, SERVREG_EVENT,

@@ -11,11 +11,11 @@ extension Servreg {
             discussion: """
                 The service is given by id or as @NAME. Its lease shows as service.ttl and
                 service.expires (with the time left), its owner as service.owner.pid, the
-                client that registered it as service.registered-by and the clients that use its
-                value as service.users. A service registered with --requires shows them as
+                client that registered it as service.registered-by and the clients that use
+                its value as service.users. A service registered with --requires shows them as
                 service.requires, whether they are all met as service.state (satisfied or
-                unsatisfied) and those not met now as service.missing. --value prints the value alone, byte for byte (a
-                factory makes it, as get --value).
+                unsatisfied) and those not met now as service.missing. --value prints the
+                value alone, byte for byte (a factory makes it, as get --value).
                 """)
 
         @OptionGroup var global: GlobalOptions

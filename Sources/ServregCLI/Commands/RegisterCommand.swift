@@ -10,53 +10,57 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Register a service; prints its new service.id.",
             discussion: """
-                Values given as key=value are typed by their text: 90 is an integer, 1.5 a float,
-                true/false a boolean, anything else a string (numbers with leading zeros, such as
-                02134, stay strings). Force a type with key:TYPE=value, TYPE one of str, int,
-                float, bool, list, list<T> (list elements are separated by commas; \\, is a comma).
+                Values given as key=value are typed by their text: 90 is an integer, 1.5 a
+                float, true/false a boolean, anything else a string (numbers with leading
+                zeros, such as 02134, stay strings). Force a type with key:TYPE=value, TYPE
+                one of str, int, float, bool, list, list<T> (list elements are separated by
+                commas; \\, is a comma).
 
-                --props-json takes a JSON object, @FILE or @- (standard input). A service's own
-                JSON (get --json, props --json) may be given: its service.id, objectClass,
-                service.name, service.revision, lease, owner, client, value and factory are ignored, with a note;
-                service.ranking and service.scope are kept.
+                --props-json takes a JSON object, @FILE or @- (standard input). A service's
+                own JSON (get --json, props --json) may be given: its service.id, objectClass,
+                service.name, service.revision, lease, owner, client, value and factory are
+                ignored, with a note; service.ranking and service.scope are kept.
 
-                --name NAME makes the service findable as @NAME (props @db, set-props @db …) and
-                is its read-only service.name. A name is unique among the registered services:
-                a taken one exits 2, unless --existing update (merge the properties into that
-                service: same id, MODIFIED) or --existing replace (unregister it, register this
-                one, in one transaction).
+                --name NAME makes the service findable as @NAME (props @db, set-props @db …)
+                and is its read-only service.name. A name is unique among the registered
+                services: a taken one exits 2, unless --existing update (merge the properties
+                into that service: same id, MODIFIED) or --existing replace (unregister it,
+                register this one, in one transaction).
 
                 --ttl DURATION gives a lease: the service expires unless renewed (renew,
-                keepalive) within DURATION (500ms, 30s, 1.5m, 2h; 0 means no lease). An expired
-                service is never returned or counted, and is removed with reason expired.
+                keepalive) within DURATION (500ms, 30s, 1.5m, 2h; 0 means no lease). An
+                expired service is never returned or counted, and is removed with reason
+                expired.
 
                 --owner-pid PID: the service belongs to that process and goes when it ends
                 (reason owner-exited). --hold -- COMMAND [ARG…] runs COMMAND (no shell, stdin,
                 stdout and stderr inherited), keeps the service exactly as long as it runs,
-                passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on, and exits with COMMAND's status (127 when
-                it is not found, 126 when it cannot be run; nothing then stays registered).
-                With --hold the id is not printed (COMMAND owns stdout): give it a --name.
+                passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on, and exits with COMMAND's status
+                (127 when it is not found, 126 when it cannot be run; nothing then stays
+                registered). With --hold the id is not printed (COMMAND owns stdout): give it
+                a --name.
 
                 --requires REQ (repeatable; SPEC, SPEC:FILTER or @NAME): the service is hidden
                 (unsatisfied) until every requirement is met by another service; it becomes
                 REGISTERED and UNREGISTERING (dependency-lost) with them. A cycle is refused.
                 With --hold, servreg waits for them, starts COMMAND with SERVREG_REQUIRE_N_ID,
                 SERVREG_REQUIRE_N_JSON, SERVREG_REQUIRE_N_SPEC and SERVREG_REQUIRE_COUNT set,
-                stops it and its process group (SIGTERM, SIGKILL after --stop-timeout) when one
-                is lost and starts it again when it is back (--once: exits, status 2).
+                stops it and its process group (SIGTERM, SIGKILL after --stop-timeout) when
+                one is lost and starts it again when it is back (--once: exits, status 2).
 
                 --value TEXT (or --value-file PATH, - for standard input) gives the service a
                 value, any bytes up to 1 MiB: what get --value and props --value print.
 
-                --factory [--scope S] [--factory-timeout D] [--release -- RELEASE…] -- COMMAND…
-                (last on the line) registers a factory instead of a value: COMMAND's standard
-                output becomes the value when one is asked for. With --scope singleton (the
-                default) it runs once and its output is kept as the service's value; bundle
-                makes one value per client, kept until unget; prototype makes one for every
-                request. RELEASE gets a value on its standard input when it is let go of (unget,
-                or the service goes). Commands run without a shell, with the service's JSON
-                on stdin, SERVREG_ID, SERVREG_SPEC, SERVREG_CLIENT and SERVREG_STORE set, and
-                only from a store that is the user's own and writable by the user alone.
+                --factory [--scope S] [--factory-timeout D] [--release -- RELEASE…] --
+                COMMAND… (last on the line) registers a factory instead of a value: COMMAND's
+                standard output becomes the value when one is asked for. With --scope
+                singleton (the default) it runs once and its output is kept as the service's
+                value; bundle makes one value per client, kept until unget; prototype makes
+                one for every request. RELEASE gets a value on its standard input when it is
+                let go of (unget, or the service goes). Commands run without a shell, with the
+                service's JSON on stdin, SERVREG_ID, SERVREG_SPEC, SERVREG_CLIENT and
+                SERVREG_STORE set, and only from a store that is the user's own and writable
+                by the user alone.
 
                 Example: servreg register acme.IPlumber --prop name=Joe --prop price=90 --ranking 5
                 Example: servreg register acme.IDatabase --name db --ttl 30s --prop url=pg://h/db

@@ -9,17 +9,17 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Change properties of a service (merge by default).",
             discussion: """
-                key=value pairs, --prop and --props-json are merged into the existing properties;
-                --unset KEY removes one; --replace makes the given properties the whole set
-                (service.ranking back to 0 unless given). service.id and objectClass are
-                read-only and service.scope is fixed at registration: changing them exits 65.
-                A change that leaves every value as it was is not an event.
+                key=value pairs, --prop and --props-json are merged into the existing
+                properties; --unset KEY removes one; --replace makes the given properties the
+                whole set (service.ranking back to 0 unless given). service.id and objectClass
+                are read-only and service.scope is fixed at registration: changing them exits
+                65. A change that leaves every value as it was is not an event.
 
                 --if-rev N changes nothing and exits 2 unless the service is still at
-                service.revision N (read it with props): read–modify–write without lost updates.
-                --ttl DURATION gives the service a new lease from now (0 removes it); a lease
-                alone is no event. --value TEXT (or --value-file PATH, - for standard input)
-                replaces the service's value (MODIFIED when it differs).
+                service.revision N (read it with props): read–modify–write without lost
+                updates. --ttl DURATION gives the service a new lease from now (0 removes it);
+                a lease alone is no event. --value TEXT (or --value-file PATH, - for standard
+                input) replaces the service's value (MODIFIED when it differs).
 
                 Example: servreg set-props 7 price=80 --unset discount
                 """)
