@@ -452,7 +452,7 @@ _servreg_set-props() {
 
 _servreg_unregister() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --dry-run --version -h --help)
+    non_repeating_flags=(--json -q --quiet --dry-run --include-unsatisfied --version -h --help)
     repeating_options=()
     non_repeating_options=(--store --filter --if-rev)
     __servreg_offer_flags_options -1

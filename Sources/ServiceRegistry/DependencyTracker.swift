@@ -60,8 +60,12 @@ final class DependencyTracker: RegistryWriter {
     }
 
     func delete(_ record: ServiceRecord, reason: String) throws {
-        try base.delete(record, reason: reason)
-        try propagate(before: record, after: nil)
+        // As stored now: a list read before (expired services, a filter's matches) may hold
+        // a state an earlier removal of the same transaction changed, and its event must
+        // say what listeners saw.
+        guard let current = try base.service(id: record.id) else { return }
+        try base.delete(current, reason: reason)
+        try propagate(before: current, after: nil)
     }
 
     /// Whether a change can matter to the services that require this one: its state, or

@@ -382,17 +382,21 @@ public final class Registry {
         }
     }
 
-    /// Removes every live service that matches `query`, in one transaction; returns them in
-    /// get-all's order. With `dryRun`, only finds them (a read: nothing changes).
+    /// Removes every live service that matches `query` (unsatisfied ones only with
+    /// `includeUnsatisfied`), in one transaction; returns them in get-all's order. With
+    /// `dryRun`, only finds them (a read: nothing changes).
     public func unregister(matching query: ServiceQuery, dryRun: Bool = false) throws -> [ServiceRecord] {
         var query = query
         query.firstOnly = false
         if dryRun {
             return try transactions.read { reader in
                 var check = LivenessCheck(liveness)
+                var states = StateCheck()
                 var found: [ServiceRecord] = []
-                try reader.forEachService(matching: query) { record in
-                    if check.isLive(record) { found.append(record) }
+                try reader.forEachService(matching: query) { stored in
+                    guard check.isLive(stored) else { return true }
+                    let record = try states.current(stored, in: reader, &check)
+                    if query.includeUnsatisfied || record.satisfied { found.append(record) }
                     return true
                 }
                 return found
@@ -401,7 +405,7 @@ public final class Registry {
         return try write { writer, check in
             var found: [ServiceRecord] = []
             try writer.forEachService(matching: query) { record in
-                if check.isLive(record) { found.append(record) }
+                if check.isLive(record), query.includeUnsatisfied || record.satisfied { found.append(record) }
                 return true
             }
             for record in found { try Self.remove(record, reason: .unregistered, in: writer) }

@@ -257,6 +257,29 @@ import Testing
         }
     }
 
+    /// Removing a provider and its dependent in one transaction (both expired, or both
+    /// matched by one filter) shows the dependent leaving once: dependency-lost, then its
+    /// removal hidden.
+    @Test(arguments: StoreBackend.allCases)
+    func aDependentRemovedWithItsProviderLeavesOnce(backend: StoreBackend) throws {
+        let clock = Clock()
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open(), liveness: clock)
+        let provider = try register(registry, ["acme.P"], [("team", .string("x"))], ttl: 1_000)
+        let dependent = try register(registry, ["acme.D"], [("team", .string("x"))], requires: ["acme.P"], ttl: 1_000)
+        clock.advance(1_001)
+        let mark = try registry.latestSequence()
+        _ = try registry.removeGoneServices()
+        #expect(try events(registry, after: mark).map(\.1) == [provider.id, dependent.id])
+        let other = try register(registry, ["acme.P"], [("team", .string("y"))])
+        let second = try register(registry, ["acme.D"], [("team", .string("y"))], requires: ["acme.P"])
+        let before = try registry.latestSequence()
+        var query = ServiceQuery(filter: try LDAPFilter.parse("(team=y)"))
+        query.includeUnsatisfied = true
+        _ = try registry.unregister(matching: query)
+        #expect(try events(registry, after: before).map(\.1) == [other.id, second.id])
+    }
+
     /// Names: `@NAME` requires the service with that name, whatever it is registered under;
     /// a name nobody holds is accepted and met when it comes.
     @Test(arguments: StoreBackend.allCases)

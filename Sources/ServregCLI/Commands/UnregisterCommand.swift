@@ -17,6 +17,8 @@ extension Servreg {
                 unregister --filter F [SPEC]: every service that matches (of SPEC, else of
                 any specification) is removed in one transaction, and listed as get-all lists
                 it; nothing matched exits 1. --dry-run lists them and removes nothing.
+                --include-unsatisfied removes the unsatisfied services that match too (by id,
+                any service is removed).
 
                 Example: servreg unregister --filter '(location=BH3)' acme.IPlumber --dry-run
                 """)
@@ -38,6 +40,11 @@ extension Servreg {
         @Flag(name: .long, help: "With --filter: list what would be removed, remove nothing.")
         var dryRun = false
 
+        @Flag(
+            name: .customLong("include-unsatisfied"),
+            help: "With --filter: also the services whose requirements are not all met.")
+        var includeUnsatisfied = false
+
         @Option(
             name: .customLong("if-rev"), parsing: .unconditional,
             help: ArgumentHelp(
@@ -48,6 +55,7 @@ extension Servreg {
             if filter == nil {
                 if ids.isEmpty { throw ValidationError("Missing expected argument '<id> ...' (or --filter)") }
                 if dryRun { throw ValidationError("--dry-run goes with --filter") }
+                if includeUnsatisfied { throw ValidationError("--include-unsatisfied goes with --filter") }
                 if ifRevision != nil, ids.count > 1 { throw ValidationError("--if-rev goes with one service") }
             } else if ifRevision != nil {
                 throw ValidationError("--if-rev goes with one service, not --filter")
@@ -85,7 +93,8 @@ extension Servreg {
 
         private func unregisterMatching(_ filter: String, in context: CommandContext) throws -> ExitStatus {
             let specification = ids.first
-            let query = try QueryOptions.query(specification: specification, filter: filter)
+            var query = try QueryOptions.query(specification: specification, filter: filter)
+            query.includeUnsatisfied = includeUnsatisfied
             let registry = try context.registry(global, access: dryRun ? .read : .write)
             let removed = try registry.unregister(matching: query, dryRun: dryRun)
             switch global.outputMode {

@@ -6,7 +6,7 @@ extension Servreg.Unregister: FastParsable {
         GlobalOptions.grammar
         + FastCommandLine.Grammar(
             options: ["filter": .init(unconditional: true), "if-rev": .init(unconditional: true)],
-            flags: ["--dry-run": "dry-run"])
+            flags: ["--dry-run": "dry-run", "--include-unsatisfied": "include-unsatisfied"])
 
     /// Copied by `fast`: building the property wrappers in `init()` costs more than reading the line.
     private static let prototype = Self()
@@ -17,6 +17,7 @@ extension Servreg.Unregister: FastParsable {
         command.ids = line.positionals
         command.filter = line.value("filter")
         command.dryRun = line.flag("dry-run")
+        command.includeUnsatisfied = line.flag("include-unsatisfied")
         command.ifRevision = nil
         if let revision = line.value("if-rev") {
             guard let number = Int64(revision) else { throw FastCommandLine.Unsupported() }
