@@ -137,7 +137,13 @@ final class DependencyTracker: RegistryWriter {
         var done = Set<ServiceID>()
         var inProgress = Set<ServiceID>()
         func add(_ id: ServiceID) throws {
-            guard records[id] == nil, !done.contains(id), let record = try base.service(id: id) else { return }
+            // One worked out already is worked out again: a provider of it changed after.
+            if done.contains(id) {
+                done.remove(id)
+            } else if records[id] != nil {
+                return
+            }
+            guard let record = try base.service(id: id) else { return }
             records[id] = record
             pending.append(id)
             for target in Self.targets(of: record) { byTarget[target, default: []].insert(id) }

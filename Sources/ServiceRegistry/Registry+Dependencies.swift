@@ -67,6 +67,7 @@ extension Registry {
     public func dependencyGraph(specification: String? = nil) throws -> DependencyGraph {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
+            var states = StateCheck()
             var nodes: [ServiceID: ServiceRecord] = [:]
             var edges: [DependencyGraph.Edge] = []
             var queue: [ServiceRecord] = []
@@ -86,7 +87,7 @@ extension Registry {
             var next = 0
             var expanded = Set<ServiceID>()
             while next < queue.count {
-                let record = queue[next]
+                let record = try states.current(queue[next], in: reader, &check)
                 next += 1
                 nodes[record.id] = record
                 guard expanded.insert(record.id).inserted else { continue }

@@ -211,7 +211,9 @@ public final class Registry {
     /// returns the service and what happened.
     public func registration(_ request: RegistrationRequest) throws -> Registration {
         let validated = try Self.validate(request)
-        return try write { writer, check in
+        // A replacement settles the dependents on its end result: those the old service met
+        // and the new one meets too do not leave and come back.
+        return try write(deferringDependencies: request.existing == .replace) { writer, check in
             var outcome = Registration.Outcome.registered
             if let name = validated.new.name, let holder = try writer.service(named: name) {
                 if let reason = check.deathReason(holder) {

@@ -7,6 +7,9 @@ public enum ServregMain {
     /// Runs one command line (without the program name) and returns its exit status.
     public static func run(arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        // The Swift runtime's backtracer takes SIGQUIT (Ctrl-\) for a crash report and
+        // leaves the process running: SIGQUIT ends servreg, as it ends any tool.
+        signal(SIGQUIT, SIG_DFL)
         let context = CommandContext()
         // Bare servreg (also with only global options: servreg --store PATH) is the shell:
         // on a terminal the prompt, with lines piped in a batch of them (as servreg shell

@@ -500,7 +500,7 @@ private final class Background: @unchecked Sendable {
         #expect(try eventually { try offered("acme.Web") })
         #expect(try servreg.run(["unregister", "\(database)"]).status == 0)
         #expect(supervisor.exitStatus() == 2)
-        #expect(lines(directory + "/supervisor.err").contains { $0.hasSuffix("exited with status 137") })
+        #expect(lines(directory + "/supervisor.err").contains { $0.hasSuffix("exited with status 137 (signal 9)") })
         #expect(try servreg.run(["get-all", "acme.Web", "--count", "--include-unsatisfied"]).stdout == "0\n")
     }
 

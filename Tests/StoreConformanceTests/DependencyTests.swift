@@ -157,6 +157,37 @@ import Testing
         #expect(try events(registry, after: back).map(\.1) == [again.id, c.id, b.id, a.id, e.id])
     }
 
+    /// A service worked out before a provider of it changed later in the same cascade is
+    /// worked out again (a diamond whose top was registered first).
+    @Test(arguments: StoreBackend.allCases)
+    func aDiamondRegisteredTopFirstBecomesSatisfied(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        let e = try register(registry, ["acme.E"], name: "e", requires: ["@a", "@d"])
+        let a = try register(registry, ["acme.A"], name: "a", requires: ["@b"])
+        let b = try register(registry, ["acme.B"], name: "b", requires: ["@d"])
+        let mark = try registry.latestSequence()
+        let d = try register(registry, ["acme.D"], name: "d")
+        #expect(try events(registry, after: mark).map(\.1) == [d.id, b.id, a.id, e.id])
+        #expect(try registry.service(id: e.id).satisfied)
+    }
+
+    /// `--existing replace` of a required service settles on the end result: a dependent
+    /// the new one meets too does not leave and come back.
+    @Test(arguments: StoreBackend.allCases)
+    func aReplacementKeepsTheDependentsItStillMeets(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let registry = Registry(store: try location.open())
+        _ = try register(registry, ["acme.DB"], name: "db")
+        let app = try register(registry, ["acme.App"], requires: ["acme.DB"])
+        let mark = try registry.latestSequence()
+        var request = RegistrationRequest(specifications: ["acme.DB"], properties: [], name: "db", existing: .replace)
+        request.requirements = nil
+        _ = try registry.registration(request)
+        #expect(try events(registry, after: mark).map(\.0) == [.unregistering, .registered])
+        #expect(try registry.service(id: app.id).satisfied)
+    }
+
     /// An apply settles the states once, on its end result: a declared change that breaks a
     /// requirement and another that mends it make no state change between them.
     @Test(arguments: StoreBackend.allCases)

@@ -116,14 +116,14 @@ extension Servreg.Register {
             while true {
                 if let status = child.poll() {
                     try registry.release(record, reason: .ownerExited)
-                    transition(context, "\(program) exited with status \(status)")
+                    transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
                 if let stop = StopSignals.requested {
                     transition(context, "signal \(stop): stopping \(program) (pid \(child.pid))")
                     let status = child.stop(timeout: stopAfter)
                     try registry.release(record, reason: .unregistered)
-                    transition(context, "\(program) exited with status \(status)")
+                    transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
                 _ = try registry.removeGoneServices()
@@ -135,7 +135,7 @@ extension Servreg.Register {
                 // Gone because COMMAND ended (its owner): that is COMMAND's ending, not a loss.
                 if let status = child.poll() {
                     try registry.release(record, reason: .ownerExited)
-                    transition(context, "\(program) exited with status \(status)")
+                    transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
                 let lost =
@@ -149,11 +149,17 @@ extension Servreg.Register {
                 transition(context, "\(why): stopping \(program) (pid \(child.pid))")
                 let status = child.stop(timeout: stopAfter)
                 try registry.release(record, reason: .unregistered)
-                transition(context, "\(program) exited with status \(status)")
+                transition(context, "\(program) \(Self.ended(status))")
                 if current == nil || once { return .conditionFailed }
                 break
             }
         }
+    }
+
+    /// How a status reads: `exited with status 3`, `exited with status 143 (signal 15)`.
+    static func ended(_ status: Int32) -> String {
+        status > 128 && status < 160
+            ? "exited with status \(status) (signal \(status - 128))" : "exited with status \(status)"
     }
 
     /// How long to wait for a change: until the next lease end or owner check, at most 1 s.
