@@ -33,24 +33,28 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
             try ServiceName.validate(name)
             return Requirement(target: .name(name), filter: nil, text: text)
         }
-        let scalars = Array(text.unicodeScalars)
-        guard
-            let colon = scalars.indices.first(where: {
-                scalars[$0] == ":" && $0 + 1 < scalars.count && scalars[$0 + 1] == "("
-            })
-        else {
+        // The filter starts at the first ":(" (a specification name has no parenthesis).
+        let bytes = text.utf8
+        var colon: String.Index?
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let next = bytes.index(after: index)
+            if bytes[index] == UInt8(ascii: ":"), next != bytes.endIndex, bytes[next] == UInt8(ascii: "(") {
+                colon = index
+                break
+            }
+            index = next
+        }
+        guard let colon else {
             try SpecificationName.validate(text)
             return Requirement(target: .specification(text), filter: nil, text: text)
         }
-        var specification = String.UnicodeScalarView()
-        specification.append(contentsOf: scalars[..<colon])
-        var filterText = String.UnicodeScalarView()
-        filterText.append(contentsOf: scalars[(colon + 1)...])
-        try SpecificationName.validate(String(specification))
-        let offset = colon + 1
+        let specification = String(text[..<colon])
+        try SpecificationName.validate(specification)
+        let offset = specification.unicodeScalars.count + 1
         let filter: LDAPFilter
         do throws(RegistryError) {
-            filter = try LDAPFilter.parse(String(filterText))
+            filter = try LDAPFilter.parse(String(text[text.index(after: colon)...]))
         } catch {
             switch error {
             case .filterSyntax(let column, let problem): throw .filterSyntax(column: column + offset, problem: problem)
@@ -58,7 +62,7 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
             default: throw error
             }
         }
-        return Requirement(target: .specification(String(specification)), filter: filter, text: text)
+        return Requirement(target: .specification(specification), filter: filter, text: text)
     }
 
     /// Whether a service is one this requirement asks for (its state aside).

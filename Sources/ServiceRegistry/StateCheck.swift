@@ -4,8 +4,9 @@
 /// from the providers' liveness, as it does for the service's own — so that a dependent is
 /// hidden from the moment its requirement lapses, not from the next write on.
 ///
-/// The check costs two index lookups per read (is anything expired, is anything owned) and,
-/// only when one says yes, a lookup per requirement of each dependent the read returns.
+/// The check costs one index lookup per read that returns a dependent (has anything a lease
+/// or an owner) and, only when something has, a lookup per requirement of each dependent the
+/// read returns.
 struct StateCheck {
     private var mayHaveGone: Bool?
     private var known: [ServiceID: Bool] = [:]
@@ -18,14 +19,16 @@ struct StateCheck {
         guard record.satisfied else { return false }
         guard !record.requirements.isEmpty else { return true }
         if mayHaveGone == nil {
-            var owned = false
-            try reader.forEachMortalService(specification: nil, ownedOnly: true) { _ in
-                owned = true
-                return false
+            // One lookup (the store's index of services with a lease or an owner): a store
+            // without any has nothing that can go between writes.
+            var mortal = false
+            if check.now != Int64.min {
+                try reader.forEachMortalService(specification: nil, ownedOnly: false) { _ in
+                    mortal = true
+                    return false
+                }
             }
-            let expired =
-                check.now == Int64.min ? false : !(try reader.expiredServices(at: check.now, limit: 1).isEmpty)
-            mayHaveGone = check.now != Int64.min && (owned || expired)
+            mayHaveGone = mortal
         }
         guard mayHaveGone == true else { return true }
         return try providersLive(record, in: reader, &check)
