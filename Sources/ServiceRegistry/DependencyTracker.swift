@@ -101,16 +101,27 @@ final class DependencyTracker: RegistryWriter {
         let wasProvider = before?.satisfied ?? false
         let isProvider = after?.satisfied ?? false
         var seeds: [ServiceID] = []
+        // Whether the subject starts or stops meeting a requirement depends on the requirement
+        // alone: a thousand dependents sharing one are one evaluation.
+        var changes: [String: Bool] = [:]
         try base.forEachDependentSummary(on: Self.targets(of: subject)) { listed in
             guard listed.id != subject.id else { return true }
             for text in listed.requirements {
-                let requirement = try parsed(text)
-                guard requirement.concerns(specifications: subject.specifications, name: subject.name) else {
-                    continue
+                let changed: Bool
+                if let known = changes[text] {
+                    changed = known
+                } else {
+                    let requirement = try parsed(text)
+                    if requirement.concerns(specifications: subject.specifications, name: subject.name) {
+                        let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
+                        let matchesNow = isProvider && after.map(requirement.matches) ?? false
+                        changed = matchedBefore != matchesNow
+                    } else {
+                        changed = false
+                    }
+                    changes[text] = changed
                 }
-                let matchedBefore = wasProvider && before.map(requirement.matches) ?? false
-                let matchesNow = isProvider && after.map(requirement.matches) ?? false
-                if matchedBefore != matchesNow {
+                if changed {
                     seeds.append(listed.id)
                     break
                 }
