@@ -80,19 +80,7 @@ extension Servreg.Register {
                 context.reportError(error.message)
                 return Self.ending(error.status, in: context, ran: false)
             }
-            guard let owner = ProcessLiveness.owner(of: child.pid) else {
-                child.abandon()
-                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
-            }
-            var held = request
-            held.owner = owner
-            let record: ServiceRecord
-            do {
-                record = try registry.registration(held).record
-            } catch {
-                child.abandon()
-                throw error
-            }
+            let record = try Self.register(request, ownedBy: child, in: registry)
             guard record.satisfied else {
                 // Lost between the look and the registration: back to waiting.
                 child.abandon()
@@ -101,11 +89,8 @@ extension Servreg.Register {
             }
             context.lastRegisteredID = record.id
             if let code = child.start() {
-                let status = child.wait()
-                try? registry.release(record, reason: .unregistered)
-                let notFound = code == ENOENT || code == ENOTDIR
-                context.reportError("\(program): \(String(cString: strerror(code)))")
-                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context, ran: false)
+                return Self.failedToStart(
+                    child, program: program, code: code, record: record, in: registry, context: context)
             }
             let injected = chosen.enumerated().map { "SERVREG_REQUIRE_\($0.offset + 1)_ID=\($0.element.id)" }
                 .joined(separator: " ")

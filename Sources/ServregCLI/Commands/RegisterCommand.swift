@@ -319,21 +319,14 @@ extension Servreg {
                 context.reportError(error.message)
                 return Self.ending(error.status, in: context, ran: false)
             }
-            guard let owner = ProcessLiveness.owner(of: child.pid) else {
-                child.abandon()
-                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
-            }
-            var request = request
-            request.owner = owner
             let registry: Registry
-            let record: ServiceRecord
             do {
                 registry = try context.registry(global, access: .write)
-                record = try registry.registration(request).record
             } catch {
                 child.abandon()
                 throw error
             }
+            let record = try Self.register(request, ownedBy: child, in: registry)
             context.lastRegisteredID = record.id
             if !global.quiet {
                 let label = request.name.map { "@\($0) " } ?? ""
@@ -341,15 +334,44 @@ extension Servreg {
             }
             context.output.flush()
             if let code = child.start() {
-                let status = child.wait()
-                try? registry.release(record, reason: .unregistered)
-                let notFound = code == ENOENT || code == ENOTDIR
-                context.reportError("\(command[0]): \(String(cString: strerror(code)))")
-                return Self.ending(notFound ? 127 : (status == 127 ? 126 : status), in: context, ran: false)
+                return Self.failedToStart(
+                    child, program: command[0], code: code, record: record, in: registry, context: context)
             }
             let status = child.wait()
             try registry.release(record, reason: .ownerExited)
             return Self.ending(status, in: context)
+        }
+
+        /// Registers `request` as owned by `child` (pid and start time, fixed at fork), which
+        /// waits at its gate; a child whose registration fails is abandoned (it exits there).
+        static func register(_ request: RegistrationRequest, ownedBy child: HeldCommand, in registry: Registry)
+            throws -> ServiceRecord
+        {
+            guard let owner = ProcessLiveness.owner(of: child.pid) else {
+                child.abandon()
+                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
+            }
+            var held = request
+            held.owner = owner
+            do {
+                return try registry.registration(held).record
+            } catch {
+                child.abandon()
+                throw error
+            }
+        }
+
+        /// A child whose exec failed (errno `code`): its service goes, and the status is
+        /// 127 (not found) or 126 (cannot run).
+        static func failedToStart(
+            _ child: HeldCommand, program: String, code: Int32, record: ServiceRecord, in registry: Registry,
+            context: CommandContext
+        ) -> ExitStatus {
+            let status = child.wait()
+            try? registry.release(record, reason: .unregistered)
+            let notFound = code == ENOENT || code == ENOTDIR
+            context.reportError("\(program): \(String(cString: strerror(code)))")
+            return ending(notFound ? 127 : (status == 127 ? 126 : status), in: context, ran: false)
         }
 
         /// A one-shot servreg exits with the command's own status. In the shell or a batch

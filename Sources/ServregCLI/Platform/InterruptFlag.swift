@@ -11,16 +11,9 @@ enum InterruptFlag {
 
     /// Installs the handler, without SA_RESTART so that a blocking read returns.
     static func install() {
-        if writeEnd.load(ordering: .relaxed) < 0 {
-            var ends: [Int32] = [-1, -1]
-            if pipe(&ends) == 0 {
-                for end in ends {
-                    _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-                    _ = fcntl(end, F_SETFL, O_NONBLOCK)
-                }
-                readEnd.store(ends[0], ordering: .relaxed)
-                writeEnd.store(ends[1], ordering: .relaxed)
-            }
+        if writeEnd.load(ordering: .relaxed) < 0, let ends = SelfPipe.make() {
+            readEnd.store(ends.read, ordering: .relaxed)
+            writeEnd.store(ends.write, ordering: .relaxed)
         }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
