@@ -111,18 +111,36 @@ struct SQLiteTransaction: RegistryWriter {
         sql += ownedOnly ? "s.owner_pid IS NOT NULL" : "(s.expires IS NOT NULL OR s.owner_pid IS NOT NULL)"
         var arguments: [IndexValue] = []
         if let specification {
-            sql += """
-                 AND EXISTS (SELECT 1 FROM service_specification ss
-                 WHERE ss.specification = ? AND ss.ranking = s.ranking AND ss.service_id = s.id)
-                """
+            sql += Self.ofSpecification
             arguments.append(.text(specification))
         }
+        try walk(sql, arguments, body)
+    }
+
+    /// The condition that a service `s` is registered under the specification bound to it.
+    private static let ofSpecification = """
+         AND EXISTS (SELECT 1 FROM service_specification ss
+         WHERE ss.specification = ? AND ss.ranking = s.ranking AND ss.service_id = s.id)
+        """
+
+    /// Calls `body` with each service a statement of `columns` finds, until it returns false.
+    private func walk(_ sql: String, _ arguments: [IndexValue], _ body: (ServiceRecord) throws -> Bool) throws {
         var statement = try BoundStatement(db, sql)
         for argument in arguments { statement.bind(argument) }
         defer { statement.finish() }
         while try statement.step() {
             if try !body(RecordCoding.decodeRecord(statement)) { return }
         }
+    }
+
+    /// The services with a requirement on one of `count` targets (bound in order), by id.
+    private static func requiring(_ count: Int, columns: String) -> String {
+        let placeholders = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT \(columns) FROM service s WHERE s.id IN
+                (SELECT service_id FROM service_requirement WHERE target IN (\(placeholders)))
+            ORDER BY s.id
+            """
     }
 
     func serviceNames(prefix: String, limit: Int) throws -> [String] {
@@ -141,41 +159,17 @@ struct SQLiteTransaction: RegistryWriter {
     func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
         guard requirementColumns else { return }
         guard let targets else {
-            var statement = try BoundStatement(
-                db, "SELECT \(columns) FROM service s WHERE s.requirements IS NOT NULL ORDER BY s.id")
-            defer { statement.finish() }
-            while try statement.step() {
-                if try !body(RecordCoding.decodeRecord(statement)) { return }
-            }
-            return
+            return try walk("SELECT \(columns) FROM service s WHERE s.requirements IS NOT NULL ORDER BY s.id", [], body)
         }
         guard !targets.isEmpty else { return }
-        let keys = targets.map(Self.targetKey)
-        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
-        var statement = try BoundStatement(
-            db,
-            """
-            SELECT \(columns) FROM service s WHERE s.id IN
-                (SELECT service_id FROM service_requirement WHERE target IN (\(placeholders)))
-            ORDER BY s.id
-            """)
-        for key in keys { statement.bind(key) }
-        defer { statement.finish() }
-        while try statement.step() {
-            if try !body(RecordCoding.decodeRecord(statement)) { return }
-        }
+        try walk(
+            Self.requiring(targets.count, columns: columns), targets.map { .text(Self.targetKey($0)) }, body)
     }
 
     func forEachDependentSummary(on targets: [Requirement.Target], _ body: (DependentSummary) throws -> Bool) throws {
         guard requirementColumns, !targets.isEmpty else { return }
-        let placeholders = Array(repeating: "?", count: targets.count).joined(separator: ", ")
         var statement = try BoundStatement(
-            db,
-            """
-            SELECT s.id, s.requirements, s.unsatisfied FROM service s WHERE s.id IN
-                (SELECT service_id FROM service_requirement WHERE target IN (\(placeholders)))
-            ORDER BY s.id
-            """)
+            db, Self.requiring(targets.count, columns: "s.id, s.requirements, s.unsatisfied"))
         for target in targets { statement.bind(Self.targetKey(target)) }
         defer { statement.finish() }
         while try statement.step() {
@@ -196,29 +190,14 @@ struct SQLiteTransaction: RegistryWriter {
 
     func forEachUnsatisfiedService(specification: String?, _ body: (ServiceRecord) throws -> Bool) throws {
         guard requirementColumns else { return }
-        var sql = "SELECT \(columns) FROM service s WHERE s.unsatisfied IS NOT NULL"
-        if specification != nil {
-            sql += """
-                 AND EXISTS (SELECT 1 FROM service_specification ss
-                 WHERE ss.specification = ? AND ss.ranking = s.ranking AND ss.service_id = s.id)
-                """
-        }
-        var statement = try BoundStatement(db, sql)
-        if let specification { statement.bind(specification) }
-        defer { statement.finish() }
-        while try statement.step() {
-            if try !body(RecordCoding.decodeRecord(statement)) { return }
-        }
+        let sql = "SELECT \(columns) FROM service s WHERE s.unsatisfied IS NOT NULL"
+        guard let specification else { return try walk(sql, [], body) }
+        try walk(sql + Self.ofSpecification, [.text(specification)], body)
     }
 
     func forEachService(fromSource source: String, _ body: (ServiceRecord) throws -> Bool) throws {
         guard requirementColumns else { return }
-        var statement = try BoundStatement(db, "SELECT \(columns) FROM service s WHERE s.source = ? ORDER BY s.id")
-        statement.bind(source)
-        defer { statement.finish() }
-        while try statement.step() {
-            if try !body(RecordCoding.decodeRecord(statement)) { return }
-        }
+        try walk("SELECT \(columns) FROM service s WHERE s.source = ? ORDER BY s.id", [.text(source)], body)
     }
 
     private func records(_ sql: String, _ arguments: [IndexValue]) throws -> [ServiceRecord] {
@@ -466,19 +445,19 @@ struct SQLiteTransaction: RegistryWriter {
         let oldKeys = Set(old.map { Self.targetKey($0.target) })
         let newKeys = Set(new.map { Self.targetKey($0.target) })
         guard oldKeys != newKeys else { return }
-        for key in oldKeys.subtracting(newKeys) {
-            var statement = try BoundStatement(
-                db, "DELETE FROM service_requirement WHERE target = ? AND service_id = ?")
-            statement.bind(key)
-            statement.bind(id)
-            try statement.run()
-        }
-        for key in newKeys.subtracting(oldKeys) {
-            var statement = try BoundStatement(
-                db, "INSERT OR IGNORE INTO service_requirement (target, service_id) VALUES (?, ?)")
-            statement.bind(key)
-            statement.bind(id)
-            try statement.run()
+        for (keys, sql) in [
+            (oldKeys.subtracting(newKeys), "DELETE FROM service_requirement WHERE target = ? AND service_id = ?"),
+            (
+                newKeys.subtracting(oldKeys),
+                "INSERT OR IGNORE INTO service_requirement (target, service_id) VALUES (?, ?)"
+            ),
+        ] {
+            for key in keys {
+                var statement = try BoundStatement(db, sql)
+                statement.bind(key)
+                statement.bind(id)
+                try statement.run()
+            }
         }
     }
 
