@@ -95,6 +95,8 @@ public final class SQLiteStore: RegistryStore {
     /// Whether the store has values, factories, clients and their uses (schema 4).
     private var valueColumns = true
     private var requirementColumns = true
+    /// Whether the store has hooks and schemas (schema 6).
+    private var policyTable = true
 
     private var eventRetention: Int64 { max(1, options.eventRetention) }
     /// One million events: about a day of 10 changes a second, 200 MB at the most.
@@ -156,6 +158,7 @@ public final class SQLiteStore: RegistryStore {
             livenessColumns = absent || (version ?? 0) >= 3
             valueColumns = absent || (version ?? 0) >= 4
             requirementColumns = absent || (version ?? 0) >= 5
+            policyTable = absent || (version ?? 0) >= 6
         }
         readOnly = absent || access == .read
         if options.durability == .atClose, !readOnly {
@@ -341,14 +344,14 @@ public final class SQLiteStore: RegistryStore {
                 return try body(
                     SQLiteTransaction(
                         db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
-                        valueColumns: valueColumns, requirementColumns: requirementColumns))
+                        valueColumns: valueColumns, requirementColumns: requirementColumns, policyTable: policyTable))
             }
             return try Self.transaction(db, .deferred) {
                 try cache?.validate(db)
                 return try body(
                     SQLiteTransaction(
                         db: db, cache: cache, rankedIndex: rankedIndex, livenessColumns: livenessColumns,
-                        valueColumns: valueColumns, requirementColumns: requirementColumns))
+                        valueColumns: valueColumns, requirementColumns: requirementColumns, policyTable: policyTable))
             }
         }
     }
@@ -481,7 +484,8 @@ public final class SQLiteStore: RegistryStore {
     private func writer(_ db: Database) -> SQLiteTransaction {
         SQLiteTransaction(
             db: db, cache: nil, rankedIndex: rankedIndex, eventRetention: eventRetention,
-            livenessColumns: livenessColumns, valueColumns: valueColumns, requirementColumns: requirementColumns)
+            livenessColumns: livenessColumns, valueColumns: valueColumns, requirementColumns: requirementColumns,
+            policyTable: policyTable)
     }
 
     /// Watches the store's files (inotify) for commits by any process.

@@ -18,12 +18,15 @@ struct SQLiteTransaction: RegistryWriter {
     var valueColumns: Bool
     /// Whether the store has requirements, states, sources and hidden events (schema 5).
     var requirementColumns: Bool
+    /// Whether the store keeps hooks and schemas (schema 6).
+    var policyTable: Bool
 
     init(
         db: Database, cache: RecordCache? = nil, rankedIndex: Bool = true,
         eventRetention: Int64 = SQLiteStore.defaultEventRetention, livenessColumns: Bool = true,
-        valueColumns: Bool = true, requirementColumns: Bool = true
+        valueColumns: Bool = true, requirementColumns: Bool = true, policyTable: Bool = true
     ) {
+        self.policyTable = policyTable
         self.requirementColumns = requirementColumns && valueColumns && livenessColumns
         self.db = db
         self.cache = cache
@@ -154,6 +157,20 @@ struct SQLiteTransaction: RegistryWriter {
     func marker(_ name: String) throws -> Int64? {
         guard livenessColumns else { return nil }
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM marker WHERE name = ?"), arguments: [name])
+    }
+
+    func policies() throws -> [StoredPolicy] {
+        guard policyTable else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT kind, key, body FROM policy ORDER BY position")
+        var policies: [StoredPolicy] = []
+        let rows = try Row.fetchCursor(statement)
+        while let row = try rows.next() {
+            let kind: String = row[0]
+            // A kind a later servreg keeps: not this one's to read.
+            guard let known = StoredPolicy.Kind(rawValue: kind) else { continue }
+            policies.append(StoredPolicy(kind: known, key: row[1], body: row[2]))
+        }
+        return policies
     }
 
     func forEachDependent(on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool) throws {
@@ -475,6 +492,21 @@ struct SQLiteTransaction: RegistryWriter {
             sql:
                 "INSERT INTO marker (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             arguments: [name, value])
+    }
+
+    func setPolicy(_ policy: StoredPolicy) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO policy (kind, key, body, position)
+                    VALUES (?, ?, ?, (SELECT coalesce(max(position), 0) + 1 FROM policy))
+                    ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body
+                """,
+            arguments: [policy.kind.rawValue, policy.key, policy.body])
+    }
+
+    func deletePolicy(_ kind: StoredPolicy.Kind, key: String) throws -> Bool {
+        try db.execute(sql: "DELETE FROM policy WHERE kind = ? AND key = ?", arguments: [kind.rawValue, key])
+        return db.changesCount > 0
     }
 
     func reserveServiceIDs(through id: ServiceID) throws {

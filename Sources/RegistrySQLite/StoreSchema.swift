@@ -148,6 +148,19 @@ enum StoreSchema {
                     """)
             try renameNowReservedKeys(db)
         },
+        { db in
+            // Version 6: hooks and schemas, in the order they were added (the core's encoding).
+            try db.execute(
+                sql: """
+                    CREATE TABLE policy (
+                        kind TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        PRIMARY KEY (kind, key)
+                    ) WITHOUT ROWID;
+                    """)
+        },
     ]
 
     /// Versions 3, 4 and 5 reserve keys an older servreg let anyone set (`service.name`,

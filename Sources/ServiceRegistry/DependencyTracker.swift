@@ -10,16 +10,20 @@
 final class DependencyTracker: RegistryWriter {
     private let base: any RegistryWriter
     private var check: LivenessCheck
+    /// The schemas and before-hooks every stored service passes (nil: the store has none).
+    private let policy: PolicyCheck?
 
-    init(_ base: any RegistryWriter, liveness: any Liveness) {
+    init(_ base: any RegistryWriter, liveness: any Liveness, policy: PolicyCheck? = nil) {
         self.base = base
         self.check = LivenessCheck(liveness)
+        self.policy = policy
     }
 
     // MARK: Changes, and what they cause
 
     func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord {
         var service = service
+        try policy?.admit(&service, id: id)
         service.satisfied = true
         if !service.requirements.isEmpty {
             let provisional = ServiceRecord(
@@ -34,7 +38,13 @@ final class DependencyTracker: RegistryWriter {
     }
 
     @discardableResult
-    func update(_ record: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
+    func update(_ proposed: ServiceRecord, previous: ServiceRecord, logEvent: Bool) throws -> ServiceRecord {
+        var record = proposed
+        if let policy, logEvent,
+            record.ranking != previous.ranking || !record.properties.hasSameValues(as: previous.properties)
+        {
+            try policy.admit(&record, previous: previous)
+        }
         var next = record
         next.satisfied = previous.satisfied
         var nowSatisfied = previous.satisfied
@@ -64,6 +74,7 @@ final class DependencyTracker: RegistryWriter {
         // a state an earlier removal of the same transaction changed, and its event must
         // say what listeners saw.
         guard let current = try base.service(id: record.id) else { return }
+        policy?.admitRemoval(current, reason: reason)
         try base.delete(current, reason: reason)
         try propagate(before: current, after: nil)
     }
@@ -305,6 +316,8 @@ final class DependencyTracker: RegistryWriter {
     func queueRelease(_ release: PendingRelease) throws -> PendingRelease { try base.queueRelease(release) }
     func deleteRelease(_ number: Int64) throws { try base.deleteRelease(number) }
     func setMarker(_ name: String, _ value: Int64) throws { try base.setMarker(name, value) }
+    func setPolicy(_ policy: StoredPolicy) throws { try base.setPolicy(policy) }
+    func deletePolicy(_ kind: StoredPolicy.Kind, key: String) throws -> Bool { try base.deletePolicy(kind, key: key) }
     func service(id: ServiceID) throws -> ServiceRecord? { try base.service(id: id) }
     func service(named name: String) throws -> ServiceRecord? { try base.service(named: name) }
     func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
@@ -323,6 +336,7 @@ final class DependencyTracker: RegistryWriter {
     func use(of service: ServiceID, client: String) throws -> ServiceUse? { try base.use(of: service, client: client) }
     func pendingReleases(limit: Int) throws -> [PendingRelease] { try base.pendingReleases(limit: limit) }
     func marker(_ name: String) throws -> Int64? { try base.marker(name) }
+    func policies() throws -> [StoredPolicy] { try base.policies() }
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         try base.forEachService(matching: query, body)
     }

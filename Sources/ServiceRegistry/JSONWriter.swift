@@ -61,10 +61,11 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends a service as `service(_:)` renders it.
-    public static func writeService(_ record: ServiceRecord, to out: inout [UInt8]) {
+    /// Appends a service as `service(_:)` renders it. `proposed`: a change not committed
+    /// yet (a before-hook's input): no revision or expiry, and a new service's id is null.
+    public static func writeService(_ record: ServiceRecord, to out: inout [UInt8], proposed: Bool = false) {
         out.append(contentsOf: serviceIDPrefix)
-        writeInteger(record.id, to: &out)
+        if proposed, record.id == 0 { out.append(contentsOf: "null".utf8) } else { writeInteger(record.id, to: &out) }
         out.append(contentsOf: objectClassPrefix)
         writeValue(.list(record.specifications.map(PropertyValue.string)), to: &out)
         out.append(contentsOf: rankingPrefix)
@@ -75,13 +76,17 @@ public enum JSONWriter {
             out.append(contentsOf: namePrefix)
             writeString(name, to: &out)
         }
-        out.append(contentsOf: revisionPrefix)
-        writeInteger(record.revision, to: &out)
+        if !proposed {
+            out.append(contentsOf: revisionPrefix)
+            writeInteger(record.revision, to: &out)
+        }
         if let lease = record.lease {
             out.append(contentsOf: ttlPrefix)
             writeString(LeaseDuration.format(lease.ttl), to: &out)
-            out.append(contentsOf: expiresPrefix)
-            writeString(Instant.format(lease.expires), to: &out)
+            if !proposed {
+                out.append(contentsOf: expiresPrefix)
+                writeString(Instant.format(lease.expires), to: &out)
+            }
         }
         if let owner = record.owner {
             out.append(contentsOf: ownerPIDPrefix)

@@ -150,7 +150,7 @@ extension Registry {
         }
         // The dependents settle once, on the end result: a declared change that breaks a
         // requirement and another that mends it make no event between them.
-        return try write(deferringDependencies: true) { writer, check in try plan(writer, writer, &check) }
+        return try write(.register, deferringDependencies: true) { writer, check in try plan(writer, writer, &check) }
     }
 
     /// A registered service as a declaration wants it: same id, name, specifications, scope

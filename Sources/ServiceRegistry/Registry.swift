@@ -13,6 +13,18 @@ public final class Registry {
     /// When this batch's writes last removed the dead services (a batch removes them at its
     /// first write and then at most every `batchSweepInterval` milliseconds).
     private var lastSweep: Int64?
+    /// What runs hooks (the command line's processes); without one, a change that a hook
+    /// would run for is refused.
+    public var hookRunner: (any HookRunner)?
+    /// The client that hooks are told made a change (`SERVREG_CLIENT`).
+    public var client: String?
+    /// The hooks and schemas as this batch read them (only its own writes change them: it
+    /// is one transaction).
+    var batchPolicies: Policies?
+    /// The after-hooks of what this batch's writes changed: run once it has committed.
+    private var batchAfterHooks: [(Hook, ServiceChange)] = []
+    /// How many times a change's before-hooks run on a change that keeps changing under them.
+    public static let hookRounds = 5
 
     /// The store marker that holds when owners were last checked by a writer.
     static let ownerCheckMarker = "owners-checked"
@@ -30,11 +42,16 @@ public final class Registry {
         self.liveness = liveness
     }
 
-    private init(store: any RegistryStore, batch: any StoreTransactions, liveness: any Liveness) {
+    private init(
+        store: any RegistryStore, batch: any StoreTransactions, liveness: any Liveness, hookRunner: (any HookRunner)?,
+        client: String?
+    ) {
         self.store = store
         self.transactions = batch
         self.inBatch = true
         self.liveness = liveness
+        self.hookRunner = hookRunner
+        self.client = client
     }
 
     // MARK: Batches
@@ -49,30 +66,133 @@ public final class Registry {
     public func batch<T>(_ steps: BatchSteps = .undoneAlone, _ body: (Registry) throws -> T) throws -> T {
         if inBatch { throw RegistryError.batchUnavailable(.nested) }
         guard store.capabilities.batches else { throw RegistryError.batchUnavailable(.unsupportedByStore) }
-        return try store.batch(steps) { scope in
-            try body(Registry(store: store, batch: scope, liveness: liveness))
+        var inner: Registry?
+        let result = try store.batch(steps) { scope in
+            let registry = Registry(
+                store: store, batch: scope, liveness: liveness, hookRunner: hookRunner, client: client)
+            inner = registry
+            return try body(registry)
         }
+        // Committed: the after-hooks of what it changed.
+        if let inner, let hookRunner {
+            for (hook, change) in inner.batchAfterHooks { hookRunner.runAfter(hook, change: change) }
+        }
+        return result
     }
 
     // MARK: Liveness
 
     /// Runs `body` as one write after removing the services that are gone (expired, or their
     /// owner exited) with UNREGISTERING: every writing command does this.
+    ///
+    /// `operation` is the operation the write runs, whose before-hooks its changes need (nil:
+    /// none, as for expiries): a change they have not seen rolls the write back; they run
+    /// outside any transaction (`runBeforeHooks`), and the write runs again, committing only
+    /// the changes they saw as they are now (one that changed meanwhile goes to them again,
+    /// `hookRounds` times at the most). Every stored service is checked against its schemas.
     func write<T>(
-        deferringDependencies: Bool = false, _ body: (any RegistryWriter, inout LivenessCheck) throws -> T
+        _ operation: Hook.Operation? = nil, deferringDependencies: Bool = false,
+        _ body: (any RegistryWriter, inout LivenessCheck) throws -> T
     ) throws -> T {
-        let result = try transactions.write { store in
-            let writer = DependencyTracker(store, liveness: liveness)
-            var check = LivenessCheck(liveness)
-            let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
-            if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
-            if deferringDependencies { writer.beginDeferring() }
-            let value = try body(writer, &check)
-            if deferringDependencies { try writer.finishDeferred() }
-            return (value, check.now, due)
+        var approvals: [[UInt8]: HookMerges] = [:]
+        var round = 0
+        while true {
+            round += 1
+            let result: (T, Int64, Bool, [(Hook, ServiceChange)])
+            do {
+                result = try transactions.write { store in
+                    let policies = try policies(in: store)
+                    let policy =
+                        policies.isEmpty
+                        ? nil
+                        : PolicyCheck(policies: policies, operation: operation, client: client, approvals: approvals)
+                    let start = policies.hasAfterHooks ? try store.latestSequence() : nil
+                    let writer = DependencyTracker(store, liveness: liveness, policy: policy)
+                    var check = LivenessCheck(liveness)
+                    let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
+                    if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
+                    if deferringDependencies { writer.beginDeferring() }
+                    let value = try body(writer, &check)
+                    if deferringDependencies { try writer.finishDeferred() }
+                    if let policy, !policy.pending.isEmpty { throw PendingHooks(proposals: policy.pending) }
+                    var after: [(Hook, ServiceChange)] = []
+                    if let start { after = try Self.afterHooks(policies, since: start, in: store) }
+                    if !after.isEmpty {
+                        // Code from the store: refused before the change commits when it may not run.
+                        guard let hookRunner else { throw RegistryError.hooksUnavailable(after[0].0.name) }
+                        try hookRunner.checkTrusted()
+                    }
+                    return (value, check.now, due, after)
+                }
+            } catch let pending as PendingHooks {
+                if inBatch { throw RegistryError.beforeHooksInBatch(pending.proposals[0].hooks[0].name) }
+                if round > Self.hookRounds { throw RegistryError.hooksKeptChanging(rounds: Self.hookRounds) }
+                for proposal in pending.proposals { approvals[proposal.key] = try runBeforeHooks(proposal) }
+                continue
+            }
+            if result.2 { lastSweep = result.1 }
+            if inBatch {
+                batchAfterHooks += result.3
+            } else if let hookRunner {
+                for (hook, change) in result.3 { hookRunner.runAfter(hook, change: change) }
+            }
+            return result.0
         }
-        if result.2 { lastSweep = result.1 }
-        return result.0
+    }
+
+    /// The hooks and schemas of the store (a batch reads them once).
+    private func policies(in reader: any RegistryReader) throws -> Policies {
+        if let batchPolicies { return batchPolicies }
+        let policies = try Policies.read(reader)
+        if inBatch { batchPolicies = policies }
+        return policies
+    }
+
+    /// Runs a proposal's before-hooks in order, each on the proposal as the ones before it
+    /// left it; returns what they merge into it. A hook that fails vetoes it (throws).
+    private func runBeforeHooks(_ proposal: HookProposal) throws -> HookMerges {
+        guard let hookRunner else { throw RegistryError.hooksUnavailable(proposal.hooks[0].name) }
+        try hookRunner.checkTrusted()
+        var merges: HookMerges = []
+        var after = proposal.after
+        for hook in proposal.hooks {
+            let input = HookProposal.input(
+                hook: hook, operation: proposal.operation, before: proposal.before, after: after,
+                client: proposal.client)
+            let output = try hookRunner.run(hook, input: input)
+            let merged = try PolicyCheck.merges(fromOutput: output, of: hook, operation: proposal.operation)
+            if var record = after, !merged.isEmpty {
+                PolicyCheck.merge(merged, into: &record.properties, ranking: &record.ranking)
+                after = record
+            }
+            merges += merged
+        }
+        return merges
+    }
+
+    /// The after-hooks of the changes logged after `sequence` (this transaction's: it holds
+    /// the write lock), each with its change, in order.
+    private static func afterHooks(_ policies: Policies, since sequence: Int64, in reader: any RegistryReader) throws
+        -> [(Hook, ServiceChange)]
+    {
+        var calls: [(Hook, ServiceChange)] = []
+        var after = sequence
+        while true {
+            let page = try reader.changes(after: after, limit: 1000)
+            for change in page where !change.hidden {
+                let operation: Hook.Operation =
+                    switch change.kind {
+                    case .registered: .register
+                    case .modified: .setProperties
+                    case .unregistered: .unregister
+                    }
+                for hook in policies.hooks(.after, operation, for: change.specifications) {
+                    calls.append((hook, change))
+                }
+            }
+            guard let last = page.last, page.count == 1000 else { return calls }
+            after = last.sequence
+        }
     }
 
     /// Whether `interval` has passed since `last` (never done, or a clock set back: due).
@@ -147,10 +267,7 @@ public final class Registry {
             }
         }
         guard anyGone else { return 0 }
-        return try transactions.write { store in
-            var check = LivenessCheck(liveness)
-            return try Self.sweep(DependencyTracker(store, liveness: liveness), &check, forceOwnerCheck: true)
-        }
+        return try write { writer, check in try Self.sweep(writer, &check, forceOwnerCheck: true) }
     }
 
     /// When a listener should next look for services that are gone, in milliseconds since
@@ -213,7 +330,7 @@ public final class Registry {
         let validated = try Self.validate(request)
         // A replacement settles the dependents on its end result: those the old service met
         // and the new one meets too do not leave and come back.
-        return try write(deferringDependencies: request.existing == .replace) { writer, check in
+        return try write(.register, deferringDependencies: request.existing == .replace) { writer, check in
             var outcome = Registration.Outcome.registered
             if let name = validated.new.name, let holder = try writer.service(named: name) {
                 if let reason = check.deathReason(holder) {
@@ -270,7 +387,7 @@ public final class Registry {
     ) throws -> (ServiceRecord, changed: Bool) {
         try Self.validate(update, leaseGiven: ttl != nil || value != nil)
         if let value { try ServiceValue.validate(value) }
-        return try write { writer, check in
+        return try write(.setProperties) { writer, check in
             guard let previous = try Self.live(reference, in: writer, &check) else {
                 throw RegistryError.noSuchService(reference)
             }
@@ -297,7 +414,7 @@ public final class Registry {
     public func unregister(_ references: [ServiceReference], ifRevision: Int64? = nil) throws -> (
         removed: [ServiceRecord], missing: [ServiceReference]
     ) {
-        try write { writer, check in
+        try write(.unregister) { writer, check in
             var removed: [ServiceRecord] = []
             var missing: [ServiceReference] = []
             var seen = Set<ServiceID>()
@@ -404,7 +521,7 @@ public final class Registry {
                 return found
             }
         }
-        return try write { writer, check in
+        return try write(.unregister) { writer, check in
             var found: [ServiceRecord] = []
             try writer.forEachService(matching: query) { record in
                 if check.isLive(record), query.includeUnsatisfied || record.satisfied { found.append(record) }
@@ -441,7 +558,7 @@ public final class Registry {
                 throw RegistryError.inImportedService(line: service.line, error)
             }
         }
-        return try write { writer, _ in
+        return try write(.register) { writer, _ in
             let present = try writer.countServices(specification: nil)
             if present > 0 { throw RegistryError.importRefused(.storeNotEmpty(services: present)) }
             let last = try writer.lastServiceID()
@@ -853,4 +970,9 @@ public final class Registry {
         }
         return next
     }
+}
+
+/// What rolls a write back whose changes before-hooks have not seen yet.
+private struct PendingHooks: Error {
+    let proposals: [HookProposal]
 }

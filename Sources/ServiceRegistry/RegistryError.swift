@@ -129,6 +129,35 @@ public enum RegistryError: Error, Equatable, Sendable {
     /// A name declared twice (and where first).
     case declaredTwice(String, firstOrigin: String)
 
+    // MARK: Schemas and hooks
+
+    /// A word of `schema set` that does not parse, as written.
+    indirect case inSchemaField(String, SchemaProblem)
+    /// A service's properties against the schemas of its specifications (named): every problem.
+    case schemaViolated([String], [SchemaViolation])
+    /// `schema set` of a schema that registered services violate: the first of them, and how
+    /// many there are.
+    case schemaRefused(String, [SchemaViolator], total: Int)
+    /// `schema show`/`schema rm` of a specification that has no schema.
+    case noSuchSchema(String)
+    /// A hook or schema in the store that does not read back (written by something else).
+    case unreadablePolicy(StoredPolicy.Kind, String)
+    /// A hook name that breaks the rules of names.
+    case invalidHookName(String, ServiceNameProblem)
+    /// `hook add` without a command after `--`.
+    case hookWithoutCommand
+    /// `hook add --name` of a name another hook has.
+    case hookExists(String)
+    /// `hook rm` of a name no hook has.
+    case noSuchHook(String)
+    /// A change a before-hook must see, asked inside `run --atomic` (which holds the store's
+    /// write lock: hooks run outside transactions); the first such hook.
+    case beforeHooksInBatch(String)
+    /// A change that kept changing while its before-hooks ran, `rounds` times.
+    case hooksKeptChanging(rounds: Int)
+    /// A hook that would run where nothing can run hooks (a registry without a runner).
+    case hooksUnavailable(String)
+
     /// What is wrong with a service name.
     public enum ServiceNameProblem: Equatable, Sendable {
         case empty

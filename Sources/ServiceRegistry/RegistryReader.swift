@@ -23,6 +23,8 @@ public protocol RegistryReader {
     func pendingReleases(limit: Int) throws -> [PendingRelease]
     /// A number the core keeps in the store under a name (nil when never set).
     func marker(_ name: String) throws -> Int64?
+    /// The hooks and schemas the core keeps in the store, in the order they were first set.
+    func policies() throws -> [StoredPolicy]
     /// Calls `body` with each service the query matches exactly, highest ranking first
     /// and then lowest id, until `body` returns false.
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws

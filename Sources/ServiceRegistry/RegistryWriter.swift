@@ -89,6 +89,12 @@ public protocol RegistryWriter: RegistryReader {
     func deleteRelease(_ number: Int64) throws
     /// Sets a number the core keeps in the store (`marker`).
     func setMarker(_ name: String, _ value: Int64) throws
+    /// Stores a hook or a schema: a new one after the others, one of the same kind and key
+    /// in its place.
+    func setPolicy(_ policy: StoredPolicy) throws
+    /// Removes a hook or a schema; returns whether it was there.
+    @discardableResult
+    func deletePolicy(_ kind: StoredPolicy.Kind, key: String) throws -> Bool
 }
 
 extension RegistryWriter {

@@ -22,7 +22,8 @@ public struct Servreg: ParsableCommand {
         version: versionText,
         subcommands: [
             Register.self, Get.self, GetAll.self, Props.self, SetProps.self, Unregister.self, Specs.self, Listen.self,
-            Renew.self, Keepalive.self, Unget.self, Deps.self, Graph.self, Apply.self, Run.self, Shell.self,
+            Renew.self, Keepalive.self, Unget.self, Deps.self, Graph.self, Apply.self, HookCommand.self, Schema.self,
+            Run.self, Shell.self,
             Export.self,
             Import.self,
         ]

@@ -128,6 +128,10 @@ public enum ServregMain {
         let status: ExitStatus
         do {
             status = try command.execute(in: context)
+        } catch RegistryError.beforeHooksInBatch where context.isInGroup {
+            // Hooks run outside transactions: the line runs alone, after the group commits.
+            _ = context.endGroup()
+            return .success
         } catch {
             status = context.report(error)
         }

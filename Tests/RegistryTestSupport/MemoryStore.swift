@@ -88,16 +88,20 @@ public final class MemoryStorage: @unchecked Sendable {
         var uses: [ServiceID: [String: ServiceUse]] = [:]
         var releases: [PendingRelease] = []
         var nextRelease: Int64 = 1
+        var policies: [StoredPolicy] = []
         var generation = 0
 
         typealias Saved = (
             services: [ServiceID: ServiceRecord], log: [ServiceChange], nextID: ServiceID, markers: [String: Int64],
-            uses: [ServiceID: [String: ServiceUse]], releases: [PendingRelease], nextRelease: Int64
+            uses: [ServiceID: [String: ServiceUse]], releases: [PendingRelease], nextRelease: Int64,
+            policies: [StoredPolicy]
         )
 
-        func copy() -> Saved { (services, log, nextID, markers, uses, releases, nextRelease) }
+        func copy() -> Saved { (services, log, nextID, markers, uses, releases, nextRelease, policies) }
 
-        func restore(_ saved: Saved) { (services, log, nextID, markers, uses, releases, nextRelease) = saved }
+        func restore(_ saved: Saved) {
+            (services, log, nextID, markers, uses, releases, nextRelease, policies) = saved
+        }
     }
 
     private let condition = NSCondition()
@@ -216,6 +220,7 @@ private struct Snapshot: RegistryReader {
     }
 
     func marker(_ name: String) throws -> Int64? { state.markers[name] }
+    func policies() throws -> [StoredPolicy] { state.policies }
 
     func uses(of service: ServiceID) throws -> [ServiceUse] {
         (state.uses[service] ?? [:]).values.sorted { $0.client < $1.client }
@@ -313,6 +318,7 @@ private struct Writer: RegistryWriter {
         try reader.forEachMortalService(specification: specification, ownedOnly: ownedOnly, body)
     }
     func marker(_ name: String) throws -> Int64? { try reader.marker(name) }
+    func policies() throws -> [StoredPolicy] { try reader.policies() }
     func uses(of service: ServiceID) throws -> [ServiceUse] { try reader.uses(of: service) }
     func use(of service: ServiceID, client: String) throws -> ServiceUse? {
         try reader.use(of: service, client: client)
@@ -335,6 +341,20 @@ private struct Writer: RegistryWriter {
         try reader.serviceNames(prefix: prefix, limit: limit)
     }
     func setMarker(_ name: String, _ value: Int64) throws { state.markers[name] = value }
+
+    func setPolicy(_ policy: StoredPolicy) throws {
+        if let index = state.policies.firstIndex(where: { $0.kind == policy.kind && $0.key == policy.key }) {
+            state.policies[index] = policy
+        } else {
+            state.policies.append(policy)
+        }
+    }
+
+    func deletePolicy(_ kind: StoredPolicy.Kind, key: String) throws -> Bool {
+        guard let index = state.policies.firstIndex(where: { $0.kind == kind && $0.key == key }) else { return false }
+        state.policies.remove(at: index)
+        return true
+    }
     func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
         try reader.forEachService(matching: query, body)
     }

@@ -11,6 +11,7 @@ enum ErrorReport {
         case let error as StoreError: (message(error), status(error))
         case let error as CommandLineError: describe(error)
         case let error as FactoryError: describe(error)
+        case let error as HookFailure: describe(error)
         default: ("internal error: \(error)", .internalError)
         }
     }
@@ -34,6 +35,13 @@ enum ErrorReport {
         case .inImportedService(_, let inner): status(inner)
         case .inRequirement(_, let inner): status(inner)
         case .inDeclaration(_, let inner): status(inner)
+        case .schemaViolated, .schemaRefused, .beforeHooksInBatch: .refused
+        case .noSuchSchema, .noSuchHook: .noMatch
+        case .hookExists: .conditionFailed
+        case .hookWithoutCommand: .usage
+        case .unreadablePolicy: .storeError
+        case .hooksKeptChanging: .storeBusy
+        case .hooksUnavailable: .internalError
         default: .invalidInput
         }
     }
@@ -178,11 +186,160 @@ enum ErrorReport {
         case .resyncNeeded(let after, .ahead(let latest)):
             return "events after \(after) were asked for, but the newest event of this store is \(latest) "
                 + "(another store, or one recreated since?): resync, e.g. with listen --initial"
+        case .inSchemaField(let word, let problem): return "schema field \(quoted(word)): \(message(problem))"
+        case .schemaViolated(let specifications, let violations):
+            return "the service does not match the \(schemaNames(specifications)): "
+                + violations.map(message).joined(separator: "; ")
+        case .schemaRefused(let specification, let shown, let total):
+            var list = shown.map { "service \($0.id) (\($0.violations.map(message).joined(separator: "; ")))" }
+            if total > shown.count { list.append("and \(total - shown.count) more") }
+            return "schema of \(specification) refused: \(total) registered service\(total == 1 ? " does" : "s do") "
+                + "not match it: \(list.joined(separator: ", ")) (change or unregister \(total == 1 ? "it" : "them") first)"
+        case .noSuchSchema(let specification): return "no schema for \(specification)"
+        case .unreadablePolicy(let kind, let key):
+            return
+                "the store holds a \(kind == .hook ? "hook named" : "schema for") \(quoted(key)) that cannot be read "
+                + "(written by another program?)"
+        case .invalidHookName(let name, let problem):
+            switch problem {
+            case .empty: return "hook name is empty"
+            case .tooLong: return "hook name is longer than \(ServiceName.maximumLength) bytes (\(name.utf8.count))"
+            case .forbiddenCharacter(let character):
+                let shown = TextEscaping.escapingControlCharacters(String(character))
+                return "hook name \(quoted(name)) contains '\(shown)' (names are letters, digits and . _ -)"
+            }
+        case .hookWithoutCommand: return "hook add needs a command after --"
+        case .hookExists(let name): return "a hook named \(name) exists (remove it first with hook rm \(name))"
+        case .noSuchHook(let name): return "no hook named \(quoted(name))"
+        case .beforeHooksInBatch(let name):
+            return "hook \(name) must see this change before it commits, and hooks cannot run inside an --atomic batch "
+                + "(it holds the store's lock); nothing was changed"
+        case .hooksKeptChanging(let rounds):
+            return "the service kept changing while its before-hooks ran (\(rounds) times); nothing was changed"
+        case .hooksUnavailable(let name): return "internal error: hook \(name) cannot run here"
         case .batchUnavailable(.nested): return "a batch cannot be opened inside another batch"
         case .batchUnavailable(.unsupportedByStore): return "this store cannot run atomic batches"
         case .batchUnavailable(.brokenStep):
             return "internal error: an all-or-nothing batch went on after a failed step; nothing of it was committed"
         }
+    }
+
+    // MARK: Schemas and hooks
+
+    private static func schemaNames(_ specifications: [String]) -> String {
+        specifications.count == 1
+            ? "schema of \(specifications[0])"
+            : "schemas of \(specifications.dropLast().joined(separator: ", ")) and \(specifications.last ?? "")"
+    }
+
+    private static func message(_ problem: SchemaProblem) -> String {
+        switch problem {
+        case .missingType: return "no type (write KEY:TYPE, e.g. port:int)"
+        case .unknownType(let type):
+            return "unknown type \(quoted(type)) (types: str, int, float, bool, list, list<T>)"
+        case .nestedList: return "lists cannot be nested"
+        case .unclosed(let character): return "missing '\(character)'"
+        case .unexpected(let character):
+            return "unexpected \(quoted(character)) after the type (only ! and =DEFAULT may follow it)"
+        case .oneOfNotAllowed(let type): return "\(type) takes no {…} list of values (str and int do)"
+        case .rangeNotAllowed(let type): return "\(type) takes no [LOW..HIGH] range (int and float do)"
+        case .emptyChoice: return "an empty value in {…}"
+        case .badChoice(let raw, let inner): return "value \(quoted(raw)) in {…}: \(message(inner))"
+        case .badRange(let text):
+            return
+                "[\(TextEscaping.escapingControlCharacters(text))] is not a range (LOW..HIGH, LOW.. or ..HIGH, LOW ≤ HIGH)"
+        case .invalidKey(let inner): return message(inner)
+        case .reservedKey(let key): return "\(key) is kept by the registry, not a schema's"
+        case .requiredWithDefault:
+            return "! (required) and a default exclude each other: a key with a default is never missing"
+        case .invalidDefault(let raw, let inner): return "default \(quoted(raw)): \(message(inner))"
+        case .defaultOutsideType(let raw, let inner): return "default \(quoted(raw)): \(message(inner, key: nil))"
+        case .duplicateKey(let first): return "its key is also given by \(quoted(first))"
+        }
+    }
+
+    private static func message(_ violation: SchemaViolation) -> String {
+        message(violation.problem, key: violation.key)
+    }
+
+    private static func message(_ problem: SchemaViolation.Problem, key: String?) -> String {
+        let prefix = key.map { TextEscaping.escapingControlCharacters($0) + ": " } ?? ""
+        switch problem {
+        case .required: return prefix + "required"
+        case .wrongType(let expected, let got):
+            var text = prefix + "expected \(expected), got \(json(got))"
+            if let key {
+                let key = TextEscaping.escapingControlCharacters(key)
+                let literal = TextEscaping.escapingControlCharacters(got.schemaLiteral)
+                if expected == "str", got.typeName != "list" {
+                    text += " (write \(key):str=\(literal) for text)"
+                } else if expected.hasPrefix("list"), case .string = got {
+                    text +=
+                        " (write \(key):\(expected.split(separator: "{")[0].split(separator: "[")[0])=\(literal) for a list)"
+                }
+            }
+            return text
+        case .notOneOf(let value, let allowed):
+            return prefix + "\(json(value)) is not one of \(allowed.map(json).joined(separator: ", "))"
+        case .outOfRange(let value, let range):
+            return prefix + "\(json(value)) is out of the range \(TextEscaping.escapingControlCharacters(range))"
+        case .notInSchema: return prefix + "not in the schema (it is closed)"
+        case .element(let index, let inner):
+            let name = key.map { TextEscaping.escapingControlCharacters($0) + "[\(index)]" } ?? "[\(index)]"
+            return message(inner, key: name)
+        }
+    }
+
+    private static func json(_ value: PropertyValue) -> String {
+        var out = ""
+        JSONWriter.writeValue(value, to: &out)
+        return out
+    }
+
+    private static func describe(_ failure: HookFailure) -> (message: String, status: ExitStatus) {
+        let name = TextEscaping.escapingControlCharacters(failure.hook)
+        switch failure.kind {
+        case .exited(let status, let message):
+            guard let message, !message.isEmpty else {
+                return ("refused by hook \(name) (exit status \(status))", .refused)
+            }
+            return ("refused by hook \(name): \(TextEscaping.escapingControlCharacters(message))", .refused)
+        case .signaled(let signal): return ("refused by hook \(name): it was killed by signal \(signal)", .refused)
+        case .timedOut(let milliseconds):
+            return ("refused by hook \(name): it ran longer than \(LeaseDuration.format(milliseconds))", .refused)
+        case .invalidOutput(let inner):
+            return (
+                "refused by hook \(name): its output is not a JSON object of properties to merge: \(message(inner))",
+                .refused
+            )
+        case .outputForUnregister:
+            return ("refused by hook \(name): it printed properties, but an unregister has none to merge", .refused)
+        case .notFound(let command): return ("hook \(name): \(quoted(command)): command not found", .commandNotFound)
+        case .cannotRun(let command, let reason):
+            return ("hook \(name): \(quoted(command)): \(TextEscaping.escapingControlCharacters(reason))", .cannotRun)
+        case .interrupted: return ("interrupted", .interrupted)
+        }
+    }
+
+    /// The warning an after-hook's failure gives (the change stands).
+    static func afterHookWarning(_ failure: HookFailure, change: ServiceChange) -> String {
+        let what = "after-hook \(TextEscaping.escapingControlCharacters(failure.hook)) (service \(change.serviceID))"
+        let reason: String
+        switch failure.kind {
+        case .exited(let status, let message):
+            reason =
+                message.map { "exited with status \(status): \(TextEscaping.escapingControlCharacters($0))" }
+                ?? "exited with status \(status)"
+        case .signaled(let signal): reason = "was killed by signal \(signal)"
+        case .timedOut(let milliseconds):
+            reason = "ran longer than \(LeaseDuration.format(milliseconds)) and was stopped"
+        case .notFound(let command): reason = "\(quoted(command)): command not found"
+        case .cannotRun(let command, let why):
+            reason = "\(quoted(command)): \(TextEscaping.escapingControlCharacters(why))"
+        case .interrupted: reason = "was interrupted"
+        case .invalidOutput, .outputForUnregister: reason = "failed"
+        }
+        return "\(what) \(reason); the change stands"
     }
 
     // MARK: Stores

@@ -22,10 +22,11 @@ enum CommandRunner {
     }
 
     /// Runs `arguments` (`arguments[0]` resolved through `PATH`). With `collectOutput`
-    /// false, its standard output goes to servreg's standard error.
+    /// false, its standard output goes to servreg's standard error. `errors`: a descriptor
+    /// its standard error goes to (else servreg's).
     static func run(
         _ arguments: [String], environment: [String: String], input: [UInt8], timeout: Int64,
-        collectOutput: Bool, outputLimit: Int = ServiceValue.maximumSize
+        collectOutput: Bool, outputLimit: Int = ServiceValue.maximumSize, errors: Int32? = nil
     ) throws(FactoryError.Kind) -> Outcome {
         let executable: String
         do {
@@ -55,6 +56,7 @@ enum CommandRunner {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inputEnds[0], 0)
         posix_spawn_file_actions_adddup2(&actions, collectOutput ? outputEnds[1] : 2, 1)
+        if let errors { posix_spawn_file_actions_adddup2(&actions, errors, 2) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -75,7 +75,7 @@ final class CommandContext {
             note("no store at \(location) (nothing is registered)")
             saidStoreIsMissing = true
         }
-        let registry = Registry(store: store, liveness: ProcessLiveness())
+        let registry = makeRegistry(store, at: location)
         opened = (location, access, registry)
         return registry
     }
@@ -84,8 +84,19 @@ final class CommandContext {
     /// (a `listen` removes expired services through it while it reads through its own).
     func separateWriter(_ options: GlobalOptions) throws -> Registry {
         let settings = try storeSettings.applying(environment: environment)
-        let (store, _) = try location(options).open(.write, settings: settings)
-        return Registry(store: store, liveness: ProcessLiveness())
+        let location = try location(options)
+        let (store, _) = try location.open(.write, settings: settings)
+        return makeRegistry(store, at: location)
+    }
+
+    /// A registry over a store, running its hooks as processes and telling them the client
+    /// (`SERVREG_CLIENT`, else the user name).
+    private func makeRegistry(_ store: any RegistryStore, at location: StoreLocation) -> Registry {
+        let registry = Registry(store: store, liveness: ProcessLiveness())
+        registry.hookRunner = HookProcess(location: location, context: self)
+        let variable = environment["SERVREG_CLIENT"] ?? ""
+        registry.client = (try? ClientName.validate(variable)) != nil ? variable : ClientOptions.userName
+        return registry
     }
 
     /// Whether a store opened for `opened` serves a command that asks for `wanted`.
@@ -195,6 +206,13 @@ final class CommandContext {
 
     /// The exit status of a `register --hold` command, which servreg exits with.
     var heldExitCode: Int32?
+
+    /// Prints a warning on stderr (`servreg: warning: …`): something went wrong, and what
+    /// the command did stands.
+    func warn(_ message: String) {
+        errors.write(diagnosticPrefix + "warning: " + TextEscaping.escapingControlCharacters(message) + "\n")
+        errors.flush()
+    }
 
     /// Prints a note on stderr (`servreg: …`).
     func note(_ message: String) {
