@@ -118,9 +118,11 @@ public final class Registry {
                     var after: [(Hook, ServiceChange)] = []
                     if let start { after = try Self.afterHooks(policies, since: start, in: store) }
                     if !after.isEmpty {
-                        // Code from the store: refused before the change commits when it may not run.
+                        // Code from the store: an operation asked for is refused before it commits
+                        // when its hooks may not run. (What no one asked for — an expiry a renewal
+                        // removes — commits, and the runner says the hooks did not run.)
                         guard let hookRunner else { throw RegistryError.hooksUnavailable(after[0].0.name) }
-                        try hookRunner.checkTrusted()
+                        if operation != nil { try hookRunner.checkTrusted() }
                     }
                     return (value, check.now, due, after)
                 }

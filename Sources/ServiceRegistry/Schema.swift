@@ -349,6 +349,12 @@ public struct SchemaViolation: Sendable, Equatable {
     public var key: String
     /// What is wrong.
     public var problem: Problem
+
+    /// A problem of a key.
+    public init(key: String, problem: Problem) {
+        self.key = key
+        self.problem = problem
+    }
 }
 
 /// The services a new schema would refuse (`schema set` lists them).
@@ -357,6 +363,12 @@ public struct SchemaViolator: Sendable, Equatable {
     public var id: ServiceID
     /// What it gets wrong.
     public var violations: [SchemaViolation]
+
+    /// A service and its problems.
+    public init(id: ServiceID, violations: [SchemaViolation]) {
+        self.id = id
+        self.violations = violations
+    }
 }
 
 extension SpecificationSchema {
