@@ -191,7 +191,7 @@ _servreg() {
 
     # servreg: while the command name itself is being typed, offer command names.
     if [[ "${#unparsed_words[@]}" -le 1 && "${cur}" != -* ]]; then
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply hook schema run shell export import help' -- "${cur}"))
         return
     fi
     # Offer subcommand / subcommand argument completions
@@ -199,13 +199,13 @@ _servreg() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|deps|graph|apply|run|shell|export|import|help)
+    register|get|get-all|props|set-props|unregister|specs|listen|renew|keepalive|unget|deps|graph|apply|hook|schema|run|shell|export|import|help)
         # Offer subcommand argument completions
         "_servreg_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply run shell export import help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'register get get-all props set-props unregister specs listen renew keepalive unget deps graph apply hook schema run shell export import help' -- "${cur}"))
         ;;
     esac
 }
@@ -694,6 +694,72 @@ _servreg_apply() {
     case "${positional_number}" in
     *)
         __servreg_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_servreg_hook() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --spec --name --timeout)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--spec')
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion hook -- --spec "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __servreg_add_completions -W 'add'$'\n''list'$'\n''rm'
+        return
+        ;;
+    2)
+        __servreg_add_completions -W 'before'$'\n''after'
+        return
+        ;;
+    3)
+        __servreg_add_completions -W 'register'$'\n''set-props'$'\n''unregister'
+        return
+        ;;
+    esac
+}
+
+_servreg_schema() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --closed --check --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store)
+    __servreg_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __servreg_add_completions -W "$(__servreg_custom_complete ---completion schema -- positional@0 "${COMP_CWORD}" "$(__servreg_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -33,6 +33,30 @@ import Testing
         return Completer(registry: registry, inShell: inShell).complete(words: words ?? [], current: current)
     }
 
+    /// A schema's keys come first after --prop and in set-props, and after `key=` its
+    /// one-of values (and true/false for a bool); hook and schema complete their words.
+    @Test func schemaKeysAndOneOfValuesHookAndSchemaWords() throws {
+        try registry.setSchema(
+            try SpecificationSchema.parse(
+                specification: "acme.IPlumber", fields: ["region:str{eu,us}", "open:bool", "zone:int"], closed: false))
+        try registry.addHook(Hook(name: "audit", phase: .after, operation: .register, command: ["x"]), named: true)
+        #expect(complete("register acme.IPlumber --prop r") == ["region="])
+        #expect(complete("register acme.IPlumber --prop region=") == ["region=eu", "region=us"])
+        #expect(complete("register acme.IPlumber --prop region=u") == ["region=us"])
+        #expect(complete("register acme.IPlumber --prop open=") == ["open=false", "open=true"])
+        #expect(complete("register acme.IPlumber --prop zone=").isEmpty)
+        #expect(complete("register acme.IPlumber --prop ").prefix(3) == ["region=", "open=", "zone="])
+        #expect(complete("set-props 1 reg") == ["region="])
+        #expect(complete("set-props 1 region=e") == ["region=eu"])
+        #expect(complete("register beta.IRoofer --prop reg").isEmpty)
+        #expect(complete("schema ") == ["list", "rm", "set", "show"])
+        #expect(complete("schema show acme.IPl") == ["acme.IPlumber"])
+        #expect(complete("hook ") == ["add", "list", "rm"])
+        #expect(complete("hook add ") == ["before", "after"])
+        #expect(complete("hook add before s") == ["set-props"])
+        #expect(complete("hook rm ") == ["audit"])
+    }
+
     @Test func commandNamesIncludingSessionCommandsInTheShell() {
         #expect(complete("ge") == ["get", "get-all"])
         #expect(complete("get") == ["get", "get-all"])

@@ -139,7 +139,7 @@ extension Servreg {
                             [
                                 hook.name, hook.phase.rawValue, hook.operation.rawValue,
                                 hook.specification.map(TextEscaping.visible) ?? "*", LeaseDuration.format(hook.timeout),
-                                hook.command.map(Self.shown).joined(separator: " "),
+                                hook.command.map(CommandSession.shown).joined(separator: " "),
                             ], to: context.output)
                     }
                     table.finish(to: context.output)
@@ -151,17 +151,6 @@ extension Servreg {
                 try context.registry(global, access: .write).removeHook(named: words[1])
             }
             return .success
-        }
-
-        /// A word of a command as the shell would take it back: bare when it can be.
-        private static func shown(_ word: String) -> String {
-            let plain =
-                !word.isEmpty
-                && word.unicodeScalars.allSatisfy { scalar in
-                    scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                        || "-_./=:,@%+".unicodeScalars.contains(scalar)
-                }
-            return TextEscaping.visible(plain ? word : CommandSession.quoted(word))
         }
 
         /// `{"name":…,"phase":…,"operation":…,"spec":…|null,"timeout":"5s","command":[…]}`.

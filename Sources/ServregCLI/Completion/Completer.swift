@@ -63,11 +63,27 @@ struct Completer {
             let named = Set(words.dropFirst())
             return ids(current).filter { !named.contains($0) }
         case "set-props":
-            // After the id: that service's own keys (what it has to change).
-            return position == 0
-                ? ids(current)
-                : ownKeys(of: positionals(in: words.dropFirst(), options: options).first, current)
-                    .filter { !Self.fixedKeys.contains(PropertyKey.fold($0)) }.map { $0 + "=" }
+            // After the id: that service's own keys (what it has to change) and its schemas'.
+            guard position > 0 else { return ids(current) }
+            let id = positionals(in: words.dropFirst(), options: options).first
+            let fields = schemaFields(of: service(id)?.specifications ?? [])
+            if let values = fieldValues(current, fields) { return values }
+            let own = ownKeys(of: id, current).filter { !Self.fixedKeys.contains(PropertyKey.fold($0)) }
+            return Self.merged(fieldKeys(current, fields), own).map { $0 + "=" }
+        case "schema":
+            // schema set|show|rm SPEC …
+            if position == 0 { return ["list", "rm", "set", "show"].filter { $0.hasPrefix(current) } }
+            let action = positionals(in: words.dropFirst(), options: options).first
+            return position == 1 && action != "list" ? specifications(current) : []
+        case "hook":
+            // hook add PHASE OPERATION | hook rm NAME
+            if position == 0 { return ["add", "list", "rm"].filter { $0.hasPrefix(current) } }
+            switch (positionals(in: words.dropFirst(), options: options).first ?? "", position) {
+            case ("add", 1): return Hook.Phase.allCases.map(\.rawValue).filter { $0.hasPrefix(current) }
+            case ("add", 2): return Hook.Operation.allCases.map(\.rawValue).filter { $0.hasPrefix(current) }
+            case ("rm", 1): return ((try? registry?.hooks()) ?? []).map(\.name).filter { $0.hasPrefix(current) }
+            default: return []
+            }
         default:
             return []
         }
@@ -104,8 +120,15 @@ struct Completer {
             return ownKeys(of: id, current).filter {
                 !ReservedKey.all.map(PropertyKey.fold).contains(PropertyKey.fold($0))
             }
+        case "--prop":
+            // The keys of the specifications' schemas first, then those in the store; after
+            // `key=`, a schema's one-of values.
+            let named =
+                command == "register" ? positionals(in: words.dropFirst(), options: Self.options(of: command)) : []
+            let fields = schemaFields(of: named.isEmpty ? specification.map { [$0] } ?? [] : named)
+            if let values = fieldValues(current, fields) { return values }
+            return Self.merged(fieldKeys(current, fields), settableKeys(current, in: specification)).map { $0 + "=" }
         case let option where Self.keyOptions.contains(option):
-            if option == "--prop" { return settableKeys(current, in: specification).map { $0 + "=" } }
             return keys(current, in: specification)
         default:
             return []
@@ -126,6 +149,49 @@ struct Completer {
             }
         }
         return result
+    }
+
+    // MARK: Schemas
+
+    /// The fields of the schemas of some specifications.
+    private func schemaFields(of specifications: [String]) -> [SchemaField] {
+        guard !specifications.isEmpty, let schemas = try? registry?.schemas() else { return [] }
+        return schemas.filter { specifications.contains($0.specification) }.flatMap(\.fields)
+    }
+
+    /// The keys of `fields` that start with `prefix`.
+    private func fieldKeys(_ prefix: String, _ fields: [SchemaField]) -> [String] {
+        fields.map(\.key).filter { PropertyKey.fold($0).hasPrefix(PropertyKey.fold(prefix)) }
+    }
+
+    /// For `key=value…`, the values a schema allows the key (its one-of list; true and
+    /// false for a bool), as `key=value`; nil when `current` is no `key=`.
+    private func fieldValues(_ current: String, _ fields: [SchemaField]) -> [String]? {
+        guard let equals = current.firstIndex(of: "=") else { return nil }
+        let key = String(current[..<equals])
+        let typed = String(current[current.index(after: equals)...])
+        guard let field = fields.first(where: { PropertyKey.fold($0.key) == PropertyKey.fold(key) }), !field.type.isList
+        else { return [] }
+        let values: [String]
+        if let oneOf = field.type.oneOf {
+            values = oneOf.map(\.schemaLiteral)
+        } else if field.type.base == .boolean {
+            values = ["false", "true"]
+        } else {
+            values = []
+        }
+        return values.filter { $0.hasPrefix(typed) }.map { key + "=" + $0 }
+    }
+
+    /// `first`, then what `second` adds (keys compared without case).
+    private static func merged(_ first: [String], _ second: [String]) -> [String] {
+        var seen = Set(first.map(PropertyKey.fold))
+        return first + second.filter { seen.insert(PropertyKey.fold($0)).inserted }
+    }
+
+    private func service(_ id: String?) -> ServiceRecord? {
+        guard let id, let reference = try? ServiceIDArgument.reference(id) else { return nil }
+        return try? registry?.service(reference)
     }
 
     private func specifications(_ prefix: String) -> [String] {

@@ -167,9 +167,7 @@ final class CommandSession {
     }
 
     static let sessionHelp = """
-        SESSION:
-          set NAME = COMMAND ...  run COMMAND, keep what it prints in $NAME
-          echo WORDS ...          print the words; exit [STATUS] or quit (Ctrl-D): leave
+        SESSION: set NAME = COMMAND ... (its output in $NAME), echo, exit [N], Ctrl-D
           $_ last id registered, $? last status; # comment; \\ or an open quote continues
 
         """
