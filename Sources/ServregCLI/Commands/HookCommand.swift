@@ -7,7 +7,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "hook",
             _superCommandName: "servreg",
-            abstract: "Add, list or remove a hook: a command run before or after a change.",
+            abstract: "Add, list or remove hooks: commands run before or after changes.",
             usage: """
                 servreg hook add before|after register|set-props|unregister [--spec <spec>] \\
                     [--name <name>] [--timeout <duration>] -- <command>...

@@ -8,7 +8,7 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "schema",
             _superCommandName: "servreg",
-            abstract: "Set, show, list or remove the typed properties of a specification.",
+            abstract: "Set, show, list or remove a specification's typed properties.",
             usage: """
                 servreg schema set <spec> <key:type>... [--closed] [--check]
                 servreg schema show <spec> [--json]
