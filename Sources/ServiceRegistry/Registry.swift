@@ -91,7 +91,7 @@ public final class Registry {
     /// the changes they saw as they are now (one that changed meanwhile goes to them again,
     /// `hookRounds` times at the most). Every stored service is checked against its schemas.
     func write<T>(
-        _ operation: Hook.Operation? = nil, deferringDependencies: Bool = false,
+        _ operation: Hook.Operation? = nil, deferringDependencies: Bool = false, sweeping: Bool = true,
         _ body: (any RegistryWriter, inout LivenessCheck) throws -> T
     ) throws -> T {
         var approvals: [[UInt8]: HookMerges] = [:]
@@ -109,7 +109,9 @@ public final class Registry {
                     let start = policies.hasAfterHooks ? try store.latestSequence() : nil
                     let writer = DependencyTracker(store, liveness: liveness, policy: policy)
                     var check = LivenessCheck(liveness)
-                    let due = !inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval)
+                    let due =
+                        sweeping
+                        && (!inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval))
                     if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
                     if deferringDependencies { writer.beginDeferring() }
                     let value = try body(writer, &check)
@@ -269,7 +271,7 @@ public final class Registry {
             }
         }
         guard anyGone else { return 0 }
-        return try write { writer, check in try Self.sweep(writer, &check, forceOwnerCheck: true) }
+        return try write(sweeping: false) { writer, check in try Self.sweep(writer, &check, forceOwnerCheck: true) }
     }
 
     /// When a listener should next look for services that are gone, in milliseconds since
