@@ -65,7 +65,7 @@ extension Servreg {
             switch global.outputMode {
             case .json:
                 let objects = changes.map(Self.json)
-                context.output.write(objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+                context.output.write(JSONLines.array(objects))
             case .ids:
                 for change in changes where change.action != .unchanged && change.action != .unregister {
                     if let id = change.id { context.output.write("\(id)\n") }

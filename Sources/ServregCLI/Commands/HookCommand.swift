@@ -123,7 +123,7 @@ extension Servreg {
                 switch global.outputMode {
                 case .json:
                     let objects = hooks.map(Self.json)
-                    context.output.write(objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+                    context.output.write(JSONLines.array(objects))
                 case .ids:
                     for hook in hooks { context.output.write(hook.name + "\n") }
                 case .human where !hooks.isEmpty:

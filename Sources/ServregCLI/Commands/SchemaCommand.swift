@@ -98,7 +98,7 @@ extension Servreg {
                 switch global.outputMode {
                 case .json:
                     let objects = schemas.map(Self.json)
-                    context.output.write(objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+                    context.output.write(JSONLines.array(objects))
                 case .ids:
                     for schema in schemas { context.output.write(TextEscaping.visible(schema.specification) + "\n") }
                 case .human where !schemas.isEmpty:

@@ -32,7 +32,7 @@ extension Servreg {
                     JSONWriter.writeString(entry.name, to: &object)
                     return object + ",\"services\":\(entry.services)}"
                 }
-                context.output.write(objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+                context.output.write(JSONLines.array(objects))
             case .ids:
                 for entry in counts { context.output.write(TextEscaping.visible(entry.name) + "\n") }
             case .human where !counts.isEmpty:
