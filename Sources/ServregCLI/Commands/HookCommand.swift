@@ -15,18 +15,20 @@ extension Servreg {
                 servreg hook rm <name>
                 """,
             discussion: """
-                Hooks are kept in the store: every process and user of it runs them, in the
-                order they were added, for the services of --spec (a name, or a prefix with
-                *: prod.*), else every service. A before-hook gets the proposed change on stdin
-                as JSON ({"phase","hook","operation","client","before","after"}); exit 0 lets it
-                through, and a JSON object it prints is merged into it (null removes a key);
-                any other exit refuses it: exit 3, its first stderr line the message, nothing
-                changed. An after-hook gets the committed change's event (listen --json);
-                its failure is a warning. Hooks run outside transactions: a change commits
-                only if it is still what its before-hooks saw (else they see it again, 5
-                times at most: exit 75). They run only from a trusted store (as factories:
-                exit 77), and may not run inside run --atomic (exit 3). --timeout: default
-                5s; a before-hook that runs longer refuses.
+                Hooks are kept in the store: every process and user of it runs them,
+                in the order they were added, for the services of --spec (a name, or
+                a prefix with *: prod.*), else every service. A before-hook gets the
+                proposed change on stdin as JSON ({"phase","hook","operation",
+                "client","before","after"}); exit 0 lets it through, and a JSON
+                object it prints is merged into it (null removes a key); any other
+                exit refuses it: exit 3, its first stderr line the message, nothing
+                changed. An after-hook gets the committed change's event (as listen
+                --json prints it); its failure is a warning. Hooks run outside
+                transactions: a change commits only if it is still what its
+                before-hooks saw (else they see it again, 5 times at most: exit 75).
+                They run only from a trusted store (as factories: exit 77), and not
+                inside run --atomic (exit 3). --timeout: default 5s; a before-hook
+                that runs longer refuses.
                 """)
 
         @OptionGroup var global: GlobalOptions
