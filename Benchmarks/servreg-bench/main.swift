@@ -265,15 +265,15 @@ func run(binary: String, data: String) throws {
     try livenessBenchmarks(binary: binary, data: data, large: large, environment: environment)
     try valueBenchmarks(binary: binary, data: data, large: large, environment: environment)
     try dependencyBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    try policyBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try listenBenchmarks(binary: binary, data: data, large: large, environment: environment)
 }
 
-/// Batch files (`servreg run`) against a copy of the 100,000-service store.
-func batchBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
-    var random = SplitMix(state: 7)
+/// 100,000 `register` lines over the 10 specifications (the batch benchmarks' file).
+func registerLines(using random: inout SplitMix) -> String {
     var registers = ""
     for n in 0..<100_000 {
         let price = Int.random(in: 1...1000, using: &random)
@@ -282,6 +282,13 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
             "register \(specifications[n % 10]) --prop name=batch-\(n) --prop price=\(price) "
             + "--prop location=BH\(location) --prop tags:list=red,fast\n"
     }
+    return registers
+}
+
+/// Batch files (`servreg run`) against a copy of the 100,000-service store.
+func batchBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    var random = SplitMix(state: 7)
+    let registers = registerLines(using: &random)
     var gets = ""
     for _ in 0..<10_000 {
         let specification = specifications[Int.random(in: 0..<10, using: &random)]
@@ -542,6 +549,122 @@ func dependencyBenchmarks(binary: String, data: String, large: String, environme
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
 }
 
+/// Hooks and schemas (issue 14): a one-shot `register` under 5 before- and 5 after-hooks
+/// (`/bin/true`) against the same register without, less the hooks' own run time (10
+/// spawns of `/bin/true`, measured between them); what a write with no hooks or schemas
+/// does more than before them (one read of the empty policy table, in the write's own
+/// transaction) as a share of a one-shot register; and 100,000 `run --atomic` register
+/// lines under closed schemas naming every key of every line, against the same without.
+func policyBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
+    var environment = environment
+    func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
+        environment["SERVREG_STORE"] = store
+        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
+        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
+        return wall
+    }
+    func remove(_ store: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    }
+    func copy(_ store: String) throws {
+        remove(store)
+        try FileManager.default.copyItem(atPath: large, toPath: store)
+    }
+    let plain = data + "/policy-plain.db"
+    let hooked = data + "/policy-hooked.db"
+    try copy(plain)
+    try copy(hooked)
+    for phase in ["before", "after"] {
+        for n in 0..<5 {
+            _ = one(
+                hooked,
+                [
+                    "hook", "add", phase, "register", "--spec", "acme.IService1", "--name", "\(phase)-\(n)", "--",
+                    "/bin/true",
+                ])
+        }
+    }
+    let register = [
+        "register", "acme.IService1", "--prop", "name=bench", "--prop", "price=10", "--prop", "location=BH1",
+    ]
+    var without: [Double] = []
+    var with: [Double] = []
+    var hooks: [Double] = []
+    for run in 0..<203 {
+        let a = one(plain, register)
+        let b = one(hooked, register)
+        let start = monotonic()
+        for _ in 0..<10 { _ = spawn(["/bin/true"], environment: environment) }
+        let c = monotonic() - start
+        if run >= 3 {
+            without.append(a)
+            with.append(b)
+            hooks.append(c)
+        }
+    }
+    report("register, 5 before- and 5 after-hooks (/bin/true)", with, target: "reference")
+    report("  the hooks' own run time: 10 × /bin/true", hooks, target: "reference")
+    report("  the same register without hooks", without, target: "reference")
+    let overhead = percentile(with, 0.5) - percentile(without, 0.5) - percentile(hooks, 0.5)
+    print(
+        "  register with hooks − without − the hooks' own time".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %.2f ms", overhead * 1000) + "   (target ≤ 2 ms)")
+
+    // The work a write without hooks or schemas does for them: one read of the policy
+    // table, the first of its connection as in a one-shot command (its statement prepared).
+    var reads: [Double] = []
+    for _ in 0..<200 {
+        let store = try SQLiteStore(path: plain, access: .write)
+        let (time, found) = try store.read { reader in
+            let start = monotonic()
+            let found = try reader.policies().count
+            return (monotonic() - start, found)
+        }
+        try store.close()
+        if found != 0 { fatalError("the plain store has policies") }
+        reads.append(time)
+    }
+    let perRead = percentile(reads, 0.5)
+    print(
+        "a write's read of the (empty) policy table".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(
+                format: " %.1f µs = %.2f %% of a one-shot register", perRead * 1_000_000,
+                perRead / percentile(without, 0.5) * 100) + "   (target ≤ 2 %)")
+    remove(hooked)
+
+    // Closed schemas naming every key the lines give, with ranges and one-of values.
+    var random = SplitMix(state: 7)
+    let file = data + "/register-100k.srv"
+    try registerLines(using: &random).write(toFile: file, atomically: true, encoding: .utf8)
+    let locations = (0..<10).map { "BH\($0)" }.joined(separator: ",")
+    let words = ["name:str!", "price:int[1..1000]", "location:str{\(locations)}", "tags:list<str>"]
+    let schemaStore = data + "/policy-schema.db"
+    try copy(schemaStore)
+    for specification in specifications {
+        _ = one(schemaStore, ["schema", "set", specification, "--closed"] + words)
+    }
+    let template = schemaStore + ".template"
+    remove(template)
+    try FileManager.default.moveItem(atPath: schemaStore, toPath: template)
+    var plainRates: [Double] = []
+    var schemaRates: [Double] = []
+    for _ in 0..<3 {
+        try copy(plain)
+        plainRates.append(100_000 / one(plain, ["run", "--atomic", file]))
+        remove(schemaStore)
+        try FileManager.default.copyItem(atPath: template, toPath: schemaStore)
+        schemaRates.append(100_000 / one(schemaStore, ["run", "--atomic", file]))
+    }
+    let (a, b) = (plainRates.sorted()[1], schemaRates.sorted()[1])
+    print(
+        "run --atomic: 100,000 register lines under closed schemas".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %9.0f lines/s, without %.0f: +%.1f %% time", b, a, (a / b - 1) * 100)
+            + "   (target ≤ 5 %)")
+    remove(plain)
+    remove(schemaStore)
+    remove(template)
+}
+
 /// Pelix's in-memory rates on the bench's files (Benchmarks/pelix/pelix_bench.py, run by
 /// the Python of PELIX_PYTHON); nil when there is none.
 func pelixRates(registerFile: String, getFile: String) -> (version: String, register: Double, get: Double)? {
@@ -713,6 +836,12 @@ do {
         let large = arguments[3] + "/store-100k.db"
         try SQLiteStore(path: large, access: .write).close()
         try dependencyBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
+    case "policies" where arguments.count == 4:
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        let large = arguments[3] + "/store-100k.db"
+        try SQLiteStore(path: large, access: .write).close()
+        try policyBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
     case "listen" where arguments.count == 4:
         try listenBenchmarks(
             binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
@@ -720,7 +849,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values|dependencies SERVREG DATA_DIR\n"
+                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values|dependencies|policies SERVREG DATA_DIR\n"
                     .utf8))
         exit(64)
     }

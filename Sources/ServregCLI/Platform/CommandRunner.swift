@@ -126,7 +126,15 @@ enum CommandRunner {
                     ending = .interrupted
                     break
                 }
-                usleep(2_000)
+                // Its pipes close before it is a zombie: SIGCHLD (a byte on the signals'
+                // pipe) says when, so no sleep stands between its end and the next command.
+                if let stop = StopSignals.descriptor {
+                    var descriptor = pollfd(fd: stop, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&descriptor, 1, Int32(min((deadline - now) / 1_000_000 + 1, 50)))
+                    StopSignals.drain()
+                } else {
+                    usleep(2_000)
+                }
                 continue
             }
             var descriptors: [pollfd] = []

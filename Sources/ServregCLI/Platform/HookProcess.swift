@@ -83,15 +83,18 @@ final class HookProcess: HookRunner {
             default: throw HookFailure(hook: hook.name, kind: .cannotRun(hook.command[0], "cannot be run"))
             }
         }
-        var errors: [UInt8] = []
-        lseek(descriptor, 0, SEEK_SET)
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while errors.count < Self.errorsKept {
-            let count = read(descriptor, &buffer, buffer.count)
+        // Most hooks write nothing there: then nothing is read.
+        let written = min(Int(max(lseek(descriptor, 0, SEEK_END), 0)), Self.errorsKept)
+        var errors = [UInt8](repeating: 0, count: written)
+        var kept = 0
+        while kept < written {
+            let count = errors[kept...].withUnsafeMutableBytes { bytes in
+                pread(descriptor, bytes.baseAddress, bytes.count, off_t(kept))
+            }
             guard count > 0 else { break }
-            errors.append(contentsOf: buffer[..<count])
+            kept += count
         }
-        return (outcome, Array(errors.prefix(Self.errorsKept)))
+        return (outcome, Array(errors.prefix(kept)))
     }
 
     /// How much of a hook's standard error is read.
