@@ -120,6 +120,22 @@ func spawn(_ arguments: [String], environment: [String: String], stdout: String 
     return (monotonic() - start, usage.ru_maxrss, (status >> 8) & 0xFF)
 }
 
+/// Removes a store and its WAL and shared-memory files.
+func removeStore(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+}
+
+/// One run of servreg on `store`: its wall time; a status other than `expect` stops the bench.
+func runOnce(_ binary: String, _ arguments: [String], store: String, environment: [String: String], expect: Int32 = 0)
+    -> Double
+{
+    var environment = environment
+    environment["SERVREG_STORE"] = store
+    let (wall, _, status) = spawn([binary] + arguments, environment: environment)
+    if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
+    return wall
+}
+
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
@@ -223,7 +239,7 @@ func run(binary: String, data: String) throws {
         ["register", "acme.IService1", "--prop", "name=bench", "--prop", "price=10", "--prop", "location=BH1"],
         store: scratch, runs: 300)
     report("register SPEC --prop … (100k, durable: synchronous=FULL)", register, target: "≤ 5 ms")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+    removeStore(scratch)
 
     func rss(_ arguments: [String], store: String) -> Int {
         environment["SERVREG_STORE"] = store
@@ -303,7 +319,7 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
 
     let scratch = data + "/batch-scratch.db"
     func freshCopy() throws {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+        removeStore(scratch)
         try FileManager.default.copyItem(atPath: large, toPath: scratch)
     }
     /// Median lines per second of three runs, each on a fresh copy of the store.
@@ -371,7 +387,7 @@ func batchBenchmarks(binary: String, data: String, large: String, environment: [
         "run: 10,000 get SPEC --filter lines (100k store)",
         try linesPerSecond(["--keep-going", getFile], lines: 10_000, expect: 1), target: "≥ 1.0 × Pelix in memory",
         pelix: pelix?.get)
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+    removeStore(scratch)
 }
 
 /// Issue 11: the same store with 1,000 leased and 1,000 owned services of its 100,000:
@@ -380,13 +396,9 @@ func livenessBenchmarks(binary: String, data: String, large: String, environment
     let mortal = data + "/store-100k-mortal.db"
     // Made anew each run: its leases are measured from now.
     try generate(path: mortal, count: 100_000, leased: 1_000, owned: 1_000)
-    var environment = environment
     let filter = "(&(price<=100)(location=BH3))"
     func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
-        environment["SERVREG_STORE"] = store
-        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
-        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
-        return wall
+        runOnce(binary, arguments, store: store, environment: environment, expect: expect)
     }
     let get = ["get", "acme.IService3", "--filter", filter]
     var plain: [Double] = []
@@ -427,7 +439,7 @@ func livenessBenchmarks(binary: String, data: String, large: String, environment
         "run: 10,000 get lines (100k, 1,000 leased + 1,000 owned)".padding(toLength: 60, withPad: " ", startingAt: 0)
             + String(format: " %9.0f lines/s = %.3f× without", 10_000 / percentile(batchLiveness, 0.5), ratio)
             + "   (target ≤ 1.10×)")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: mortal + suffix) }
+    removeStore(mortal)
 }
 
 /// Values and factories (issue 12) in a copy of the 100k store: a value costs what a get
@@ -435,7 +447,7 @@ func livenessBenchmarks(binary: String, data: String, large: String, environment
 /// process.
 func valueBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
     let store = data + "/store-100k-values.db"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    removeStore(store)
     try FileManager.default.copyItem(atPath: large, toPath: store)
     var environment = environment
     environment["SERVREG_STORE"] = store
@@ -472,7 +484,7 @@ func valueBenchmarks(binary: String, data: String, large: String, environment: [
         "  ÷ get".padding(toLength: 60, withPad: " ", startingAt: 0)
             + String(format: " %.3f×", percentile(bundles, 0.5) / get) + "   (target ≤ 1.10×)")
     report("get --value (a prototype: /bin/echo per request)", prototypes, target: "get + one process")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    removeStore(store)
 }
 
 /// Requirements (issue 13): a get among 100,000 services of which 10,000 have requirements
@@ -485,12 +497,8 @@ func dependencyBenchmarks(binary: String, data: String, large: String, environme
     if !FileManager.default.fileExists(atPath: requiring) {
         try generate(path: requiring, count: 100_000, requiring: 10_000)
     }
-    var environment = environment
     func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
-        environment["SERVREG_STORE"] = store
-        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
-        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
-        return wall
+        runOnce(binary, arguments, store: store, environment: environment, expect: expect)
     }
     let get = ["get", "acme.IService1", "--filter", "(&(price<=100)(location=BH3))"]
     var plain: [Double] = []
@@ -511,7 +519,7 @@ func dependencyBenchmarks(binary: String, data: String, large: String, environme
 
     // The hub and its 1,000 dependents, registered by one batch into a copy of the 100k store.
     let store = data + "/store-100k-hub.db"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    removeStore(store)
     try FileManager.default.copyItem(atPath: large, toPath: store)
     var lines = "register acme.IHub --name hub --prop region=eu\nregister acme.ILone --name lone --prop region=eu\n"
     for n in 0..<900 { lines += "register acme.IDirect --prop n=\(n) --requires 'acme.IHub:(region=eu)'\n" }
@@ -546,7 +554,7 @@ func dependencyBenchmarks(binary: String, data: String, large: String, environme
     }
     report("  … that makes all 1,000 unsatisfied (a cascade)", lose, target: "information")
     report("  … that makes all 1,000 satisfied again", regain, target: "information")
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+    removeStore(store)
 }
 
 /// Hooks and schemas (issue 14): a one-shot `register` under 5 before- and 5 after-hooks
@@ -556,18 +564,11 @@ func dependencyBenchmarks(binary: String, data: String, large: String, environme
 /// transaction) as a share of a one-shot register; and 100,000 `run --atomic` register
 /// lines under closed schemas naming every key of every line, against the same without.
 func policyBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
-    var environment = environment
     func one(_ store: String, _ arguments: [String], expect: Int32 = 0) -> Double {
-        environment["SERVREG_STORE"] = store
-        let (wall, _, status) = spawn([binary] + arguments, environment: environment)
-        if status != expect { fatalError("\(arguments) on \(store) exited \(status)") }
-        return wall
-    }
-    func remove(_ store: String) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+        runOnce(binary, arguments, store: store, environment: environment, expect: expect)
     }
     func copy(_ store: String) throws {
-        remove(store)
+        removeStore(store)
         try FileManager.default.copyItem(atPath: large, toPath: store)
     }
     let plain = data + "/policy-plain.db"
@@ -630,7 +631,7 @@ func policyBenchmarks(binary: String, data: String, large: String, environment: 
             + String(
                 format: " %.1f µs = %.2f %% of a one-shot register", perRead * 1_000_000,
                 perRead / percentile(without, 0.5) * 100) + "   (target ≤ 2 %)")
-    remove(hooked)
+    removeStore(hooked)
 
     // Closed schemas naming every key the lines give, with ranges and one-of values.
     var random = SplitMix(state: 7)
@@ -644,14 +645,14 @@ func policyBenchmarks(binary: String, data: String, large: String, environment: 
         _ = one(schemaStore, ["schema", "set", specification, "--closed"] + words)
     }
     let template = schemaStore + ".template"
-    remove(template)
+    removeStore(template)
     try FileManager.default.moveItem(atPath: schemaStore, toPath: template)
     var plainRates: [Double] = []
     var schemaRates: [Double] = []
     for _ in 0..<3 {
         try copy(plain)
         plainRates.append(100_000 / one(plain, ["run", "--atomic", file]))
-        remove(schemaStore)
+        removeStore(schemaStore)
         try FileManager.default.copyItem(atPath: template, toPath: schemaStore)
         schemaRates.append(100_000 / one(schemaStore, ["run", "--atomic", file]))
     }
@@ -660,9 +661,9 @@ func policyBenchmarks(binary: String, data: String, large: String, environment: 
         "run --atomic: 100,000 register lines under closed schemas".padding(toLength: 60, withPad: " ", startingAt: 0)
             + String(format: " %9.0f lines/s, without %.0f: +%.1f %% time", b, a, (a / b - 1) * 100)
             + "   (target ≤ 5 %)")
-    remove(plain)
-    remove(schemaStore)
-    remove(template)
+    removeStore(plain)
+    removeStore(schemaStore)
+    removeStore(template)
 }
 
 /// Pelix's in-memory rates on the bench's files (Benchmarks/pelix/pelix_bench.py, run by
@@ -744,10 +745,10 @@ func stop(_ started: Started) {
 func listenBenchmarks(binary: String, data: String, large: String, environment: [String: String]) throws {
     let scratch = data + "/listen-scratch.db"
     func freshCopy() throws {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
+        removeStore(scratch)
         try FileManager.default.copyItem(atPath: large, toPath: scratch)
     }
-    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+    defer { removeStore(scratch) }
 
     // Latency: this process commits (synchronous=FULL, as one-shot commands do) and times
     // from the commit's return to the listener's line arriving on the pipe.
