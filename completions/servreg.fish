@@ -137,7 +137,7 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "ser
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'schema' -d 'Set, show, list or remove a specification\'s typed properties.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'run' -d 'Run a batch file of servreg commands (- reads standard input).'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'shell' -d 'Start an interactive session (what bare servreg, or servreg --store PATH, does on a terminal).'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'export' -d 'Print every service as JSON lines, with its id (for import).'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'export' -d 'Print hooks, schemas and services as JSON lines (for import).'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'import' -d 'Register the services of an export into an empty store, ids kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" store' -l 'store' -d 'The store file (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'

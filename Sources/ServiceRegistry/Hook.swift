@@ -110,7 +110,13 @@ public struct Hook: Sendable, Equatable {
 
     /// A hook from its stored form; nil when it does not read back.
     static func fromStored(name: String, _ text: String) -> Hook? {
-        guard case .object(let members)? = try? JSONValue.parse(text) else { return nil }
+        guard let value = try? JSONValue.parse(text) else { return nil }
+        return fromStored(name: name, value)
+    }
+
+    /// A hook from its stored form, parsed (an export's line); nil when it does not read back.
+    static func fromStored(name: String, _ value: JSONValue) -> Hook? {
+        guard case .object(let members) = value else { return nil }
         func member(_ key: String) -> JSONValue? { members.first { $0.0 == key }?.1 }
         guard case .string(let phaseText)? = member("phase"), let phase = Phase(rawValue: phaseText),
             case .string(let operationText)? = member("operation"),

@@ -1,7 +1,7 @@
 /// A hook or a schema as the store keeps it: the core's encoding, which the store only stores.
 public struct StoredPolicy: Sendable, Equatable {
     /// What it is.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case hook
         case schema
     }

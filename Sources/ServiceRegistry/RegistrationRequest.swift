@@ -62,6 +62,27 @@ public struct ExportedService: Sendable {
     }
 }
 
+/// A hook or a schema of an export: `{"servreg.hook":NAME,"hook":{…}}` or
+/// `{"servreg.schema":SPECIFICATION,"schema":{…}}`, the object as the store keeps it.
+public struct ExportedPolicy: Sendable {
+    /// A hook or a schema.
+    public var kind: StoredPolicy.Kind
+    /// The hook's name or the schema's specification.
+    public var key: String
+    /// Its stored form, parsed.
+    public var body: JSONValue
+    /// Its line in the export, for messages.
+    public var line: Int
+
+    /// A policy of an export.
+    public init(kind: StoredPolicy.Kind, key: String, body: JSONValue, line: Int) {
+        self.kind = kind
+        self.key = key
+        self.body = body
+        self.line = line
+    }
+}
+
 /// `register --name N --existing …`: what happens when N is held by a live service.
 public enum ExistingName: String, Sendable, CaseIterable {
     /// The registration is refused (`nameTaken`).

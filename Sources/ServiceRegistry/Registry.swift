@@ -539,7 +539,28 @@ public final class Registry {
     /// Registers the services of an export under their own ids, in one transaction, into a
     /// store that holds none; new ids then start above `lastServiceID` (the exported
     /// store's), so that no id is given twice. Names, leases (their end) and owners are kept.
-    public func importServices(_ services: [ExportedService], lastServiceID: ServiceID) throws -> Int {
+    /// The export's hooks and schemas are stored after its services, in their order, so
+    /// that they govern later changes and the import itself runs no hook of its own.
+    public func importServices(
+        _ services: [ExportedService], policies: [ExportedPolicy] = [], lastServiceID: ServiceID
+    ) throws -> Int {
+        var stored: [(ExportedPolicy, StoredPolicy)] = []
+        var policyLines: [String: Int] = [:]
+        for policy in policies {
+            let body: String?
+            switch policy.kind {
+            case .hook: body = Hook.fromStored(name: policy.key, policy.body)?.stored
+            case .schema: body = SpecificationSchema.fromStored(specification: policy.key, policy.body)?.stored
+            }
+            guard let body else {
+                throw RegistryError.importRefused(.unreadablePolicy(policy.kind, policy.key, line: policy.line))
+            }
+            if let first = policyLines.updateValue(policy.line, forKey: "\(policy.kind.rawValue) \(policy.key)") {
+                throw RegistryError.importRefused(
+                    .duplicatePolicy(policy.kind, policy.key, line: policy.line, firstLine: first))
+            }
+            stored.append((policy, StoredPolicy(kind: policy.kind, key: policy.key, body: body)))
+        }
         var validated: [(ExportedService, ValidatedRegistration)] = []
         var seen: [ServiceID: Int] = [:]
         var names: [String: Int] = [:]
@@ -580,16 +601,39 @@ public final class Registry {
                 }
             }
             try writer.reserveServiceIDs(through: lastServiceID)
+            if !stored.isEmpty {
+                let present = Set(try writer.policies().map { "\($0.kind.rawValue) \($0.key)" })
+                for (policy, body) in stored {
+                    if present.contains("\(policy.kind.rawValue) \(policy.key)") {
+                        throw RegistryError.importRefused(.policyExists(policy.kind, policy.key, line: policy.line))
+                    }
+                    try writer.setPolicy(body)
+                }
+                batchPolicies = nil
+            }
             return validated.count
         }
     }
 
     /// Every live service, unsatisfied ones too, in one snapshot (get-all's order), after `header` is called with
-    /// the highest id the store ever gave: what an import needs to carry the store on.
-    public func export(header: (ServiceID) throws -> Void, _ body: (ServiceRecord) throws -> Void) throws {
+    /// the highest id the store ever gave (what an import needs to carry the store on) and
+    /// `policy` with each hook and schema, in the order they were set, as the core encodes them.
+    public func export(
+        header: (ServiceID) throws -> Void, policy: (StoredPolicy) throws -> Void,
+        _ body: (ServiceRecord) throws -> Void
+    ) throws {
         try transactions.read { reader in
             var check = LivenessCheck(liveness)
             try header(try reader.lastServiceID())
+            for stored in try reader.policies() {
+                let body: String?
+                switch stored.kind {
+                case .hook: body = Hook.fromStored(name: stored.key, stored.body)?.stored
+                case .schema: body = SpecificationSchema.fromStored(specification: stored.key, stored.body)?.stored
+                }
+                guard let body else { throw RegistryError.unreadablePolicy(stored.kind, stored.key) }
+                try policy(StoredPolicy(kind: stored.kind, key: stored.key, body: body))
+            }
             var everything = ServiceQuery()
             everything.includeUnsatisfied = true
             try reader.forEachService(matching: everything) { record in

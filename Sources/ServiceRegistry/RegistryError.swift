@@ -211,6 +211,12 @@ public enum RegistryError: Error, Equatable, Sendable {
         case duplicateName(String, line: Int, firstLine: Int)
         /// A service id above what the export says was its store's last.
         case idAboveLast(ServiceID, lastServiceID: ServiceID, line: Int)
+        /// A hook or schema that does not read back (the export was edited or damaged).
+        case unreadablePolicy(StoredPolicy.Kind, String, line: Int)
+        /// A hook or schema the export holds twice.
+        case duplicatePolicy(StoredPolicy.Kind, String, line: Int, firstLine: Int)
+        /// A hook of that name, or a schema of that specification, is in the store already.
+        case policyExists(StoredPolicy.Kind, String, line: Int)
     }
 
     /// Why a batch cannot be had.

@@ -52,7 +52,13 @@ public struct SpecificationSchema: Sendable, Equatable {
 
     /// A schema from its stored form; nil when it does not read back.
     static func fromStored(specification: String, _ text: String) -> SpecificationSchema? {
-        guard case .object(let members)? = try? JSONValue.parse(text),
+        guard let value = try? JSONValue.parse(text) else { return nil }
+        return fromStored(specification: specification, value)
+    }
+
+    /// A schema from its stored form, parsed (an export's line); nil when it does not read back.
+    static func fromStored(specification: String, _ value: JSONValue) -> SpecificationSchema? {
+        guard case .object(let members) = value,
             case .bool(let closed)? = members.first(where: { $0.0 == "closed" })?.1,
             case .array(let items)? = members.first(where: { $0.0 == "fields" })?.1
         else { return nil }

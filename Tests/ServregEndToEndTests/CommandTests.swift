@@ -178,7 +178,7 @@ import Testing
         _ = try servreg.run(["unregister", "\(gone)"])
         let export = try servreg.run(["export"])
         #expect(export.status == 0)
-        #expect(export.lines.first == #"{"servreg.export":1,"last_service_id":3}"#)
+        #expect(export.lines.first == #"{"servreg.export":2,"last_service_id":3}"#)
         let file = servreg.directory + "/backup.jsonl"
         try export.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         let moved = servreg.directory + "/store/moved.db"

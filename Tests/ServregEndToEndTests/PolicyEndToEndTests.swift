@@ -248,6 +248,80 @@ import Testing
         #expect(try servreg.run(["schema", "list"]).status == 1)
     }
 
+    /// export carries hooks and schemas (issue 15) in the order they were set; import stores
+    /// them with the services, runs none of them, and they govern the new store's changes.
+    @Test func exportAndImportCarryHooksAndSchemas() throws {
+        #expect(try servreg.run(["schema", "set", "a.B", "port:int!", "mode:str{x,y}=x"]).status == 0)
+        let log = servreg.directory + "/after.log"
+        let after = try script("after.sh", "cat >> '\(log)'")
+        #expect(try servreg.run(["hook", "add", "after", "register", "--name", "tell", "--", after]).status == 0)
+        let veto = try script("veto.sh", "echo 'no more a.B' >&2; exit 1")
+        #expect(try servreg.register(["a.B", "--prop", "port=1", "--name", "one"]) == 1)
+        #expect(
+            try servreg.run(["hook", "add", "before", "register", "--spec", "a.*", "--name", "veto", "--", veto])
+                .status == 0)
+        let export = try servreg.run(["export"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(
+            Array(export.lines.prefix(4)) == [
+                #"{"servreg.export":2,"last_service_id":1}"#,
+                #"{"servreg.schema":"a.B","schema":{"closed":false,"fields":["port:int!","mode:str{x,y}=x"]}}"#,
+                #"{"servreg.hook":"tell","hook":{"phase":"after","operation":"register","command":["\#(after)"],"timeout":5000}}"#,
+                #"{"servreg.hook":"veto","hook":{"phase":"before","operation":"register","spec":"a.*","command":["\#(veto)"],"timeout":5000}}"#,
+            ], "\(export.stdout)")
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let moved = servreg.directory + "/moved.db"
+        let imported = try servreg.run(["import", "-", "--store", moved], stdin: export.stdout)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // Neither the veto nor the after-hook ran for the import.
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "") == logged)
+        #expect(try servreg.run(["export", "--store", moved]).stdout == export.stdout)
+        #expect(try servreg.run(["hook", "list", "-q", "--store", moved]).lines == ["tell", "veto"])
+        // They govern what comes next: the veto refuses, the schema checks.
+        let refused = try servreg.run(["register", "a.B", "--prop", "port=2", "--store", moved])
+        #expect(
+            refused.status == 3 && refused.stderr.contains("refused by hook veto: no more a.B"), "\(refused.stderr)")
+        #expect(try servreg.run(["hook", "rm", "veto", "--store", moved]).status == 0)
+        let typed = try servreg.run(["register", "a.B", "--prop", "port=x", "--store", moved])
+        #expect(typed.status == 3, "\(typed.stderr)")
+        // A store that has a hook of the export's names refuses the import, unchanged.
+        let other = servreg.directory + "/other.db"
+        #expect(
+            try servreg.run([
+                "hook", "add", "after", "unregister", "--name", "veto", "--store", other, "--", "/bin/true",
+            ]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: other))
+        let clash = try servreg.run(["import", "-", "--store", other], stdin: export.stdout)
+        #expect(clash.status == 65)
+        #expect(
+            clash.stderr
+                == "servreg: error: <stdin>:4: the store has a hook named 'veto' already; nothing was imported\n",
+            "\(clash.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
+    }
+
+    @Test(arguments: [
+        (#"{"servreg.hook":"h","hook":{"phase":"never"}}"#, "<stdin>:2: the hook named 'h' cannot be read"),
+        (
+            #"{"servreg.schema":"a.B","schema":{"closed":false,"fields":["p:nope"]}}"#,
+            "<stdin>:2: the schema for 'a.B' cannot be read"
+        ),
+        (#"{"servreg.schema":3,"schema":{}}"#, "<stdin>:2: servreg.schema must be a string"),
+        (#"{"servreg.hook":"h"}"#, #"<stdin>:2: a hook line is {"servreg.hook":"…","hook":{…}}"#),
+        (
+            #"{"servreg.schema":"a.B","schema":{"closed":true,"fields":[]}}"# + "\n"
+                + #"{"servreg.schema":"a.B","schema":{"closed":false,"fields":[]}}"#,
+            "<stdin>:3: the schema for 'a.B' is also that of line 2"
+        ),
+    ])
+    func aBadPolicyLineIsRefusedAndNoStoreIsMade(line: String, message: String) throws {
+        let result = try servreg.run(
+            ["import", "-"], stdin: #"{"servreg.export":2,"last_service_id":0}"# + "\n" + line + "\n")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: servreg.storePath))
+    }
+
     @Test func badHookAndSchemaInputIsOneLineAndChangesNothing() throws {
         _ = try servreg.register(["acme.A"])
         let before = try servreg.storeSnapshot()

@@ -8,12 +8,16 @@ extension Servreg {
         static let configuration = CommandConfiguration(
             commandName: "export",
             _superCommandName: "servreg",
-            abstract: "Print every service as JSON lines, with its id (for import).",
+            abstract: "Print hooks, schemas and services as JSON lines (for import).",
             discussion: """
-                The first line is a header, {"servreg.export":1,"last_service_id":N}: N is the
+                The first line is a header, {"servreg.export":2,"last_service_id":N}: N is the
                 highest id the store ever gave, so that an import carries its ids on without
-                giving one twice. Then one line per service, as get --json prints it, read in
-                one snapshot. servreg import FILE reads it back into an empty store.
+                giving one twice. Then a line per schema,
+                {"servreg.schema":SPEC,"schema":{…}}, and per hook,
+                {"servreg.hook":NAME,"hook":{…}}, in the order they were set; then one line
+                per service, as get --json prints it (names, leases, owners, values,
+                factories, requirements included), all read in one snapshot.
+                servreg import FILE reads it back into an empty store.
 
                 Example: servreg export > backup.jsonl
                 """)
@@ -30,6 +34,11 @@ extension Servreg {
                 header: { last in
                     context.output.write("{\"\(Self.formatKey)\":\(Self.formatVersion),\"last_service_id\":\(last)}\n")
                 },
+                policy: { policy in
+                    var line = "{\"servreg.\(policy.kind.rawValue)\":"
+                    JSONWriter.writeString(policy.key, to: &line)
+                    context.output.write(line + ",\"\(policy.kind.rawValue)\":\(policy.body)}\n")
+                },
                 { record in
                     if context.outputFailed { throw CommandLineError.outputFailed(context.output.failure ?? EPIPE) }
                     context.output.write(ServiceFormatter.json(record) + "\n")
@@ -38,7 +47,9 @@ extension Servreg {
         }
 
         static let formatKey = "servreg.export"
-        static let formatVersion = 1
+        /// 2 since exports hold hooks and schemas; import reads 1 as well.
+        static let formatVersion = 2
+        static let readableVersions: ClosedRange<Int64> = 1...2
     }
 
     /// `servreg import`: the services of an export, under their own ids, into an empty store.
@@ -48,10 +59,13 @@ extension Servreg {
             _superCommandName: "servreg",
             abstract: "Register the services of an export into an empty store, ids kept.",
             discussion: """
-                Every service keeps its id, specifications, ranking, scope and properties; all
-                are registered in one transaction (listeners see them as REGISTERED), or none
-                when a line is wrong. New ids then start above the export's last_service_id.
-                The store must hold no service and never have given an id the export holds.
+                Every service keeps its id, specifications, ranking, scope, properties, name,
+                lease, owner, value, factory and requirements; hooks and schemas come along.
+                All are stored in one transaction (listeners see REGISTERED), or nothing when
+                a line is wrong. The hooks and schemas govern later changes: the import runs
+                none of them. New ids then start above the export's last_service_id. The store
+                must hold no service, never have given an id the export holds, and have no
+                hook or schema of the export's names.
 
                 Example: servreg --store new.db import backup.jsonl
                 """)
@@ -70,10 +84,11 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             let text = try InputFile.text(file, for: "import -", in: context)
             let name = file == "-" ? "<stdin>" : file
-            let (last, services) = try Self.parse(text, file: name)
+            let (last, policies, services) = try Self.parse(text, file: name)
             let count: Int
             do {
-                count = try context.registry(global, access: .write).importServices(services, lastServiceID: last)
+                count = try context.registry(global, access: .write).importServices(
+                    services, policies: policies, lastServiceID: last)
             } catch let error as RegistryError {
                 // What is wrong with one line: named by file and line, as parse names it.
                 switch error {
@@ -81,7 +96,8 @@ extension Servreg {
                     throw CommandLineError.badExportLine(
                         file: name, line: line, message: ErrorReport.describe(inner).message)
                 case .importRefused(.idUsedBefore(_, _, let line)), .importRefused(.duplicateID(_, let line)),
-                    .importRefused(.idAboveLast(_, _, let line)):
+                    .importRefused(.idAboveLast(_, _, let line)), .importRefused(.unreadablePolicy(_, _, let line)),
+                    .importRefused(.duplicatePolicy(_, _, let line, _)), .importRefused(.policyExists(_, _, let line)):
                     let message = ErrorReport.describe(error).message
                     let prefix = "line \(line): "
                     throw CommandLineError.badExportLine(
@@ -99,15 +115,20 @@ extension Servreg {
             return .success
         }
 
-        /// The header's last id and the services of an export's text.
-        static func parse(_ text: String, file: String) throws -> (ServiceID, [ExportedService]) {
+        /// The header's last id, the hooks and schemas, and the services of an export's text.
+        static func parse(_ text: String, file: String) throws -> (ServiceID, [ExportedPolicy], [ExportedService]) {
             var last: ServiceID?
+            var policies: [ExportedPolicy] = []
             var services: [ExportedService] = []
             for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let number = offset + 1
                 if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                 func bad(_ message: String) -> CommandLineError {
                     .badExportLine(file: file, line: number, message: message)
+                }
+                if last != nil, let policy = try policyLine(line, number: number, bad: bad) {
+                    policies.append(policy)
+                    continue
                 }
                 let pairs: [(String, PropertyValue)]
                 do {
@@ -118,12 +139,13 @@ extension Servreg {
                 guard let headerLast = last else {
                     guard
                         pairs.contains(where: {
-                            $0.0 == Export.formatKey && $0.1 == .integer(Int64(Export.formatVersion))
+                            guard $0.0 == Export.formatKey, case .integer(let version) = $0.1 else { return false }
+                            return Export.readableVersions.contains(version)
                         }),
                         case .integer(let value)? = pairs.first(where: { $0.0 == "last_service_id" })?.1, value >= 0
                     else {
                         throw bad(
-                            "not a servreg export (its first line is {\"servreg.export\":1,\"last_service_id\":N})")
+                            "not a servreg export (its first line is {\"servreg.export\":2,\"last_service_id\":N})")
                     }
                     last = value
                     continue
@@ -258,7 +280,31 @@ extension Servreg {
                 throw CommandLineError.badExportLine(
                     file: file, line: 1, message: "the file is empty, not a servreg export")
             }
-            return (last, services)
+            return (last, policies, services)
+        }
+
+        /// The hook or schema of a line `{"servreg.hook":NAME,"hook":{…}}` or
+        /// `{"servreg.schema":SPEC,"schema":{…}}`; nil for any other line (a service).
+        private static func policyLine(
+            _ line: Substring, number: Int, bad: (String) -> CommandLineError
+        ) throws -> ExportedPolicy? {
+            // Only a line that starts so is read as JSON twice (a service's first key is service.id).
+            guard line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("{\"servreg.") else { return nil }
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse(String(line))
+            } catch {
+                throw bad(ErrorReport.describe(error).message)
+            }
+            guard case .object(let members) = value, let (tag, keyValue) = members.first,
+                let kind = StoredPolicy.Kind.allCases.first(where: { tag == "servreg.\($0.rawValue)" })
+            else { return nil }
+            let noun = kind.rawValue
+            guard case .string(let key) = keyValue else { throw bad("servreg.\(noun) must be a string") }
+            guard members.count == 2, members[1].0 == noun else {
+                throw bad("a \(noun) line is {\"servreg.\(noun)\":\"…\",\"\(noun)\":{…}}")
+            }
+            return ExportedPolicy(kind: kind, key: key, body: members[1].1, line: number)
         }
     }
 }

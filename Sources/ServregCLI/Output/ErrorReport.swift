@@ -46,6 +46,11 @@ enum ErrorReport {
         }
     }
 
+    /// "hook named X" or "schema for SPEC", for messages about one policy.
+    private static func policyNoun(_ kind: StoredPolicy.Kind, _ key: String) -> String {
+        kind == .hook ? "hook named \(quoted(key))" : "schema for \(quoted(key))"
+    }
+
     static func message(_ error: RegistryError) -> String {
         switch error {
         case .noSpecification: return "a service needs at least one specification"
@@ -116,6 +121,12 @@ enum ErrorReport {
                 return "line \(line): service name \(name) is also that of line \(first)"
             case .idAboveLast(let id, let last, let line):
                 return "line \(line): service id \(id) is above the export's last_service_id \(last)"
+            case .unreadablePolicy(let kind, let key, let line):
+                return "line \(line): the \(policyNoun(kind, key)) cannot be read (edited or damaged?)"
+            case .duplicatePolicy(let kind, let key, let line, let first):
+                return "line \(line): the \(policyNoun(kind, key)) is also that of line \(first)"
+            case .policyExists(let kind, let key, let line):
+                return "line \(line): the store has a \(policyNoun(kind, key)) already"
             }
         case .filterSyntax(let column, let problem): return "filter error at column \(column): \(problem)"
         case .unknownSortKey(let key): return "no matching service has the property \(quoted(key)) to sort by"
