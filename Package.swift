@@ -35,11 +35,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A whole registry in memory with the store contract's reads and writes (the etcd
+        // store's working copy; the tests' memory store).
+        .target(name: "RegistryMemory", dependencies: ["ServiceRegistry"], swiftSettings: swiftSettings),
+        // The etcd store: the registry under a key prefix of an etcd cluster, over etcd's JSON
+        // gateway (HTTP/1.1 on POSIX sockets: no dependency).
+        .target(
+            name: "RegistryEtcd", dependencies: ["ServiceRegistry", "RegistryMemory"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(
             name: "ServregCLI",
             dependencies: [
-                "ServiceRegistry", "RegistrySQLite", "ServregSyntax", "CLibEdit", "CBuildInfo",
+                "ServiceRegistry", "RegistrySQLite", "RegistryEtcd", "ServregSyntax", "CLibEdit", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -53,7 +60,8 @@ let package = Package(
         ),
         // What the tests share: the in-memory store, temporary directories, the process runner.
         .target(
-            name: "RegistryTestSupport", dependencies: ["ServiceRegistry"], path: "Tests/RegistryTestSupport",
+            name: "RegistryTestSupport", dependencies: ["ServiceRegistry", "RegistryMemory"],
+            path: "Tests/RegistryTestSupport",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceRegistryTests",
@@ -64,7 +72,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // One suite of the store contract, run against every store.
         .testTarget(
-            name: "StoreConformanceTests", dependencies: ["ServiceRegistry", "RegistrySQLite", "RegistryTestSupport"],
+            name: "StoreConformanceTests",
+            dependencies: ["ServiceRegistry", "RegistrySQLite", "RegistryEtcd", "RegistryTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "RegistrySQLiteTests",

@@ -332,6 +332,9 @@ public final class Registry {
     /// returns the service and what happened.
     public func registration(_ request: RegistrationRequest) throws -> Registration {
         let validated = try Self.validate(request)
+        if validated.new.owner != nil, !store.capabilities.processOwners {
+            throw RegistryError.processOwnersUnsupported
+        }
         // A replacement settles the dependents on its end result: those the old service met
         // and the new one meets too do not leave and come back.
         return try write(.register, deferringDependencies: request.existing == .replace) { writer, check in
@@ -574,6 +577,9 @@ public final class Registry {
             }
             do {
                 let registration = try Self.validate(service.request)
+                if registration.new.owner != nil, !store.capabilities.processOwners {
+                    throw RegistryError.processOwnersUnsupported
+                }
                 if let name = registration.new.name, let first = names.updateValue(service.line, forKey: name) {
                     throw RegistryError.importRefused(.duplicateName(name, line: service.line, firstLine: first))
                 }

@@ -107,6 +107,8 @@ public enum RegistryError: Error, Equatable, Sendable {
     case batchUnavailable(BatchProblem)
     /// An import the store cannot take as it is.
     case importRefused(ImportProblem)
+    /// A service owned by a process, in a store shared by many hosts (a pid means nothing there).
+    case processOwnersUnsupported
     /// What is wrong with one service of an import, by its line.
     indirect case inImportedService(line: Int, RegistryError)
 

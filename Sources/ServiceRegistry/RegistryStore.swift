@@ -65,11 +65,15 @@ public struct StoreCapabilities: Equatable, Sendable {
     public var maximumBatchWrites: Int?
     /// Whether write and batch bodies are ever re-run (optimistic concurrency).
     public var reRunsBodies: Bool
+    /// Whether services may belong to a process (`ServiceOwner`): not in a store shared by
+    /// many hosts, where a pid means nothing.
+    public var processOwners: Bool
 
     /// Capabilities as a store states them.
-    public init(batches: Bool, maximumBatchWrites: Int? = nil, reRunsBodies: Bool) {
+    public init(batches: Bool, maximumBatchWrites: Int? = nil, reRunsBodies: Bool, processOwners: Bool = true) {
         self.batches = batches
         self.maximumBatchWrites = maximumBatchWrites
         self.reRunsBodies = reRunsBodies
+        self.processOwners = processOwners
     }
 }

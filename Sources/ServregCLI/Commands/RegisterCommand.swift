@@ -239,6 +239,9 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
+            if ownerPID != nil || !hold.isEmpty, case .etcd = try context.location(global) {
+                throw CommandLineError.processOwnerOnEtcd(ownerPID != nil ? "--owner-pid" : "--hold")
+            }
             let request = try request(in: context)
             if !hold.isEmpty, !requires.isEmpty { return try runSupervised(request, in: context) }
             if !hold.isEmpty { return try runHeld(request, in: context) }

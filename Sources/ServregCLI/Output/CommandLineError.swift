@@ -22,6 +22,12 @@ enum CommandLineError: Error, Equatable {
     case invalidEnvironment(name: String, value: String, expected: String)
     /// A `--store` location servreg cannot use.
     case unsupportedStore(String)
+    /// `--owner-pid` or `--hold` on an etcd registry: a pid means nothing on another host.
+    case processOwnerOnEtcd(String)
+    /// Code from an etcd registry that `SERVREG_TRUSTED_STORES` does not name.
+    case untrustedEtcdStore(String)
+    /// An `etcd://` address servreg cannot read: what is wrong with it.
+    case badStoreAddress(String, problem: String)
     /// A line of an --atomic batch that names another store.
     case storeChangedInAtomicBatch(pinned: String, requested: String)
     /// A command a session cannot run (`run`, `shell` inside the shell or a batch).

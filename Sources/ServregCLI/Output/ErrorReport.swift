@@ -40,6 +40,7 @@ enum ErrorReport {
         case .hookExists: .conditionFailed
         case .hookWithoutCommand: .usage
         case .unreadablePolicy: .storeError
+        case .processOwnersUnsupported: .usage
         case .hooksKeptChanging: .storeBusy
         case .hooksUnavailable: .internalError
         default: .invalidInput
@@ -109,6 +110,9 @@ enum ErrorReport {
                 ? path : Array(path.prefix(6)) + ["… \(path.count - 11) more …"] + Array(path.suffix(5))
             return
                 "requirement cycle: \(shown.joined(separator: " → ")) (a service cannot require, through others, itself)"
+        case .processOwnersUnsupported:
+            return
+                "this store is shared by many hosts: a service cannot belong to a process (a pid means nothing there)"
         case .importRefused(let problem):
             switch problem {
             case .storeNotEmpty(let services):
@@ -439,7 +443,11 @@ enum ErrorReport {
         case .invalidEnvironment(let name, let value, let expected):
             return ("\(name) must be \(expected), not \(quoted(value))", .invalidInput)
         case .unsupportedStore(let location):
-            return ("unsupported store location \(quoted(location)) (servreg stores are file paths)", .usage)
+            return (
+                "unsupported store location \(quoted(location)) (a file path, or etcd://HOST:PORT[,…][/PREFIX])", .usage
+            )
+        case .badStoreAddress(let location, let problem):
+            return ("store \(quoted(location)): \(problem) (etcd://HOST:PORT[,HOST:PORT…][/PREFIX])", .usage)
         case .storeChangedInAtomicBatch(let pinned, let requested):
             return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
         case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)
@@ -465,6 +473,17 @@ enum ErrorReport {
             return ("\(what): standard input is this session's own input; give a file instead", .usage)
         case .notUTF8: return ("the line is not valid UTF-8 text; nothing was run", .invalidInput)
         case .lineEditingUnavailable: return ("cannot start line editing on this terminal", .internalError)
+        case .processOwnerOnEtcd(let option):
+            return (
+                "\(option) cannot be used on an etcd registry: a process id means nothing to the other hosts "
+                    + "(use --ttl and keepalive)", .usage
+            )
+        case .untrustedEtcdStore(let store):
+            return (
+                "\(TextEscaping.escapingControlCharacters(store)): factories, release commands and hooks run from an "
+                    + "etcd registry only when SERVREG_TRUSTED_STORES names it; nothing was run",
+                .permissionDenied
+            )
         case .untrustedStore(let store, let reason):
             return (
                 "\(TextEscaping.escapingControlCharacters(store)): \(reason): factories and release commands run "

@@ -14,6 +14,25 @@ struct FactoryMaker: ValueMaker {
             if let reason = Self.distrust(path) {
                 throw CommandLineError.untrustedStore(path, reason: reason)
             }
+        case .etcd(let address):
+            // Anyone who may write the prefix may put code there: no file ownership tells.
+            if !Self.trusts(address, environment[Self.trustVariable] ?? "") {
+                throw CommandLineError.untrustedEtcdStore(address.description)
+            }
+        }
+    }
+
+    /// The setting that names the etcd registries whose factories and hooks may run.
+    static let trustVariable = "SERVREG_TRUSTED_STORES"
+
+    /// Whether `list` (white-space separated `etcd://` locations) names `address`: the
+    /// same prefix and the same members, in any order.
+    static func trusts(_ address: EtcdAddress, _ list: String) -> Bool {
+        list.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).contains { item in
+            guard item.hasPrefix("etcd://"), let listed = try? EtcdAddress.parse(String(item), rest: item.dropFirst(7))
+            else { return false }
+            return listed.prefix == address.prefix
+                && Set(listed.endpoints.map(\.description)) == Set(address.endpoints.map(\.description))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryEtcd
 import RegistrySQLite
 import ServiceRegistry
 
@@ -10,6 +11,8 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     /// An SQLite file; `isDefault` for the XDG location, whose directories servreg may
     /// create (a mistyped `--store` must not make a tree of directories).
     case file(String, isDefault: Bool = false)
+    /// A registry under a key prefix of an etcd cluster: `etcd://HOST:PORT[,HOST:PORT…][/PREFIX]`.
+    case etcd(EtcdAddress)
 
     /// The location that `--store` (nil when not given) and the environment name.
     static func resolve(option: String?, environment: [String: String]) throws -> StoreLocation {
@@ -27,12 +30,16 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     }
 
     private static func parse(_ text: String) throws -> StoreLocation {
-        // A URL-like location names another kind of store (etcd://… comes with issue 13).
+        // A URL-like location names another kind of store.
         // (A byte scan first: this runs for every line of a batch file.)
         if text.utf8.contains(UInt8(ascii: ":")), let scheme = text.range(of: "://"),
             !text[..<scheme.lowerBound].contains("/")
         {
-            throw CommandLineError.unsupportedStore(text)
+            switch text[..<scheme.lowerBound] {
+            case "etcd": return .etcd(try EtcdAddress.parse(text, rest: text[scheme.upperBound...]))
+            case "etcds": throw CommandLineError.badStoreAddress(text, problem: "etcds:// (TLS) is not supported yet")
+            default: throw CommandLineError.unsupportedStore(text)
+            }
         }
         return .file(text)
     }
@@ -40,6 +47,7 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .file(let path, _): path
+        case .etcd(let address): address.description
         }
     }
 
@@ -83,6 +91,9 @@ enum StoreLocation: Equatable, CustomStringConvertible {
                 }
                 settings.eventRetention = retention
             }
+            if let name = environment["SERVREG_ETCD_USER"], !name.isEmpty {
+                settings.etcdUser = EtcdUser(name: name, password: environment["SERVREG_ETCD_PASSWORD"] ?? "")
+            }
             return settings
         }
         /// Commits need to be durable only when the session closes the store (batch files;
@@ -90,11 +101,26 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         var durableAtClose = false
         /// A connection kept for a whole session: caches what it reads.
         var longLived = false
+        /// etcd's user and password (`SERVREG_ETCD_USER`, `SERVREG_ETCD_PASSWORD`).
+        var etcdUser: EtcdUser?
+
+        /// An etcd user.
+        struct EtcdUser: Equatable {
+            var name: String
+            var password: String
+        }
     }
 
     /// Opens the store; `missing` when there is nothing there yet (it reads as empty).
     func open(_ access: Access, settings: Settings) throws -> (store: any RegistryStore, missing: Bool) {
         switch self {
+        case .etcd(let address):
+            var configuration = EtcdStore.Configuration(
+                endpoints: address.endpoints.map { ($0.host, $0.port) }, prefix: address.prefix)
+            if let retention = settings.eventRetention { configuration.eventRetention = retention }
+            configuration.user = settings.etcdUser.map { ($0.name, $0.password) }
+            // An empty registry reads as empty; its first commit makes it.
+            return (try EtcdStore(configuration), false)
         case .file(let path, let isDefault):
             var options = SQLiteStore.Options()
             options.busyTimeout = settings.busyTimeout
@@ -105,5 +131,68 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             let store = try SQLiteStore(path: path, access: access == .write ? .write : .read, options: options)
             return (store, !store.exists)
         }
+    }
+}
+
+/// Where an etcd registry is: its cluster's client endpoints and its key prefix.
+struct EtcdAddress: Equatable, CustomStringConvertible {
+    struct Endpoint: Equatable {
+        var host: String
+        var port: UInt16
+
+        var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    var endpoints: [Endpoint]
+    /// The registry's key prefix: `servreg` unless the address names one.
+    var prefix: String
+
+    static let defaultPrefix = "servreg"
+
+    /// `etcd://` + what follows it: `HOST:PORT[,HOST:PORT…][/PREFIX]`.
+    static func parse(_ text: String, rest: Substring) throws -> EtcdAddress {
+        func bad(_ problem: String) -> CommandLineError { .badStoreAddress(text, problem: problem) }
+        let slash = rest.firstIndex(of: "/")
+        let hosts = rest[..<(slash ?? rest.endIndex)]
+        var prefix = slash.map { String(rest[rest.index(after: $0)...]) } ?? defaultPrefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        if prefix.isEmpty { prefix = defaultPrefix }
+        if prefix.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw bad("the prefix has an empty part (//)")
+        }
+        if let bad = prefix.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw CommandLineError.badStoreAddress(
+                text,
+                problem: "the prefix holds the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+        }
+        guard !hosts.isEmpty else { throw bad("no HOST:PORT") }
+        var endpoints: [Endpoint] = []
+        for item in hosts.split(separator: ",", omittingEmptySubsequences: false) {
+            var host: Substring
+            let portText: Substring
+            if item.hasPrefix("[") {
+                guard let close = item.firstIndex(of: "]"), item[item.index(after: close)...].hasPrefix(":") else {
+                    throw bad("'\(item)' is not [IPv6]:PORT")
+                }
+                host = item[item.index(after: item.startIndex)..<close]
+                portText = item[item.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = item.lastIndex(of: ":") else { throw bad("'\(item)' has no :PORT") }
+                host = item[..<colon]
+                portText = item[item.index(after: colon)...]
+            }
+            guard let port = UInt16(portText), port > 0 else { throw bad("'\(portText)' is not a port (1-65535)") }
+            if host.isEmpty { throw bad("'\(item)' has no host") }
+            if host.contains(where: { $0.isWhitespace || $0 == "@" || $0 == "?" || $0 == "#" }) {
+                throw bad("'\(host)' is not a host name or address")
+            }
+            host = host[...]
+            endpoints.append(Endpoint(host: String(host), port: port))
+        }
+        return EtcdAddress(endpoints: endpoints, prefix: prefix)
+    }
+
+    var description: String {
+        "etcd://" + endpoints.map(\.description).joined(separator: ",") + "/" + prefix
     }
 }

@@ -1,0 +1,448 @@
+import RegistryMemory
+import ServiceRegistry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The registry in an etcd cluster, under a key prefix: the store for registries that many
+/// hosts share. The core is the same as on SQLite; this store only stores.
+///
+/// Layout under `PREFIX/` (ARCHITECTURE.md, "The etcd store"):
+/// - `d/head`: the format, the counters (last sequence number, next id, next release
+///   number), the core's markers, and the token of the transaction that wrote it last.
+///   Every write transaction rewrites it and compares its revision with the one it read:
+///   the head is the one point all writers serialize on (as SQLite's write lock).
+/// - `d/s/ID` a service, `d/u/ID/CLIENT` a use, `d/r/N` a queued release, `d/policies`
+///   the hooks and schemas (ids zero-padded to 20 digits: key order is number order).
+/// - `log/SEQ`: the event log, pruned by writers to `eventRetention` entries.
+///
+/// A transaction reads every `d/` key at one revision (one range, paged), runs its body
+/// against that copy in memory, and commits what the body touched as one etcd transaction
+/// that holds only if the head is unchanged; else the body runs again on a fresh copy.
+public final class EtcdStore: RegistryStore {
+    /// Where the registry is and how to reach it.
+    public struct Configuration: Sendable {
+        /// The members' client addresses: requests go to the first that answers.
+        public var endpoints: [(host: String, port: UInt16)]
+        /// The registry's key prefix (without a trailing slash).
+        public var prefix: String
+        /// Seconds one request may take on one member before the next is tried.
+        public var requestTimeout: Double = 2
+        /// How many of the newest events the log keeps.
+        public var eventRetention: Int64 = EtcdStore.defaultEventRetention
+        /// The most operations etcd takes in one transaction (its `--max-txn-ops`).
+        public var maximumTransactionOperations = 128
+        /// etcd's authentication, if it has it on.
+        public var user: (name: String, password: String)?
+
+        /// A registry under `prefix` in the cluster of `endpoints`.
+        public init(endpoints: [(host: String, port: UInt16)], prefix: String) {
+            self.endpoints = endpoints
+            self.prefix = prefix
+        }
+    }
+
+    /// How many events the log keeps by default (each is a key of its own in etcd).
+    public static let defaultEventRetention: Int64 = 100_000
+    /// How many times a write whose head changed under it runs again before `conflict`.
+    static let conflictRetries = 50
+
+    let configuration: Configuration
+    let client: EtcdClient
+    /// `etcd://HOST:PORT,…/PREFIX`, for messages.
+    public let location: String
+    private let root: [UInt8]
+    private var inWrite = false
+    private var inBatch = false
+
+    /// Batches up to etcd's transaction size; bodies run again on a conflict.
+    public var capabilities: StoreCapabilities {
+        StoreCapabilities(
+            batches: true, maximumBatchWrites: configuration.maximumTransactionOperations, reRunsBodies: true,
+            processOwners: false)
+    }
+
+    /// A connection to the registry (nothing is sent until the first transaction, but the
+    /// authentication).
+    public init(_ configuration: Configuration) throws {
+        self.configuration = configuration
+        client = EtcdClient(
+            endpoints: configuration.endpoints.map { EtcdClient.Endpoint(host: $0.host, port: $0.port) },
+            requestTimeout: configuration.requestTimeout)
+        location =
+            "etcd://" + client.endpoints.map(\.description).joined(separator: ",") + "/" + configuration.prefix
+        root = Array((configuration.prefix + "/").utf8)
+        if let user = configuration.user {
+            do {
+                try client.authenticate(user: user.name, password: user.password)
+            } catch {
+                throw storeError(error, doing: "authenticate as \(user.name)")
+            }
+        }
+    }
+
+    // MARK: Keys
+
+    private var dataPrefix: [UInt8] { root + Array("d/".utf8) }
+    private var headKey: [UInt8] { root + Array("d/head".utf8) }
+    private var policiesKey: [UInt8] { root + Array("d/policies".utf8) }
+    private var logPrefix: [UInt8] { root + Array("log/".utf8) }
+
+    private func numbered(_ kind: String, _ number: Int64) -> [UInt8] {
+        let digits = String(number)
+        return root + Array((kind + String(repeating: "0", count: max(0, 20 - digits.count)) + digits).utf8)
+    }
+
+    private func serviceKey(_ id: ServiceID) -> [UInt8] { numbered("d/s/", id) }
+    private func releaseKey(_ number: Int64) -> [UInt8] { numbered("d/r/", number) }
+    private func logKey(_ sequence: Int64) -> [UInt8] { numbered("log/", sequence) }
+    private func useKey(_ key: RegistryState.UseKey) -> [UInt8] {
+        numbered("d/u/", key.service) + [UInt8(ascii: "/")] + Array(key.client.utf8)
+    }
+
+    // MARK: Snapshots
+
+    /// The registry at one revision, as read.
+    private struct Snapshot {
+        var revision: Int64
+        /// The head's mod revision (0: no head yet, a new registry).
+        var headRevision: Int64
+        var state: RegistryState
+    }
+
+    private struct Head {
+        static let format: Int64 = 1
+        var lastSequence: Int64 = 0
+        var nextID: ServiceID = 1
+        var nextRelease: Int64 = 1
+        var markers: [String: Int64] = [:]
+        var token = ""
+
+        func encoded() -> [UInt8] {
+            var out = #"{"format":"# + String(Self.format) + #","seq":"# + String(lastSequence)
+            out += #","next_id":"# + String(nextID) + #","next_release":"# + String(nextRelease) + #","markers":{"#
+            out += markers.sorted { $0.key < $1.key }.map { EtcdCoding.string($0.key) + ":" + String($0.value) }
+                .joined(separator: ",")
+            return Array((out + #"},"token":"# + EtcdCoding.string(token) + "}").utf8)
+        }
+    }
+
+    private func load() throws -> Snapshot {
+        let (revision, kvs): (Int64, [EtcdClient.KeyValue])
+        do {
+            (revision, kvs) = try client.range(dataPrefix, end: EtcdClient.prefixEnd(dataPrefix))
+        } catch {
+            throw storeError(error, doing: "read")
+        }
+        let state = RegistryState()
+        var headRevision: Int64 = 0
+        let servicePrefix = dataPrefix + Array("s/".utf8)
+        let usePrefix = dataPrefix + Array("u/".utf8)
+        let releasePrefix = dataPrefix + Array("r/".utf8)
+        do {
+            for kv in kvs {
+                if kv.key == headKey {
+                    headRevision = kv.modRevision
+                    let head = try decodeHead(kv.value)
+                    state.lastSequence = head.lastSequence
+                    state.nextID = head.nextID
+                    state.nextRelease = head.nextRelease
+                    state.markers = head.markers
+                } else if kv.key.starts(with: servicePrefix) {
+                    let record = try EtcdCoding.decodeService(kv.value)
+                    state.services[record.id] = record
+                } else if kv.key.starts(with: usePrefix) {
+                    let use = try EtcdCoding.decodeUse(kv.value)
+                    guard
+                        let id = ServiceID(
+                            String(decoding: kv.key[usePrefix.count..<(usePrefix.count + 20)], as: UTF8.self))
+                    else {
+                        throw EtcdCoding.Unreadable(what: "a use's key")
+                    }
+                    state.uses[id, default: [:]][use.client] = use
+                } else if kv.key.starts(with: releasePrefix) {
+                    state.releases.append(try EtcdCoding.decodeRelease(kv.value))
+                } else if kv.key == policiesKey {
+                    state.policies = try EtcdCoding.decodePolicies(kv.value)
+                } else {
+                    throw EtcdCoding.Unreadable(what: "a key servreg does not write")
+                }
+            }
+        } catch let unreadable as EtcdCoding.Unreadable {
+            throw StoreError(.corrupt, location: location, detail: "\(unreadable.what) cannot be read")
+        }
+        if headRevision == 0, !kvs.isEmpty {
+            throw StoreError(.foreign, location: location, detail: "keys under the prefix, but no servreg head")
+        }
+        if headRevision == 0 { try checkPrefixIsFree() }
+        state.releases.sort { $0.number < $1.number }
+        return Snapshot(revision: revision, headRevision: headRevision, state: state)
+    }
+
+    /// A prefix that holds keys, but none of a registry's, is someone else's.
+    private func checkPrefixIsFree() throws {
+        let found: [EtcdClient.KeyValue]
+        do {
+            (_, found) = try client.range(root, end: EtcdClient.prefixEnd(root), limit: 1)
+        } catch {
+            throw storeError(error, doing: "read")
+        }
+        if let first = found.first, !first.key.starts(with: logPrefix) {
+            throw StoreError(
+                .foreign, location: location, detail: "the prefix holds keys that servreg did not write")
+        }
+    }
+
+    private func decodeHead(_ bytes: [UInt8]) throws -> Head {
+        let value = try EtcdCoding.object(bytes, what: "the head")
+        guard let format = value["format"]?.integer else { throw EtcdCoding.Unreadable(what: "the head") }
+        if format > Head.format {
+            throw StoreError(.newerSchema(found: Int(format), known: Int(Head.format)), location: location)
+        }
+        guard let sequence = value["seq"]?.integer, let nextID = value["next_id"]?.integer,
+            let nextRelease = value["next_release"]?.integer
+        else { throw EtcdCoding.Unreadable(what: "the head") }
+        var head = Head(lastSequence: sequence, nextID: nextID, nextRelease: nextRelease)
+        if case .object(let members)? = value["markers"] {
+            for (name, number) in members {
+                guard let number = number.integer else { throw EtcdCoding.Unreadable(what: "the head") }
+                head.markers[name] = number
+            }
+        }
+        head.token = value["token"]?.string ?? ""
+        return head
+    }
+
+    /// A copy of a snapshot's state for a body to change, its log read from etcd at the
+    /// snapshot's revision.
+    private func workingCopy(of snapshot: Snapshot) -> RegistryState {
+        let state = RegistryState()
+        state.restore(snapshot.state.copy())
+        let latest = snapshot.state.lastSequence
+        let revision = snapshot.revision
+        state.olderChanges = { [unowned self] after, limit in
+            try self.changes(after: after, through: latest, limit: limit, at: revision)
+        }
+        return state
+    }
+
+    private func changes(after sequence: Int64, through latest: Int64, limit: Int, at revision: Int64) throws
+        -> [ServiceChange]
+    {
+        if sequence >= latest || limit <= 0 { return [] }
+        let kvs: [EtcdClient.KeyValue]
+        do {
+            (_, kvs) = try client.range(logKey(sequence + 1), end: logKey(latest + 1), revision: revision, limit: limit)
+        } catch {
+            throw storeError(error, doing: "read the event log")
+        }
+        let changes: [ServiceChange]
+        do {
+            changes = try kvs.map { kv throws(EtcdCoding.Unreadable) in try EtcdCoding.decodeChange(kv.value) }
+        } catch {
+            throw StoreError(.corrupt, location: location, detail: "\(error.what) cannot be read")
+        }
+        if changes.first?.sequence != sequence + 1 {
+            throw RegistryError.resyncNeeded(
+                after: sequence, .pruned(oldestKept: changes.first?.sequence ?? latest + 1))
+        }
+        return changes
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` against the registry at one etcd revision.
+    public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
+        let snapshot = try load()
+        return try body(workingCopy(of: snapshot).reader)
+    }
+
+    /// Runs `body` on a copy and commits what it touched in one etcd transaction, running
+    /// it again on a fresh copy when another writer committed first.
+    public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+        if inWrite || inBatch { throw RegistryError.batchUnavailable(.nested) }
+        inWrite = true
+        defer { inWrite = false }
+        return try transaction { state in try body(state.writer) }
+    }
+
+    /// Runs every write of `body` on one copy, committed as one etcd transaction.
+    public func batch<T>(_ steps: BatchSteps, _ body: (any StoreTransactions) throws -> T) throws -> T {
+        if inWrite || inBatch { throw RegistryError.batchUnavailable(.nested) }
+        inBatch = true
+        defer { inBatch = false }
+        return try transaction { state in
+            let scope = BatchScope(state: state, undoesSteps: steps == .undoneAlone)
+            let result = try body(scope)
+            if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            return result
+        }
+    }
+
+    /// Runs `body` on a copy of the newest snapshot and commits what it touched, again on a
+    /// fresh copy while another writer's commit got in first.
+    private func transaction<T>(_ body: (RegistryState) throws -> T) throws -> T {
+        for attempt in 0...Self.conflictRetries {
+            if attempt > 0 { usleep(UInt32.random(in: 200...(2_000 * UInt32(min(attempt, 10))))) }
+            let snapshot = try load()
+            let state = workingCopy(of: snapshot)
+            let result = try body(state)
+            if state.touched.isEmpty { return result }
+            if try commit(state, over: snapshot) { return result }
+        }
+        throw StoreError(
+            .conflict, location: location,
+            detail: "other writers committed first \(Self.conflictRetries + 1) times in a row")
+    }
+
+    /// One etcd transaction of what `state` touched since `snapshot`; false when another
+    /// writer's commit came first (nothing was written).
+    private func commit(_ state: RegistryState, over snapshot: Snapshot) throws -> Bool {
+        let base = snapshot.state
+        var operations: [String] = []
+        let touched = state.touched
+        for id in touched.services.sorted() where state.services[id] != base.services[id] {
+            if let record = state.services[id] {
+                operations.append(EtcdClient.Op.put(serviceKey(id), EtcdCoding.encode(record)))
+            } else {
+                operations.append(EtcdClient.Op.delete(serviceKey(id)))
+            }
+        }
+        for key in touched.uses.sorted(by: { ($0.service, $0.client) < ($1.service, $1.client) }) {
+            let use = state.uses[key.service]?[key.client]
+            if use == base.uses[key.service]?[key.client] { continue }
+            if let use {
+                operations.append(EtcdClient.Op.put(useKey(key), EtcdCoding.encode(use)))
+            } else {
+                operations.append(EtcdClient.Op.delete(useKey(key)))
+            }
+        }
+        for number in touched.releases.sorted() {
+            let release = state.releases.first { $0.number == number }
+            if release == base.releases.first(where: { $0.number == number }) { continue }
+            if let release {
+                operations.append(EtcdClient.Op.put(releaseKey(number), EtcdCoding.encode(release)))
+            } else {
+                operations.append(EtcdClient.Op.delete(releaseKey(number)))
+            }
+        }
+        if touched.policies, state.policies != base.policies {
+            operations.append(EtcdClient.Op.put(policiesKey, EtcdCoding.encode(state.policies)))
+        }
+        for change in state.log {
+            operations.append(EtcdClient.Op.put(logKey(change.sequence), EtcdCoding.encode(change)))
+        }
+        // The log keeps `eventRetention` events: every 128th writes prune what is older.
+        let retention = max(1, configuration.eventRetention)
+        let interval = max(1, min(128, retention))
+        if state.lastSequence > retention, state.lastSequence / interval != base.lastSequence / interval {
+            operations.append(EtcdClient.Op.delete(logKey(0), end: logKey(state.lastSequence - retention + 1)))
+        }
+        let token = Self.newToken()
+        let head = Head(
+            lastSequence: state.lastSequence, nextID: state.nextID, nextRelease: state.nextRelease,
+            markers: state.markers, token: token)
+        operations.append(EtcdClient.Op.put(headKey, head.encoded()))
+        if operations.count > configuration.maximumTransactionOperations {
+            throw StoreError(
+                .failed, location: location,
+                detail: "one transaction would be \(operations.count) etcd operations; etcd takes at most "
+                    + "\(configuration.maximumTransactionOperations) (its --max-txn-ops)")
+        }
+        do {
+            let (succeeded, _, _) = try client.txn(
+                compare: [EtcdClient.Op.modRevision(headKey, equals: snapshot.headRevision)], success: operations,
+                failure: [])
+            return succeeded
+        } catch .ambiguous(let reason) {
+            return try resolveUnknownOutcome(token: token, snapshot: snapshot, reason: reason)
+        } catch {
+            throw storeError(error, doing: "write")
+        }
+    }
+
+    /// After a commit whose answer never came: whether it was carried out, found by reading
+    /// the head (never by sending it again). Unchanged: not done (the caller runs it again);
+    /// ours: done; another writer's: ours may be under it, which cannot be told apart.
+    private func resolveUnknownOutcome(token: String, snapshot: Snapshot, reason: String) throws -> Bool {
+        let kvs: [EtcdClient.KeyValue]
+        do {
+            (_, kvs) = try client.range(headKey, end: nil)
+        } catch {
+            throw StoreError(
+                .failed, location: location,
+                detail: "a write's outcome is unknown (\(reason)), and etcd cannot be read to find it out: \(error)")
+        }
+        guard let head = kvs.first else { return false }
+        if head.modRevision == snapshot.headRevision { return false }
+        if (try? decodeHead(head.value))?.token == token { return true }
+        throw StoreError(
+            .failed, location: location,
+            detail: "a write's outcome is unknown (\(reason)): another writer committed since; check before retrying")
+    }
+
+    private static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next(), radix: 36) + String(generator.next(), radix: 36)
+    }
+
+    /// The reads and writes of an open batch, on its working copy.
+    private final class BatchScope: StoreTransactions {
+        let state: RegistryState
+        let undoesSteps: Bool
+        private(set) var brokenStep = false
+
+        init(state: RegistryState, undoesSteps: Bool) {
+            self.state = state
+            self.undoesSteps = undoesSteps
+        }
+
+        func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(state.reader) }
+
+        func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+            if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            guard undoesSteps else {
+                do { return try body(state.writer) } catch {
+                    brokenStep = true
+                    throw error
+                }
+            }
+            let saved = state.copy()
+            do { return try body(state.writer) } catch {
+                state.restore(saved)
+                throw error
+            }
+        }
+    }
+
+    // MARK: Listening and closing
+
+    /// A watch on the head, which every commit rewrites.
+    public func changeSignal() throws -> any ChangeSignal {
+        try EtcdChangeSignal(store: self, key: headKey)
+    }
+
+    /// Closes the connection (every commit was durable when it returned).
+    public func close() throws { client.close() }
+
+    /// A client failure as the store's error.
+    func storeError(_ failure: EtcdClient.Failure, doing what: String) -> StoreError {
+        switch failure {
+        case .unreachable(let reasons):
+            StoreError(
+                .cannotOpen, location: location, detail: "no etcd member answers (\(reasons.joined(separator: "; ")))")
+        case .ambiguous(let reason):
+            StoreError(.failed, location: location, detail: "cannot \(what): \(reason)")
+        case .refused(let code, let message):
+            switch code {
+            case 7, 16: StoreError(.permissionDenied, location: location, detail: message)
+            case 11 where message.contains("compacted"):
+                StoreError(.gone, location: location, detail: "etcd compacted the revision read: \(message)")
+            default: StoreError(.failed, location: location, detail: "cannot \(what): \(message) (etcd code \(code))")
+            }
+        case .malformed(let reason):
+            StoreError(.failed, location: location, detail: "cannot \(what): \(reason)")
+        }
+    }
+}

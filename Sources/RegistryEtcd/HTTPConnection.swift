@@ -1,0 +1,272 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// One HTTP/1.1 connection to one etcd member, blocking, with a deadline on every request:
+/// what etcd's JSON gateway needs (POST with a JSON body; a JSON reply, or a stream of
+/// them for a watch) without an event loop, so that a one-shot command pays for one
+/// `connect` and the bytes it sends.
+final class HTTPConnection {
+    /// Why a request did not get an answer.
+    enum Failure: Error, Equatable {
+        /// No connection could be made (refused, unreachable, timed out connecting).
+        case connect(String)
+        /// The connection failed or closed after the request was (maybe partly) sent.
+        case broken(String)
+        /// No answer before the deadline.
+        case timedOut
+        /// An answer that is not HTTP/1.1 as servreg reads it.
+        case malformed(String)
+    }
+
+    let host: String
+    let port: UInt16
+    private var fd: Int32 = -1
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// A streamed (chunked) body being read: the bytes left in the current chunk.
+    private var chunkLeft = 0
+    private var streamEnded = false
+
+    /// Connects, waiting at most `timeout` seconds.
+    init(host: String, port: UInt16, timeout: Double) throws(Failure) {
+        self.host = host
+        self.port = port
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw .connect("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = "no address"
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        let deadline = Self.now() + timeout
+        while let info = entry {
+            entry = info.pointee.ai_next
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
+            if fd < 0 { continue }
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            var result = connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
+            if result != 0, errno == EINPROGRESS {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let wait = Int32(max(0, (deadline - Self.now()) * 1000))
+                if poll(&descriptor, 1, wait) == 1 {
+                    var error: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                    result = error == 0 ? 0 : -1
+                    errno = error
+                } else {
+                    errno = ETIMEDOUT
+                }
+            }
+            if result == 0 {
+                _ = fcntl(fd, F_SETFL, flags)
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                self.fd = fd
+                return
+            }
+            lastError = String(cString: strerror(errno))
+            close(fd)
+        }
+        throw .connect(lastError)
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// The socket, for a caller that waits on it with others (-1 once closed).
+    var descriptor: Int32 { fd }
+    /// Whether bytes were read that no caller has taken yet.
+    var hasBuffered: Bool { bufferStart < buffer.count }
+
+    /// Whether the connection can still carry a request.
+    var isOpen: Bool { fd >= 0 }
+
+    func shutDown() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    /// Sends a POST of a JSON body and reads the whole reply by `deadline` (a monotonic
+    /// instant, `now()`): its status and body. `Failure.broken` after the request went out
+    /// means the server may have acted on it.
+    func post(_ path: String, body: [UInt8], headers: [String], deadline: Double) throws(Failure) -> (Int, [UInt8]) {
+        try sendRequest(path, body: body, headers: headers, deadline: deadline)
+        let (status, length, chunked) = try readHead(deadline: deadline)
+        var reply: [UInt8] = []
+        if chunked {
+            while let chunk = try readChunk(deadline: deadline) { reply += chunk }
+        } else if let length {
+            reply = try readBytes(length, deadline: deadline)
+        } else {
+            throw .malformed("a reply without a length")
+        }
+        return (status, reply)
+    }
+
+    /// Sends a POST whose reply is a stream (a watch), and reads its head: the status.
+    func startStream(_ path: String, body: [UInt8], headers: [String], deadline: Double) throws(Failure) -> Int {
+        try sendRequest(path, body: body, headers: headers, deadline: deadline)
+        let (status, _, chunked) = try readHead(deadline: deadline)
+        if !chunked, status == 200 { throw .malformed("a stream that is not chunked") }
+        return status
+    }
+
+    /// The next piece of a streamed reply, waiting until `deadline`; nil when it ended.
+    /// Throws `timedOut` when nothing came by then (the stream stays usable).
+    func readChunk(deadline: Double) throws(Failure) -> [UInt8]? {
+        if streamEnded { return nil }
+        if chunkLeft == 0 {
+            let line = try readLine(deadline: deadline)
+            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else {
+                throw .malformed("a chunk size \(line.prefix(20))")
+            }
+            if size == 0 {
+                _ = try readLine(deadline: deadline)
+                streamEnded = true
+                return nil
+            }
+            chunkLeft = size
+        }
+        let piece = try readAvailable(upTo: chunkLeft, deadline: deadline)
+        chunkLeft -= piece.count
+        if chunkLeft == 0 { _ = try readLine(deadline: deadline) }
+        return piece
+    }
+
+    /// Whether bytes (or the end) can be read within `timeout` seconds.
+    func waitReadable(timeout: Double) -> Bool {
+        if bufferStart < buffer.count { return true }
+        guard fd >= 0 else { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, Int32(max(0, min(timeout, 86_400) * 1000))) > 0
+    }
+
+    // MARK: Wire
+
+    private func sendRequest(_ path: String, body: [UInt8], headers: [String], deadline: Double) throws(Failure) {
+        guard fd >= 0 else { throw .broken("connection closed") }
+        streamEnded = false
+        chunkLeft = 0
+        var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
+        for header in headers { head += header + "\r\n" }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        var bytes = Array(head.utf8)
+        bytes += body
+        var sent = 0
+        while sent < bytes.count {
+            try waitFor(Int16(POLLOUT), deadline: deadline)
+            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 {
+                if count < 0, errno == EINTR || errno == EAGAIN { continue }
+                let reason = String(cString: strerror(errno))
+                shutDown()
+                throw .broken(reason)
+            }
+            sent += count
+        }
+    }
+
+    private func readHead(deadline: Double) throws(Failure) -> (Int, Int?, Bool) {
+        let statusLine = try readLine(deadline: deadline)
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
+            throw .malformed("a status line \(statusLine.prefix(40))")
+        }
+        var length: Int?
+        var chunked = false
+        while true {
+            let line = try readLine(deadline: deadline)
+            if line.isEmpty { break }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingSpaces()
+            if name == "content-length" { length = Int(value) }
+            if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
+        }
+        return (status, length, chunked)
+    }
+
+    private func readLine(deadline: Double) throws(Failure) -> String {
+        while true {
+            if let end = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                var lineEnd = end
+                if lineEnd > bufferStart, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = String(decoding: buffer[bufferStart..<lineEnd], as: UTF8.self)
+                bufferStart = end + 1
+                return line
+            }
+            if buffer.count - bufferStart > 65_536 { throw .malformed("a header line over 64 KiB") }
+            try fill(deadline: deadline)
+        }
+    }
+
+    private func readBytes(_ count: Int, deadline: Double) throws(Failure) -> [UInt8] {
+        while buffer.count - bufferStart < count { try fill(deadline: deadline) }
+        let bytes = Array(buffer[bufferStart..<(bufferStart + count)])
+        bufferStart += count
+        return bytes
+    }
+
+    private func readAvailable(upTo count: Int, deadline: Double) throws(Failure) -> [UInt8] {
+        if bufferStart == buffer.count { try fill(deadline: deadline) }
+        let end = min(buffer.count, bufferStart + count)
+        let bytes = Array(buffer[bufferStart..<end])
+        bufferStart = end
+        return bytes
+    }
+
+    private func fill(deadline: Double) throws(Failure) {
+        if bufferStart > 0 {
+            buffer.removeFirst(bufferStart)
+            bufferStart = 0
+        }
+        guard fd >= 0 else { throw .broken("connection closed") }
+        try waitFor(Int16(POLLIN), deadline: deadline)
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            buffer += chunk[0..<count]
+            return
+        }
+        if count < 0, errno == EINTR || errno == EAGAIN { return }
+        let reason = count == 0 ? "the member closed the connection" : String(cString: strerror(errno))
+        shutDown()
+        throw .broken(reason)
+    }
+
+    private func waitFor(_ events: Int16, deadline: Double) throws(Failure) {
+        while true {
+            let left = deadline - Self.now()
+            if left <= 0 { throw .timedOut }
+            var descriptor = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(left, 86_400) * 1000) + 1)
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR {
+                let reason = String(cString: strerror(errno))
+                shutDown()
+                throw .broken(reason)
+            }
+        }
+    }
+
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}
