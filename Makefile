@@ -17,7 +17,7 @@ ARGS ?=
 RELEASE_FLAGS = -c release -Xswiftc -static-executable
 BIN = .build/release/servreg
 
-.PHONY: all deps build build-info run test test-asan test-tsan crash-test lint bench fuzz completions install uninstall clean
+.PHONY: test-etcd all deps build build-info run test test-asan test-tsan crash-test lint bench fuzz completions install uninstall clean
 
 all: build
 
@@ -42,6 +42,15 @@ run: build
 test: deps build-info
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# The etcd store's tests (conformance and end to end) against a 3-member cluster on
+# loopback that this starts and stops (apt-get install etcd-server etcd-client); `make
+# test` runs them only when SERVREG_ETCD_ENDPOINTS names a cluster (CI does).
+test-etcd: deps build-info
+	$(SWIFT) build --build-tests
+	dir=$$(mktemp -d); trap '.ci/etcd-cluster.sh stop "$$dir"; rm -rf "$$dir"' EXIT; \
+	SERVREG_ETCD_ENDPOINTS=$$(.ci/etcd-cluster.sh start "$$dir") SERVREG_ETCD_CLUSTER_DIR="$$dir" \
+	    $(SWIFT) test --skip-build --filter 'Etcd|StoreConformance'
 
 # The whole suite under AddressSanitizer, in a build folder of its own. Leak reports are
 # off: Foundation's file reading and XCTest report leaks that are not servreg's.

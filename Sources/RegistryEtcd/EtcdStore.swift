@@ -128,7 +128,28 @@ public final class EtcdStore: RegistryStore {
         }
     }
 
+    /// The registry as this connection last read or committed it: the next transaction
+    /// reads only the head, and the whole registry again only when another writer changed it.
+    private var cached: Snapshot?
+
     private func load() throws -> Snapshot {
+        if let cached {
+            let (revision, kvs): (Int64, [EtcdClient.KeyValue])
+            do {
+                (revision, kvs) = try client.range(headKey, end: nil)
+            } catch {
+                throw storeError(error, doing: "read")
+            }
+            if (kvs.first?.modRevision ?? 0) == cached.headRevision, cached.headRevision != 0 {
+                return Snapshot(revision: revision, headRevision: cached.headRevision, state: cached.state)
+            }
+        }
+        let snapshot = try loadWhole()
+        cached = snapshot
+        return snapshot
+    }
+
+    private func loadWhole() throws -> Snapshot {
         let (revision, kvs): (Int64, [EtcdClient.KeyValue])
         do {
             (revision, kvs) = try client.range(dataPrefix, end: EtcdClient.prefixEnd(dataPrefix))
@@ -175,16 +196,17 @@ public final class EtcdStore: RegistryStore {
         if headRevision == 0, !kvs.isEmpty {
             throw StoreError(.foreign, location: location, detail: "keys under the prefix, but no servreg head")
         }
-        if headRevision == 0 { try checkPrefixIsFree() }
+        if headRevision == 0 { try checkPrefixIsFree(at: revision) }
         state.releases.sort { $0.number < $1.number }
         return Snapshot(revision: revision, headRevision: headRevision, state: state)
     }
 
     /// A prefix that holds keys, but none of a registry's, is someone else's.
-    private func checkPrefixIsFree() throws {
+    private func checkPrefixIsFree(at revision: Int64) throws {
         let found: [EtcdClient.KeyValue]
         do {
-            (_, found) = try client.range(root, end: EtcdClient.prefixEnd(root), limit: 1)
+            // At the snapshot's revision: a registry another connection makes after it is not foreign.
+            (_, found) = try client.range(root, end: EtcdClient.prefixEnd(root), revision: revision, limit: 1)
         } catch {
             throw storeError(error, doing: "read")
         }
@@ -273,7 +295,9 @@ public final class EtcdStore: RegistryStore {
         inBatch = true
         defer { inBatch = false }
         return try transaction { state in
-            let scope = BatchScope(state: state, undoesSteps: steps == .undoneAlone)
+            let scope = BatchScope(
+                state: state, undoesSteps: steps == .undoneAlone,
+                maximum: configuration.maximumTransactionOperations)
             let result = try body(scope)
             if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
             return result
@@ -347,19 +371,29 @@ public final class EtcdStore: RegistryStore {
         if operations.count > configuration.maximumTransactionOperations {
             throw StoreError(
                 .failed, location: location,
-                detail: "one transaction would be \(operations.count) etcd operations; etcd takes at most "
-                    + "\(configuration.maximumTransactionOperations) (its --max-txn-ops)")
+                detail: "this change is \(operations.count) etcd operations, and etcd takes at most "
+                    + "\(configuration.maximumTransactionOperations) in one transaction (its --max-txn-ops; "
+                    + "SERVREG_ETCD_MAX_TXN_OPS tells servreg a cluster's own); nothing was changed")
         }
         do {
-            let (succeeded, _, _) = try client.txn(
+            let (succeeded, revision, _) = try client.txn(
                 compare: [EtcdClient.Op.modRevision(headKey, equals: snapshot.headRevision)], success: operations,
                 failure: [])
+            if succeeded { remember(state, committedAt: revision) }
             return succeeded
         } catch .ambiguous(let reason) {
             return try resolveUnknownOutcome(token: token, snapshot: snapshot, reason: reason)
         } catch {
             throw storeError(error, doing: "write")
         }
+    }
+
+    /// Keeps what a commit made as the snapshot the next transaction starts from.
+    private func remember(_ state: RegistryState, committedAt revision: Int64) {
+        let base = RegistryState()
+        base.restore(state.copy())
+        base.log = []
+        cached = Snapshot(revision: revision, headRevision: revision, state: base)
     }
 
     /// After a commit whose answer never came: whether it was carried out, found by reading
@@ -376,7 +410,10 @@ public final class EtcdStore: RegistryStore {
         }
         guard let head = kvs.first else { return false }
         if head.modRevision == snapshot.headRevision { return false }
-        if (try? decodeHead(head.value))?.token == token { return true }
+        if (try? decodeHead(head.value))?.token == token {
+            cached = nil
+            return true
+        }
         throw StoreError(
             .failed, location: location,
             detail: "a write's outcome is unknown (\(reason)): another writer committed since; check before retrying")
@@ -391,29 +428,55 @@ public final class EtcdStore: RegistryStore {
     private final class BatchScope: StoreTransactions {
         let state: RegistryState
         let undoesSteps: Bool
+        let maximum: Int
         private(set) var brokenStep = false
 
-        init(state: RegistryState, undoesSteps: Bool) {
+        init(state: RegistryState, undoesSteps: Bool, maximum: Int) {
             self.state = state
             self.undoesSteps = undoesSteps
+            self.maximum = maximum
         }
 
         func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(state.reader) }
 
+        /// A step; one that takes the batch past `maximum` operations is undone and throws
+        /// `full` (a group of batch lines ends there and the line runs in the next one).
         func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
             if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
             guard undoesSteps else {
-                do { return try body(state.writer) } catch {
+                do {
+                    let result = try body(state.writer)
+                    if EtcdStore.operationBound(of: state) > maximum {
+                        throw RegistryError.batchUnavailable(.full(maximum: maximum))
+                    }
+                    return result
+                } catch {
                     brokenStep = true
                     throw error
                 }
             }
             let saved = state.copy()
-            do { return try body(state.writer) } catch {
+            let before = EtcdStore.operationBound(of: state)
+            do {
+                let result = try body(state.writer)
+                // A step that alone is too big is the store's to refuse when it commits.
+                if before > 2, EtcdStore.operationBound(of: state) > maximum {
+                    throw RegistryError.batchUnavailable(.full(maximum: maximum))
+                }
+                return result
+            } catch {
                 state.restore(saved)
                 throw error
             }
         }
+    }
+
+    /// At least as many etcd operations as committing `state` takes: what was touched, the
+    /// new events, the head and a prune of the log.
+    static func operationBound(of state: RegistryState) -> Int {
+        let touched = state.touched
+        return touched.services.count + touched.uses.count + touched.releases.count + (touched.policies ? 1 : 0)
+            + state.log.count + 2
     }
 
     // MARK: Listening and closing

@@ -112,7 +112,7 @@ public final class Registry {
                     let due =
                         sweeping
                         && (!inBatch || Self.isDue(since: lastSweep, now: check.now, every: Self.batchSweepInterval))
-                    if due { try Self.sweep(writer, &check, forceOwnerCheck: false) }
+                    if due { try Self.sweep(writer, &check, forceOwnerCheck: false, limit: sweepLimit) }
                     if deferringDependencies { writer.beginDeferring() }
                     let value = try body(writer, &check)
                     if deferringDependencies { try writer.finishDeferred() }
@@ -227,17 +227,22 @@ public final class Registry {
     /// the expired ones only) and, at most every `ownerCheckInterval` store-wide, the
     /// owned services whose owner is gone (cost grows with the owned services).
     @discardableResult
-    static func sweep(_ writer: any RegistryWriter, _ check: inout LivenessCheck, forceOwnerCheck: Bool) throws
-        -> Int
-    {
+    static func sweep(
+        _ writer: any RegistryWriter, _ check: inout LivenessCheck, forceOwnerCheck: Bool, limit: Int? = nil
+    ) throws -> Int {
         guard check.now != Int64.min else { return 0 }
         var removed = 0
-        while true {
-            let expired = try writer.expiredServices(at: check.now, limit: 500)
+        // A store that takes a bounded number of writes per transaction (etcd) removes a few
+        // at a time: the rest stay hidden from reads and go with the next writes.
+        let most = limit ?? Int.max
+        while removed < most {
+            let page = min(500, most - removed)
+            let expired = try writer.expiredServices(at: check.now, limit: page)
             for record in expired { try remove(record, reason: .expired, in: writer) }
             removed += expired.count
-            if expired.count < 500 { break }
+            if expired.count < page { break }
         }
+        if removed >= most { return removed }
         let checked = try writer.marker(ownerCheckMarker)
         guard forceOwnerCheck || isDue(since: checked, now: check.now, every: ownerCheckInterval) else {
             return removed
@@ -253,6 +258,11 @@ public final class Registry {
         if owned { try writer.setMarker(ownerCheckMarker, check.now) }
         return removed + gone.count
     }
+
+    /// How many gone services one write removes at most: all of them, unless the store
+    /// bounds a transaction's writes (each removal is a few: the service, its event, its
+    /// dependents' states).
+    var sweepLimit: Int? { store.capabilities.maximumBatchWrites.map { max(1, $0 / 8) } }
 
     /// Removes every service that is gone now, if there is one (a read finds out first, so
     /// that nothing is written otherwise); returns how many. A running `listen` calls this.
@@ -271,7 +281,9 @@ public final class Registry {
             }
         }
         guard anyGone else { return 0 }
-        return try write(sweeping: false) { writer, check in try Self.sweep(writer, &check, forceOwnerCheck: true) }
+        return try write(sweeping: false) { writer, check in
+            try Self.sweep(writer, &check, forceOwnerCheck: true, limit: sweepLimit)
+        }
     }
 
     /// When a listener should next look for services that are gone, in milliseconds since

@@ -228,5 +228,8 @@ public enum RegistryError: Error, Equatable, Sendable {
         /// An all-or-nothing batch went on after one of its steps failed (a bug of the
         /// caller's): it is not committed.
         case brokenStep
+        /// The step would take the batch past what the store commits in one transaction
+        /// (`StoreCapabilities.maximumBatchWrites`); it was not done.
+        case full(maximum: Int)
     }
 }

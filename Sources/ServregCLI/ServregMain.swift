@@ -132,12 +132,16 @@ public enum ServregMain {
             // Hooks run outside transactions: the line runs alone, after the group commits.
             _ = context.endGroup()
             return .success
+        } catch RegistryError.batchUnavailable(.full) where context.isInGroup {
+            // The group is as big as the store takes: the line runs in the next one.
+            _ = context.endGroup()
+            return .success
         } catch {
             status = context.report(error)
         }
         // Releases the command let go of run once it has committed; one that fails is the
         // command's status when nothing else went wrong (the write stands).
-        if context.isInAtomicBatch || status == .permissionDenied { return status }
+        if context.isInAtomicBatch || status == .permissionDenied || status == .storeError { return status }
         let released = context.runQueuedReleases()
         return status == .success ? released ?? status : status
     }

@@ -4,7 +4,9 @@ import ArgumentParser
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("The store file (default: $SERVREG_STORE, else the XDG data directory).", valueName: "path"),
+        help: ArgumentHelp(
+            "The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).",
+            valueName: "path"),
         completion: .file(extensions: ["db"]))
     var store: String?
 

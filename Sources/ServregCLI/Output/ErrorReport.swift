@@ -31,6 +31,7 @@ enum ErrorReport {
         case .batchUnavailable(.nested): .usage
         case .batchUnavailable(.unsupportedByStore): .usage
         case .batchUnavailable(.brokenStep): .internalError
+        case .batchUnavailable(.full): .storeError
         case .inAssignment(_, let inner): status(inner)
         case .inImportedService(_, let inner): status(inner)
         case .inRequirement(_, let inner): status(inner)
@@ -234,6 +235,9 @@ enum ErrorReport {
         case .hooksUnavailable(let name): return "internal error: hook \(name) cannot run here"
         case .batchUnavailable(.nested): return "a batch cannot be opened inside another batch"
         case .batchUnavailable(.unsupportedByStore): return "this store cannot run atomic batches"
+        case .batchUnavailable(.full(let maximum)):
+            return "the batch is too big for one transaction of this store: at most \(maximum) writes "
+                + "(for etcd, its --max-txn-ops; SERVREG_ETCD_MAX_TXN_OPS tells servreg a cluster's own)"
         case .batchUnavailable(.brokenStep):
             return "internal error: an all-or-nothing batch went on after a failed step; nothing of it was committed"
         }
@@ -361,7 +365,7 @@ enum ErrorReport {
 
     static func status(_ error: StoreError) -> ExitStatus {
         switch error.kind {
-        case .busy: .storeBusy
+        case .busy, .conflict: .storeBusy
         case .permissionDenied: .permissionDenied
         default: .storeError
         }

@@ -91,6 +91,13 @@ enum StoreLocation: Equatable, CustomStringConvertible {
                 }
                 settings.eventRetention = retention
             }
+            if let text = environment["SERVREG_ETCD_MAX_TXN_OPS"], !text.isEmpty {
+                guard let operations = Int(text), operations >= 8, operations <= 1_000_000 else {
+                    throw CommandLineError.invalidEnvironment(
+                        name: "SERVREG_ETCD_MAX_TXN_OPS", value: text, expected: "a whole number from 8 to 1000000")
+                }
+                settings.etcdMaximumTransactionOperations = operations
+            }
             if let name = environment["SERVREG_ETCD_USER"], !name.isEmpty {
                 settings.etcdUser = EtcdUser(name: name, password: environment["SERVREG_ETCD_PASSWORD"] ?? "")
             }
@@ -101,6 +108,8 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         var durableAtClose = false
         /// A connection kept for a whole session: caches what it reads.
         var longLived = false
+        /// The cluster's `--max-txn-ops` (`SERVREG_ETCD_MAX_TXN_OPS`), if not etcd's default.
+        var etcdMaximumTransactionOperations: Int?
         /// etcd's user and password (`SERVREG_ETCD_USER`, `SERVREG_ETCD_PASSWORD`).
         var etcdUser: EtcdUser?
 
@@ -119,6 +128,9 @@ enum StoreLocation: Equatable, CustomStringConvertible {
                 endpoints: address.endpoints.map { ($0.host, $0.port) }, prefix: address.prefix)
             if let retention = settings.eventRetention { configuration.eventRetention = retention }
             configuration.user = settings.etcdUser.map { ($0.name, $0.password) }
+            if let operations = settings.etcdMaximumTransactionOperations {
+                configuration.maximumTransactionOperations = operations
+            }
             // An empty registry reads as empty; its first commit makes it.
             return (try EtcdStore(configuration), false)
         case .file(let path, let isDefault):

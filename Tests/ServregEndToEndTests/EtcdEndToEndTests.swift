@@ -1,0 +1,183 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// The test cluster (`SERVREG_ETCD_ENDPOINTS`, started by `.ci/run`): its endpoints as an
+/// `etcd://` location's host list, and a registry prefix of a test's own.
+enum EtcdCluster {
+    static var hosts: String? {
+        guard let text = ProcessInfo.processInfo.environment["SERVREG_ETCD_ENDPOINTS"], !text.isEmpty else {
+            return nil
+        }
+        return text.split(separator: ",").map { $0.replacingOccurrences(of: "http://", with: "") }
+            .joined(separator: ",")
+    }
+
+    /// A location of a new, empty registry in the cluster.
+    static func newRegistry() -> String {
+        "etcd://\(hosts ?? "127.0.0.1:1")/servreg-e2e/\(UUID().uuidString.lowercased())"
+    }
+
+    /// Runs etcdctl against the cluster (to look at keys behind servreg's back).
+    static func etcdctl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let endpoints = ProcessInfo.processInfo.environment["SERVREG_ETCD_ENDPOINTS"] ?? ""
+        process.arguments = ["etcdctl", "--endpoints=\(endpoints)"] + arguments
+        process.environment = ["ETCDCTL_API": "3", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Every kind of use on an etcd registry, through the binary (issue 15): the same commands
+/// and answers as on SQLite. Skipped, saying so, when no cluster is given (outside CI).
+@Suite(.enabled(if: EtcdCluster.hosts != nil, "SERVREG_ETCD_ENDPOINTS is unset: no etcd cluster to test against"))
+struct EtcdEndToEndTests {
+    let servreg = ServregProcess()
+    let store = EtcdCluster.newRegistry()
+
+    private func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws
+        -> RunResult
+    {
+        var environment = environment
+        environment["SERVREG_STORE"] = environment["SERVREG_STORE"] ?? store
+        return try servreg.run(arguments, stdin: stdin, environment: environment)
+    }
+
+    @Test func everydayCommandsOneShotAndInBatches() throws {
+        #expect(try run(["register", "acme.IPlumber", "--prop", "name=Joe", "--prop", "price=90"]).stdout == "1\n")
+        #expect(
+            try run([
+                "register", "acme.IPlumber", "--prop", "name=Ann", "--prop", "price=75", "--ranking", "5",
+                "--name", "ann",
+            ]).stdout == "2\n")
+        #expect(try run(["get", "acme.IPlumber", "-q"]).stdout == "2\n")
+        #expect(try run(["get-all", "acme.IPlumber", "--filter", "(price>=80)", "-q"]).stdout == "1\n")
+        #expect(try run(["set-props", "@ann", "--prop", "price=70"]).status == 0)
+        let props = try run(["props", "@ann", "--json"])
+        #expect(props.stdout.contains(#""price":70"#) && props.stdout.contains(#""service.revision":3"#))
+        // --if-rev: a stale revision is refused (2), nothing changed.
+        let stale = try run(["set-props", "@ann", "--prop", "price=1", "--if-rev", "2"])
+        #expect(stale.status == 2, "\(stale.stderr)")
+        #expect(try run(["props", "@ann", "--json"]).stdout.contains(#""price":70"#))
+        #expect(try run(["specs"]).stdout.contains("acme.IPlumber  2"))
+        // A batch commits in groups and prints as it commits; --atomic all or nothing.
+        let batch = try run(["run", "-"], stdin: "register a.B --prop n=1\nregister a.B --prop n=2\nget-all a.B -q\n")
+        #expect(batch.status == 0 && batch.lines == ["3", "4", "3", "4"], "\(batch.stdout) \(batch.stderr)")
+        let atomic = try run(["run", "--atomic", "-"], stdin: "register a.B --prop n=3\nregister a.B --prop n:int=x\n")
+        #expect(atomic.status == 65, "\(atomic.stderr)")
+        #expect(try run(["get-all", "a.B", "--count"]).stdout == "2\n")
+        #expect(try run(["unregister", "1", "@ann"]).status == 0)
+        // Ids are never reused.
+        #expect(try run(["register", "x.Y"]).stdout == "5\n")
+    }
+
+    @Test func listenersSeeOtherProcessesChangesAndResume() throws {
+        let listener = try ListenerProcess(
+            ["acme.IPlumber", "--filter", "(price<=100)", "--json", "--since", "0", "--count", "4", "--timeout", "30"],
+            servreg: servreg, environment: ["SERVREG_STORE": store])
+        let id = try run(["register", "acme.IPlumber", "--prop", "price=90"]).stdout.trimmingCharacters(in: .newlines)
+        #expect(try run(["set-props", id, "price=95"]).status == 0)
+        #expect(try run(["set-props", id, "price=200"]).status == 0)
+        #expect(try run(["set-props", id, "price=50"]).status == 0)
+        #expect(listener.exitStatus() == 0, "\(listener.stderr)")
+        #expect(
+            listener.events.compactMap { $0["event"] as? String } == [
+                "REGISTERED", "MODIFIED", "MODIFIED_ENDMATCH", "MODIFIED",
+            ], "\(listener.lines)")
+        #expect(listener.events.compactMap { $0["seq"] as? Int } == [1, 2, 3, 4])
+        // Resumed after 2: the rest, once each.
+        let resumed = try run(["listen", "--since", "2", "--count", "2", "--json", "--timeout", "10"])
+        #expect(resumed.status == 0)
+        #expect(resumed.lines.count == 2 && resumed.lines[0].contains(#""seq":3"#), "\(resumed.stdout)")
+        // A number past the newest is a resync (4), never a silent wait.
+        let ahead = try run(["listen", "--since", "99", "--timeout", "5"])
+        #expect(ahead.status == 4, "\(ahead.stderr)")
+    }
+
+    /// The issue's move: SQLite → etcd → SQLite, everything kept.
+    @Test func exportAndImportMoveARegistryBetweenSQLiteAndEtcd() throws {
+        let file = servreg.storePath
+        #expect(try servreg.run(["schema", "set", "acme.IDb", "port:int!"]).status == 0)
+        #expect(try servreg.run(["hook", "add", "after", "register", "--name", "tell", "--", "/bin/true"]).status == 0)
+        _ = try servreg.register(["acme.IDb", "--prop", "port=5432", "--name", "db", "--ttl", "1h", "--value", "pg"])
+        _ = try servreg.register(["acme.IApp", "--requires", "acme.IDb", "--factory", "--", "/bin/echo", "made"])
+        _ = try servreg.register(["gone.X"])
+        #expect(try servreg.run(["unregister", "3"]).status == 0)
+        let exported = try servreg.run(["export"])
+        #expect(exported.status == 0)
+        let imported = try run(["import", "-"], stdin: exported.stdout)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let fromEtcd = try run(["export"])
+        func withoutRevisions(_ text: String) -> String {
+            text.replacingOccurrences(of: #","service.revision":\d+"#, with: "", options: .regularExpression)
+        }
+        #expect(withoutRevisions(fromEtcd.stdout) == withoutRevisions(exported.stdout))
+        // The imported after-hook is code from the store: refused until the registry is trusted.
+        let untrusted = try run(["register", "z.Z"])
+        #expect(untrusted.status == 77, "\(untrusted.stderr)")
+        let trusted = ["SERVREG_TRUSTED_STORES": store]
+        #expect(
+            try run(["register", "z.Z"], environment: trusted).stdout == "4\n", "ids go on above the exported store's")
+        // The schema holds on etcd too.
+        #expect(try run(["register", "acme.IDb", "--prop", "port=x"], environment: trusted).status == 3)
+        // And back into a new SQLite file.
+        let back = servreg.directory + "/back.db"
+        #expect(try run(["import", "-", "--store", back], stdin: fromEtcd.stdout).status == 0)
+        #expect(
+            withoutRevisions(try servreg.run(["export", "--store", back]).stdout) == withoutRevisions(exported.stdout))
+        _ = file
+    }
+
+    @Test func badAddressesUnreachableClustersAndForeignPrefixes() throws {
+        for (location, message) in [
+            ("etcd://127.0.0.1", "'127.0.0.1' has no :PORT"),
+            ("etcd://127.0.0.1:99999/x", "'99999' is not a port"),
+            ("etcd://127.0.0.1:2/a//b", "the prefix has an empty part"),
+            ("etcd:///x", "no HOST:PORT"),
+            ("zk://h:1", "unsupported store location 'zk://h:1'"),
+        ] {
+            let result = try run(["get", "a.B"], environment: ["SERVREG_STORE": location])
+            #expect(result.status == 64, "\(location): \(result.stderr)")
+            #expect(result.stderr.contains(message) && result.stderr.hasPrefix("servreg: error: "), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        let down = try run(["register", "a.B"], environment: ["SERVREG_STORE": "etcd://127.0.0.1:1/x"])
+        #expect(down.status == 74)
+        #expect(down.stderr.contains("no etcd member answers (127.0.0.1:1: Connection refused"), "\(down.stderr)")
+        // A prefix that holds someone else's keys is reported and left as it is.
+        let prefix = "servreg-e2e/foreign-\(UUID().uuidString.lowercased())"
+        _ = try EtcdCluster.etcdctl(["put", prefix + "/config", "theirs"])
+        let foreign = try run(
+            ["register", "a.B"], environment: ["SERVREG_STORE": "etcd://\(EtcdCluster.hosts ?? "")/\(prefix)"])
+        #expect(foreign.status == 74)
+        #expect(foreign.stderr.contains("is not a servreg store"), "\(foreign.stderr)")
+        #expect(foreign.stderr.split(separator: "\n").count == 1, "\(foreign.stderr)")
+        #expect(
+            try EtcdCluster.etcdctl(["get", "--prefix", prefix, "--keys-only"]).split(separator: "\n") == [
+                Substring(prefix + "/config")
+            ])
+    }
+
+    @Test func processOwnersAreRefusedAndCodeRunsOnlyFromATrustedRegistry() throws {
+        for arguments in [["--owner-pid", "\(getpid())"], ["--hold", "--", "/bin/true"]] {
+            let refused = try run(["register", "a.B"] + arguments)
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains("cannot be used on an etcd registry"), "\(refused.stderr)")
+        }
+        #expect(try run(["get-all", "--count"]).stdout == "0\n")
+        _ = try run(["register", "a.B", "--factory", "--", "/bin/echo", "made"])
+        let untrusted = try run(["get", "a.B", "--value"])
+        #expect(untrusted.status == 77, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("only when SERVREG_TRUSTED_STORES names it"), "\(untrusted.stderr)")
+        let trusted = try run(
+            ["get", "a.B", "--value"], environment: ["SERVREG_TRUSTED_STORES": "etcd://x:1 " + store])
+        #expect(trusted.status == 0 && trusted.stdout == "made\n", "\(trusted.stderr)")
+    }
+}
