@@ -35,7 +35,12 @@ final class EtcdClient {
         case refused(code: Int, message: String)
         /// An answer servreg cannot read.
         case malformed(String)
+        /// A request over etcd's size limit (not sent): its size in bytes.
+        case tooLarge(Int)
     }
+
+    /// The largest request etcd takes by default (`--max-request-bytes`, 1.5 MiB).
+    static let maximumRequestBytes = 1_572_864
 
     let endpoints: [Endpoint]
     /// Seconds a request may take on one member before the next is tried.
@@ -115,7 +120,14 @@ final class EtcdClient {
                 throw .malformed("\(error)")
             }
         }
-        throw .unreachable(reasons)
+        // Each member once, with the last thing it said.
+        var seen: [String: String] = [:]
+        var order: [String] = []
+        for reason in reasons {
+            let member = String(reason.prefix { $0 != " " })
+            if seen.updateValue(reason, forKey: member) == nil { order.append(member) }
+        }
+        throw .unreachable(order.compactMap { seen[$0] })
     }
 
     /// Opens a stream (a watch) on the current member or the next one that answers.
@@ -167,15 +179,24 @@ final class EtcdClient {
         var found: [KeyValue] = []
         var start = key
         var readAt = revision
+        // The gateway takes replies of at most 2 MiB: a page of big values is asked for again smaller.
+        var pageSize = 500
         while true {
             var body = #"{"key":""# + Base64.encode(start) + "\""
             if let end {
-                let page = min(1000, limit.map { $0 - found.count } ?? 1000)
+                let page = min(pageSize, limit.map { $0 - found.count } ?? pageSize)
                 body += #","range_end":""# + Base64.encode(end) + #"","limit":""# + String(page) + "\""
             }
             if let readAt { body += #","revision":""# + String(readAt) + "\"" }
             body += "}"
-            let reply = try call("/v3/kv/range", body, idempotent: true)
+            let reply: JSONValue
+            do {
+                reply = try call("/v3/kv/range", body, idempotent: true)
+            } catch .refused(let code, let message) where message.contains("larger than max") && pageSize > 1 {
+                _ = code
+                pageSize = max(1, pageSize / 4)
+                continue
+            }
             let header = try Self.revision(of: reply)
             readAt = readAt ?? header
             let kvs = try Self.keyValues(reply["kvs"])
@@ -194,6 +215,7 @@ final class EtcdClient {
         let body =
             #"{"compare":["# + compare.joined(separator: ",") + #"],"success":["#
             + success.joined(separator: ",") + #"],"failure":["# + failure.joined(separator: ",") + "]}"
+        if body.utf8.count > Self.maximumRequestBytes { throw .tooLarge(body.utf8.count) }
         let reply = try call("/v3/kv/txn", body, idempotent: false)
         let responses: [JSONValue]
         if case .array(let items)? = reply["responses"] { responses = items } else { responses = [] }

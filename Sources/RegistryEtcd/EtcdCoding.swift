@@ -17,7 +17,7 @@ enum EtcdCoding {
         if let name = record.name { out += #","name":"# + string(name) }
         if let lease = record.lease { out += #","ttl":"# + String(lease.ttl) + #","expires":"# + String(lease.expires) }
         if let owner = record.owner { out += #","owner":"# + encode(owner) }
-        if let value = record.value { out += #","value":""# + Base64.encode(value) + "\"" }
+        if record.value != nil { out += #","value":true"# }
         if let factory = record.factory {
             out += #","factory":"# + strings(factory.command) + #","factory_timeout":"# + String(factory.timeout)
         }
@@ -27,7 +27,13 @@ enum EtcdCoding {
         if !record.satisfied { out += #","unsatisfied":true"# }
         if let source = record.source { out += #","source":"# + string(source) }
         out += "}\n" + JSONWriter.object(record.properties)
-        return Array(out.utf8)
+        var bytes = Array(out.utf8)
+        // The value as it is, after the properties' line: no base64 inside etcd's own.
+        if let value = record.value {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes += value
+        }
+        return bytes
     }
 
     static func decodeService(_ bytes: [UInt8]) throws(Unreadable) -> ServiceRecord {
@@ -36,10 +42,18 @@ enum EtcdCoding {
             let ranking = head["ranking"]?.integer, let scope = head["scope"]?.string.flatMap(ServiceScope.init),
             let revision = head["rev"]?.integer
         else { throw Unreadable(what: "a service") }
+        var propertiesBytes = rest
+        var value: [UInt8]?
+        if head["value"]?.bool == true {
+            guard let newline = rest.firstIndex(of: UInt8(ascii: "\n")) else { throw Unreadable(what: "service \(id)") }
+            propertiesBytes = rest[..<newline]
+            value = Array(rest[(newline + 1)...])
+        }
         let properties: ServiceProperties
         let requirements: [Requirement]
         do {
-            properties = try ServiceProperties(PropertyInput.parseJSONObject(String(decoding: rest, as: UTF8.self)))
+            properties = try ServiceProperties(
+                PropertyInput.parseJSONObject(String(decoding: propertiesBytes, as: UTF8.self)))
             requirements = try (strings(head["requires"]) ?? []).map { text throws(RegistryError) in
                 try Requirement.parse(text)
             }
@@ -53,7 +67,7 @@ enum EtcdCoding {
         return ServiceRecord(
             id: id, specifications: specifications, ranking: ranking, scope: scope, properties: properties,
             name: head["name"]?.string, revision: revision, lease: lease, owner: try owner(head["owner"]),
-            value: try Self.bytes(head["value"]),
+            value: value,
             factory: strings(head["factory"]).map {
                 ServiceFactory(command: $0, timeout: head["factory_timeout"]?.integer ?? ServiceFactory.defaultTimeout)
             },
@@ -65,29 +79,34 @@ enum EtcdCoding {
 
     static func encode(_ use: ServiceUse) -> [UInt8] {
         var out = #"{"client":"# + string(use.client)
-        if let value = use.value { out += #","value":""# + Base64.encode(value) + "\"" }
+        if use.value != nil { out += #","value":true"# }
         if let claimant = use.claimant { out += #","claimant":"# + encode(claimant) }
-        return Array((out + "}").utf8)
+        var bytes = Array((out + "}\n").utf8)
+        bytes += use.value ?? []
+        return bytes
     }
 
     static func decodeUse(_ bytes: [UInt8]) throws(Unreadable) -> ServiceUse {
-        let value = try object(bytes, what: "a use")
-        guard let client = value["client"]?.string else { throw Unreadable(what: "a use") }
-        return ServiceUse(client: client, value: try self.bytes(value["value"]), claimant: try owner(value["claimant"]))
+        let (head, rest) = try split(bytes, what: "a use")
+        guard let client = head["client"]?.string else { throw Unreadable(what: "a use") }
+        return ServiceUse(
+            client: client, value: head["value"]?.bool == true ? Array(rest) : nil,
+            claimant: try owner(head["claimant"]))
     }
 
     static func encode(_ release: PendingRelease) -> [UInt8] {
         var out = #"{"number":"# + String(release.number) + #","service":"# + String(release.service)
         out += #","spec":"# + string(release.specification) + #","client":"# + string(release.client)
-        out += #","command":"# + strings(release.command) + #","value":""# + Base64.encode(release.value) + #""}"#
-        return Array(out.utf8)
+        out += #","command":"# + strings(release.command) + "}\n"
+        return Array(out.utf8) + release.value
     }
 
     static func decodeRelease(_ bytes: [UInt8]) throws(Unreadable) -> PendingRelease {
-        let value = try object(bytes, what: "a release")
+        let (value, rest) = try split(bytes, what: "a release")
+        let released = Array(rest)
         guard let number = value["number"]?.integer, let service = value["service"]?.integer,
             let specification = value["spec"]?.string, let client = value["client"]?.string,
-            let command = strings(value["command"]), let released = try self.bytes(value["value"])
+            let command = strings(value["command"])
         else { throw Unreadable(what: "a release") }
         return PendingRelease(
             number: number, service: service, specification: specification, client: client, command: command,
@@ -185,12 +204,6 @@ enum EtcdCoding {
         guard case .array(let items)? = value else { return nil }
         let texts = items.compactMap(\.string)
         return texts.count == items.count ? texts : nil
-    }
-
-    private static func bytes(_ value: JSONValue?) throws(Unreadable) -> [UInt8]? {
-        guard let value else { return nil }
-        guard let text = value.string, let bytes = Base64.decode(text) else { throw Unreadable(what: "a value") }
-        return bytes
     }
 
     static func object(_ bytes: [UInt8], what: String) throws(Unreadable) -> JSONValue {

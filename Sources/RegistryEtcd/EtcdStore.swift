@@ -84,21 +84,28 @@ public final class EtcdStore: RegistryStore {
 
     // MARK: Keys
 
-    private var dataPrefix: [UInt8] { root + Array("d/".utf8) }
-    private var headKey: [UInt8] { root + Array("d/head".utf8) }
-    private var policiesKey: [UInt8] { root + Array("d/policies".utf8) }
-    private var logPrefix: [UInt8] { root + Array("log/".utf8) }
+    // Every key of the registry's own starts with a part that begins with a dot, which no
+    // prefix may have: no registry's prefix falls inside another's keys (`a` and `a/b` are two).
+    private var dataPrefix: [UInt8] { root + Array(".d/".utf8) }
+    private var headKey: [UInt8] { root + Array(".d/head".utf8) }
+    private var policiesKey: [UInt8] { root + Array(".d/policies".utf8) }
+    private var logPrefix: [UInt8] { root + Array(".log/".utf8) }
 
     private func numbered(_ kind: String, _ number: Int64) -> [UInt8] {
         let digits = String(number)
         return root + Array((kind + String(repeating: "0", count: max(0, 20 - digits.count)) + digits).utf8)
     }
 
-    private func serviceKey(_ id: ServiceID) -> [UInt8] { numbered("d/s/", id) }
-    private func releaseKey(_ number: Int64) -> [UInt8] { numbered("d/r/", number) }
-    private func logKey(_ sequence: Int64) -> [UInt8] { numbered("log/", sequence) }
+    private func serviceKey(_ id: ServiceID) -> [UInt8] { numbered(".d/s/", id) }
+    private func releaseKey(_ number: Int64) -> [UInt8] { numbered(".d/r/", number) }
+    private func logKey(_ sequence: Int64) -> [UInt8] { numbered(".log/", max(0, sequence)) }
     private func useKey(_ key: RegistryState.UseKey) -> [UInt8] {
-        numbered("d/u/", key.service) + [UInt8(ascii: "/")] + Array(key.client.utf8)
+        numbered(".d/u/", key.service) + [UInt8(ascii: "/")] + Array(key.client.utf8)
+    }
+
+    /// A key as messages name it (control characters escaped).
+    private func named(_ key: [UInt8]) -> String {
+        TextEscaping.escapingControlCharacters(String(decoding: key, as: UTF8.self))
     }
 
     // MARK: Snapshots
@@ -161,8 +168,10 @@ public final class EtcdStore: RegistryStore {
         let servicePrefix = dataPrefix + Array("s/".utf8)
         let usePrefix = dataPrefix + Array("u/".utf8)
         let releasePrefix = dataPrefix + Array("r/".utf8)
+        var current: [UInt8] = []
         do {
             for kv in kvs {
+                current = kv.key
                 if kv.key == headKey {
                     headRevision = kv.modRevision
                     let head = try decodeHead(kv.value)
@@ -172,6 +181,7 @@ public final class EtcdStore: RegistryStore {
                     state.markers = head.markers
                 } else if kv.key.starts(with: servicePrefix) {
                     let record = try EtcdCoding.decodeService(kv.value)
+                    guard kv.key == serviceKey(record.id) else { throw EtcdCoding.Unreadable(what: "a service") }
                     state.services[record.id] = record
                 } else if kv.key.starts(with: usePrefix) {
                     let use = try EtcdCoding.decodeUse(kv.value)
@@ -190,8 +200,11 @@ public final class EtcdStore: RegistryStore {
                     throw EtcdCoding.Unreadable(what: "a key servreg does not write")
                 }
             }
+            current = headKey
+            try checkCounters(of: state)
         } catch let unreadable as EtcdCoding.Unreadable {
-            throw StoreError(.corrupt, location: location, detail: "\(unreadable.what) cannot be read")
+            throw StoreError(
+                .corrupt, location: location, detail: "\(unreadable.what) cannot be read (key \(named(current)))")
         }
         if headRevision == 0, !kvs.isEmpty {
             throw StoreError(.foreign, location: location, detail: "keys under the prefix, but no servreg head")
@@ -210,10 +223,25 @@ public final class EtcdStore: RegistryStore {
         } catch {
             throw storeError(error, doing: "read")
         }
-        if let first = found.first, !first.key.starts(with: logPrefix) {
+        // Another registry's keys under a longer prefix (`PREFIX/b/.d/…`) are its own business.
+        if let first = found.first, !first.key.starts(with: logPrefix),
+            !String(decoding: first.key, as: UTF8.self).contains("/.d/")
+        {
             throw StoreError(
-                .foreign, location: location, detail: "the prefix holds keys that servreg did not write")
+                .foreign, location: location,
+                detail: "the prefix holds keys that servreg did not write (\(named(first.key)))")
         }
+    }
+
+    /// The head's counters must be above what the registry holds: a lower next id would
+    /// give an id twice.
+    private func checkCounters(of state: RegistryState) throws {
+        let limit = Int64.max / 2
+        guard state.lastSequence >= 0, state.lastSequence < limit, state.nextID >= 1, state.nextID < limit,
+            state.nextRelease >= 1, state.nextRelease < limit,
+            state.services.keys.allSatisfy({ $0 < state.nextID }),
+            state.releases.allSatisfy({ $0.number < state.nextRelease })
+        else { throw EtcdCoding.Unreadable(what: "the head's counters (below what the registry holds)") }
     }
 
     private func decodeHead(_ bytes: [UInt8]) throws -> Head {
@@ -506,6 +534,11 @@ public final class EtcdStore: RegistryStore {
             }
         case .malformed(let reason):
             StoreError(.failed, location: location, detail: "cannot \(what): \(reason)")
+        case .tooLarge(let bytes):
+            StoreError(
+                .failed, location: location,
+                detail: "this change is \(bytes / 1024) KiB to send, and etcd takes at most 1536 KiB in one request "
+                    + "(its --max-request-bytes; a service's value and its event count twice); nothing was changed")
         }
     }
 }

@@ -14,7 +14,8 @@ public struct Servreg: ParsableCommand {
             service.ranking (highest first, then lowest id).
 
             The store is an SQLite file: --store PATH, else $SERVREG_STORE, else
-            $XDG_DATA_HOME/servreg/registry.db (~/.local/share/servreg/registry.db).
+            $XDG_DATA_HOME/servreg/registry.db (~/.local/share/servreg/registry.db);
+            or, shared by many hosts, etcd: --store etcd://HOST:PORT[,…][/PREFIX].
             --store, --json and -q may stand before or after the command name.
 
             \(ExitStatus.helpTable)

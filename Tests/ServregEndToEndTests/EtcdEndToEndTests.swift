@@ -165,6 +165,64 @@ struct EtcdEndToEndTests {
             ])
     }
 
+    /// What etcd's limits would break: a batch bigger than one transaction, a mass expiry,
+    /// a value of the largest size.
+    @Test func bigBatchesMassExpiriesAndBigValues() throws {
+        let lines = (1...300).map { "register b.B --prop i=\($0)" }.joined(separator: "\n") + "\n"
+        let batch = try run(["run", "-"], stdin: lines)
+        #expect(batch.status == 0, "\(batch.stderr)")
+        #expect(batch.lines == (1...300).map(String.init))
+        let atomic = try run(["run", "--atomic", "-"], stdin: lines)
+        #expect(atomic.status == 74)
+        #expect(atomic.stderr.contains("the batch is too big for one transaction of this store"), "\(atomic.stderr)")
+        #expect(try run(["get-all", "--count"]).stdout == "300\n")
+        // 80 leases ending at once: every later write still goes through.
+        let leased = (1...80).map { _ in "register e.E --ttl 1s" }.joined(separator: "\n") + "\n"
+        #expect(try run(["run", "-"], stdin: leased).status == 0)
+        let deadline = Date().addingTimeInterval(20)
+        while try run(["get-all", "e.E", "--count"]).stdout != "0\n", Date() < deadline { usleep(100_000) }
+        for _ in 0..<6 { #expect(try run(["register", "after.Expiry"]).status == 0) }
+        #expect(try run(["get-all", "after.Expiry", "--count"]).stdout == "6\n")
+        // A value of 1 MiB is too big for one etcd request with its event: refused, said so.
+        let huge = servreg.directory + "/huge.txt"
+        try String(repeating: "x", count: 1 << 20).write(toFile: huge, atomically: true, encoding: .utf8)
+        let refused = try run(["register", "v.V", "--value-file", huge])
+        #expect(refused.status == 74)
+        #expect(refused.stderr.contains("etcd takes at most 1536 KiB in one request"), "\(refused.stderr)")
+        // One of 400 KiB is stored and read back whole.
+        let file = servreg.directory + "/big.txt"
+        let value = String((0..<(400 << 10)).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+        try value.write(toFile: file, atomically: true, encoding: .utf8)
+        let big = try run(["register", "v.V", "--value-file", file])
+        #expect(big.status == 0, "\(big.stderr)")
+        let read = try run(["get", "v.V", "--value"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout.count == value.count && read.stdout == value, "\(read.stdout.count) bytes")
+    }
+
+    /// Registries under nested prefixes are two; a prefix into servreg's own keys, and a
+    /// head whose counters are below what the registry holds, are refused.
+    @Test func nestedPrefixesAndDamagedHeads() throws {
+        let inner = store + "/inner"
+        #expect(try run(["register", "outer.O"]).stdout == "1\n")
+        #expect(try run(["register", "inner.I"], environment: ["SERVREG_STORE": inner]).stdout == "1\n")
+        #expect(try run(["get-all", "-q"]).stdout == "1\n")
+        #expect(try run(["specs", "-q"]).stdout == "outer.O\n")
+        let dotted = try run(["get-all"], environment: ["SERVREG_STORE": store + "/.d"])
+        #expect(dotted.status == 64 && dotted.stderr.contains("starts with a dot"), "\(dotted.stderr)")
+        // Someone lowers next_id: servreg says the registry is corrupt instead of giving id 1 twice.
+        let prefix = String(store.dropFirst("etcd://".count).drop { $0 != "/" }.dropFirst())
+        let head = try EtcdCluster.etcdctl(["get", "--print-value-only", prefix + "/.d/head"])
+        let lowered = head.replacingOccurrences(
+            of: #""next_id":\d+"#, with: #""next_id":1"#, options: .regularExpression
+        ).trimmingCharacters(in: .newlines)
+        _ = try EtcdCluster.etcdctl(["put", prefix + "/.d/head", lowered])
+        let refused = try run(["register", "x.X"])
+        #expect(refused.status == 74, "\(refused.stderr)")
+        #expect(refused.stderr.contains("is corrupt: the head's counters"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("/.d/head"), "\(refused.stderr)")
+    }
+
     @Test func processOwnersAreRefusedAndCodeRunsOnlyFromATrustedRegistry() throws {
         for arguments in [["--owner-pid", "\(getpid())"], ["--hold", "--", "/bin/true"]] {
             let refused = try run(["register", "a.B"] + arguments)

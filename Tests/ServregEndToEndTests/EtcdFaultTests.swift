@@ -5,12 +5,17 @@ import Testing
 /// The etcd store when a member dies (issue 15): the leader killed with SIGKILL while four
 /// writers register and two listeners follow. Needs the cluster's directory
 /// (`SERVREG_ETCD_CLUSTER_DIR`, set by `.ci/run` and `make test-etcd`) to find and restart
-/// the member; skipped, saying so, without it.
+/// the member; skipped, saying so, without it, and on the debug build (CI runs it on the
+/// release binary).
 @Suite(
     .serialized,
     .enabled(
         if: EtcdCluster.hosts != nil && ProcessInfo.processInfo.environment["SERVREG_ETCD_CLUSTER_DIR"] != nil,
-        "SERVREG_ETCD_CLUSTER_DIR is unset: no etcd cluster of the tests' own to kill a member of"))
+        "SERVREG_ETCD_CLUSTER_DIR is unset: no etcd cluster of the tests' own to kill a member of"),
+    // 800 one-shot registers, each reading the whole registry: minutes on a debug build.
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SERVREG_BIN"] != nil,
+        "runs against the release binary (SERVREG_BIN), as .ci/run's second pass does"))
 struct EtcdFaultTests {
     let servreg = ServregProcess()
     let store = EtcdCluster.newRegistry()

@@ -451,7 +451,8 @@ enum ErrorReport {
                 "unsupported store location \(quoted(location)) (a file path, or etcd://HOST:PORT[,…][/PREFIX])", .usage
             )
         case .badStoreAddress(let location, let problem):
-            return ("store \(quoted(location)): \(problem) (etcd://HOST:PORT[,HOST:PORT…][/PREFIX])", .usage)
+            let shown = location.count > 120 ? String(location.prefix(100)) + "…" : location
+            return ("store \(quoted(shown)): \(problem) (etcd://HOST:PORT[,HOST:PORT…][/PREFIX])", .usage)
         case .storeChangedInAtomicBatch(let pinned, let requested):
             return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
         case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)

@@ -167,10 +167,12 @@ struct EtcdAddress: Equatable, CustomStringConvertible {
         let slash = rest.firstIndex(of: "/")
         let hosts = rest[..<(slash ?? rest.endIndex)]
         var prefix = slash.map { String(rest[rest.index(after: $0)...]) } ?? defaultPrefix
-        while prefix.hasSuffix("/") { prefix.removeLast() }
         if prefix.isEmpty { prefix = defaultPrefix }
-        if prefix.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            throw bad("the prefix has an empty part (//)")
+        let parts = prefix.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains(where: \.isEmpty) { throw bad("the prefix has an empty part (// or a / at its end)") }
+        // The registry's own keys are PREFIX/.d/… and PREFIX/.log/…: no prefix reaches into them.
+        if let part = parts.first(where: { $0.hasPrefix(".") }) {
+            throw bad("a part of the prefix starts with a dot ('\(part.prefix(40))'): servreg's own keys do")
         }
         if let bad = prefix.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw CommandLineError.badStoreAddress(
@@ -184,19 +186,24 @@ struct EtcdAddress: Equatable, CustomStringConvertible {
             let portText: Substring
             if item.hasPrefix("[") {
                 guard let close = item.firstIndex(of: "]"), item[item.index(after: close)...].hasPrefix(":") else {
-                    throw bad("'\(item)' is not [IPv6]:PORT")
+                    throw bad("'\(item.prefix(40))' is not [IPv6]:PORT")
                 }
                 host = item[item.index(after: item.startIndex)..<close]
                 portText = item[item.index(close, offsetBy: 2)...]
             } else {
-                guard let colon = item.lastIndex(of: ":") else { throw bad("'\(item)' has no :PORT") }
+                guard let colon = item.lastIndex(of: ":") else { throw bad("'\(item.prefix(40))' has no :PORT") }
                 host = item[..<colon]
                 portText = item[item.index(after: colon)...]
             }
-            guard let port = UInt16(portText), port > 0 else { throw bad("'\(portText)' is not a port (1-65535)") }
-            if host.isEmpty { throw bad("'\(item)' has no host") }
-            if host.contains(where: { $0.isWhitespace || $0 == "@" || $0 == "?" || $0 == "#" }) {
-                throw bad("'\(host)' is not a host name or address")
+            guard portText.allSatisfy(\.isASCII) && portText.allSatisfy(\.isNumber), !portText.hasPrefix("0"),
+                let port = UInt16(portText), port > 0
+            else { throw bad("'\(portText.prefix(40))' is not a port (1-65535)") }
+            if !item.hasPrefix("["), host.contains(":") {
+                throw bad("an IPv6 address goes in brackets: [\(host.prefix(40))]:PORT")
+            }
+            if host.isEmpty { throw bad("'\(item.prefix(40))' has no host") }
+            if host.count > 253 || host.contains(where: { $0.isWhitespace || "@?#/[]".contains($0) }) {
+                throw bad("'\(host.prefix(40))' is not a host name or address")
             }
             host = host[...]
             endpoints.append(Endpoint(host: String(host), port: port))
