@@ -59,14 +59,17 @@ final class EtcdChangeSignal: ChangeSignal {
         self.store = store
         self.key = key
         wakePipe = try Waker()
-        let revision: Int64
+        next = try Self.revisionAfterNow(store, key)
+        try openStream()
+    }
+
+    /// The revision after the cluster's newest: where a watch that misses nothing starts.
+    private static func revisionAfterNow(_ store: EtcdStore, _ key: [UInt8]) throws -> Int64 {
         do {
-            (revision, _) = try store.client.range(key, end: nil)
+            return try store.client.range(key, end: nil).0 + 1
         } catch {
             throw store.storeError(error, doing: "read")
         }
-        next = revision + 1
-        try openStream()
     }
 
     deinit { stream?.shutDown() }
@@ -128,13 +131,7 @@ final class EtcdChangeSignal: ChangeSignal {
                 guard let message = try? JSONValue.parse(line), let result = message["result"] else { continue }
                 if result["canceled"]?.bool == true {
                     // Compacted past `next`: the head changed since; watch again from now.
-                    let revision: Int64
-                    do {
-                        (revision, _) = try store.client.range(key, end: nil)
-                    } catch {
-                        throw store.storeError(error, doing: "read")
-                    }
-                    next = revision + 1
+                    next = try Self.revisionAfterNow(store, key)
                     self.stream?.shutDown()
                     self.stream = nil
                     return .changed

@@ -323,9 +323,15 @@ public final class EtcdStore: RegistryStore {
         inBatch = true
         defer { inBatch = false }
         return try transaction { state in
-            let scope = BatchScope(
-                state: state, undoesSteps: steps == .undoneAlone,
-                maximum: configuration.maximumTransactionOperations)
+            let maximum = configuration.maximumTransactionOperations
+            // A step that takes the batch past what one etcd txn holds ends a group of batch
+            // lines there (the line runs in the next one); a step too big alone is the
+            // commit's to refuse. In an all-or-nothing batch, it ends the batch.
+            let scope = RegistryState.BatchScope(state: state, undoesSteps: steps == .undoneAlone) { state, first in
+                if Self.operationBound(of: state) > maximum, steps == .allOrNothing || !first {
+                    throw RegistryError.batchUnavailable(.full(maximum: maximum))
+                }
+            }
             let result = try body(scope)
             if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
             return result
@@ -450,53 +456,6 @@ public final class EtcdStore: RegistryStore {
     private static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(generator.next(), radix: 36) + String(generator.next(), radix: 36)
-    }
-
-    /// The reads and writes of an open batch, on its working copy.
-    private final class BatchScope: StoreTransactions {
-        let state: RegistryState
-        let undoesSteps: Bool
-        let maximum: Int
-        private(set) var brokenStep = false
-
-        init(state: RegistryState, undoesSteps: Bool, maximum: Int) {
-            self.state = state
-            self.undoesSteps = undoesSteps
-            self.maximum = maximum
-        }
-
-        func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(state.reader) }
-
-        /// A step; one that takes the batch past `maximum` operations is undone and throws
-        /// `full` (a group of batch lines ends there and the line runs in the next one).
-        func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
-            if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
-            guard undoesSteps else {
-                do {
-                    let result = try body(state.writer)
-                    if EtcdStore.operationBound(of: state) > maximum {
-                        throw RegistryError.batchUnavailable(.full(maximum: maximum))
-                    }
-                    return result
-                } catch {
-                    brokenStep = true
-                    throw error
-                }
-            }
-            let saved = state.copy()
-            let before = EtcdStore.operationBound(of: state)
-            do {
-                let result = try body(state.writer)
-                // A step that alone is too big is the store's to refuse when it commits.
-                if before > 2, EtcdStore.operationBound(of: state) > maximum {
-                    throw RegistryError.batchUnavailable(.full(maximum: maximum))
-                }
-                return result
-            } catch {
-                state.restore(saved)
-                throw error
-            }
-        }
     }
 
     /// At least as many etcd operations as committing `state` takes: what was touched, the

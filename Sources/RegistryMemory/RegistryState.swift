@@ -93,6 +93,58 @@ public final class RegistryState {
     /// The writes to this state: each change appends its event to `log`.
     public var writer: any RegistryWriter { Writer(state: self) }
 
+    /// The reads and writes of a batch open on a state: each write a step, undone alone
+    /// when it throws, or (all or nothing) left half done, which the batch then refuses to
+    /// commit (`brokenStep`). `checkStep` judges each step once it ran (a store that bounds
+    /// a batch's size); it is told whether the batch held nothing before the step.
+    public final class BatchScope: StoreTransactions {
+        /// The state the steps change.
+        public let state: RegistryState
+        /// Whether a failed step is undone alone (else the batch is broken).
+        public let undoesSteps: Bool
+        private let checkStep: ((RegistryState, _ first: Bool) throws -> Void)?
+        /// Whether a step failed in an all-or-nothing batch.
+        public private(set) var brokenStep = false
+
+        /// A batch on `state`.
+        public init(
+            state: RegistryState, undoesSteps: Bool,
+            checkStep: ((RegistryState, _ first: Bool) throws -> Void)? = nil
+        ) {
+            self.state = state
+            self.undoesSteps = undoesSteps
+            self.checkStep = checkStep
+        }
+
+        /// Reads the batch so far.
+        public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(state.reader) }
+
+        /// One step.
+        public func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
+            if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
+            let first = state.touched.isEmpty
+            guard undoesSteps else {
+                do {
+                    let result = try body(state.writer)
+                    try checkStep?(state, first)
+                    return result
+                } catch {
+                    brokenStep = true
+                    throw error
+                }
+            }
+            let saved = state.copy()
+            do {
+                let result = try body(state.writer)
+                try checkStep?(state, first)
+                return result
+            } catch {
+                state.restore(saved)
+                throw error
+            }
+        }
+    }
+
     /// Reads of one state.
     struct Reader: RegistryReader {
         let state: RegistryState

@@ -36,7 +36,7 @@ public final class MemoryStore: RegistryStore {
         inBatch = true
         defer { inBatch = false }
         return try storage.transaction { state in
-            let scope = BatchScope(state: state, undoesSteps: steps == .undoneAlone)
+            let scope = RegistryState.BatchScope(state: state, undoesSteps: steps == .undoneAlone)
             let result = try body(scope)
             if scope.brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
             return result
@@ -46,36 +46,6 @@ public final class MemoryStore: RegistryStore {
     public func changeSignal() throws -> any ChangeSignal { MemorySignal(storage: storage) }
 
     public func close() throws {}
-
-    /// The reads and writes of an open batch: each write undone alone when it throws, or
-    /// (all or nothing) left half done, which the batch then refuses to commit.
-    private final class BatchScope: StoreTransactions {
-        let state: MemoryStorage.State
-        let undoesSteps: Bool
-        private(set) var brokenStep = false
-
-        init(state: MemoryStorage.State, undoesSteps: Bool) {
-            self.state = state
-            self.undoesSteps = undoesSteps
-        }
-
-        func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T { try body(state.reader) }
-
-        func write<T>(_ body: (any RegistryWriter) throws -> T) throws -> T {
-            if brokenStep { throw RegistryError.batchUnavailable(.brokenStep) }
-            guard undoesSteps else {
-                do { return try body(state.writer) } catch {
-                    brokenStep = true
-                    throw error
-                }
-            }
-            let saved = state.copy()
-            do { return try body(state.writer) } catch {
-                state.restore(saved)
-                throw error
-            }
-        }
-    }
 }
 
 /// The registry that `MemoryStore` connections share.
