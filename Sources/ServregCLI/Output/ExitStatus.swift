@@ -33,7 +33,7 @@ public enum ExitStatus: Int32, Sendable {
           0    success
           1    nothing matched / no such service
           2    a condition failed
-          3    reserved: refused by a hook or a schema (not returned yet)
+          3    refused by a hook or a schema
           4    listen --since asked for events no longer kept
           5    a factory or release command failed (exit status, signal, timeout,
                no output); nothing was kept
