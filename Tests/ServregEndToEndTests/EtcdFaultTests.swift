@@ -81,12 +81,11 @@ struct EtcdFaultTests {
         #expect(kill(pid, SIGKILL) == 0)
         for writer in writers { writer.waitUntilExit() }
         // The member comes back and the cluster is healthy again.
-        let restart = Process()
-        restart.executableURL = URL(fileURLWithPath: servreg.sourceRoot + "/.ci/etcd-cluster.sh")
-        restart.arguments = ["restart", clusterDirectory, String(killed)]
-        try restart.run()
-        restart.waitUntilExit()
-        #expect(restart.terminationStatus == 0, "member \(killed) did not come back healthy")
+        // Spawned and reaped directly: Foundation's Process would wait for the etcd it starts.
+        let restart = try BackgroundProcess(
+            servreg.sourceRoot + "/.ci/etcd-cluster.sh", ["restart", clusterDirectory, String(killed)],
+            servreg: servreg)
+        #expect(restart.exitStatus(timeout: 60) == 0, "member \(killed) did not come back healthy")
 
         let ids = acknowledged()
         #expect(Set(ids).count == ids.count, "an id given twice")
