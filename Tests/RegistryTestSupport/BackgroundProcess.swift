@@ -7,7 +7,10 @@ public final class BackgroundProcess: @unchecked Sendable {
     public let pid: Int32
     private var status: Int32?
 
-    public init(_ executable: String, _ arguments: [String], servreg: ServregProcess, output: String? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], servreg: ServregProcess, output: String? = nil,
+        environment extra: [String: String] = [:]
+    ) throws {
         var environment = ProcessInfo.processInfo.environment
         environment["SERVREG_STORE"] = servreg.storePath
         environment["HOME"] = servreg.directory
@@ -16,6 +19,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         environment["PATH"] =
             URL(fileURLWithPath: ServregProcess.binary).deletingLastPathComponent().path + ":"
             + (environment["PATH"] ?? "/usr/bin:/bin")
+        for (key, value) in extra { environment[key] = value }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

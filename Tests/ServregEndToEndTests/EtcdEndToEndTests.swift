@@ -224,12 +224,13 @@ struct EtcdEndToEndTests {
     }
 
     @Test func processOwnersAreRefusedAndCodeRunsOnlyFromATrustedRegistry() throws {
-        for arguments in [["--owner-pid", "\(getpid())"], ["--hold", "--", "/bin/true"]] {
+        for arguments in [["--owner-pid", "\(getpid())"], ["--ttl", "0", "--hold", "--", "/bin/true"]] {
             let refused = try run(["register", "a.B"] + arguments)
             #expect(refused.status == 64, "\(refused.stderr)")
             #expect(refused.stderr.contains("cannot be used on an etcd registry"), "\(refused.stderr)")
         }
         #expect(try run(["get-all", "--count"]).stdout == "0\n")
+        #expect(try run(["listen", "--since", "0", "--timeout", "0.1"]).stdout == "")
         _ = try run(["register", "a.B", "--factory", "--", "/bin/echo", "made"])
         let untrusted = try run(["get", "a.B", "--value"])
         #expect(untrusted.status == 77, "\(untrusted.stderr)")
@@ -237,5 +238,56 @@ struct EtcdEndToEndTests {
         let trusted = try run(
             ["get", "a.B", "--value"], environment: ["SERVREG_TRUSTED_STORES": "etcd://x:1 " + store])
         #expect(trusted.status == 0 && trusted.stdout == "made\n", "\(trusted.stderr)")
+    }
+
+    /// --hold rides on a lease: renewed every third of its TTL while COMMAND runs, the
+    /// service goes when its lease runs out once the holder dies (SIGKILL, as on a host
+    /// that dies), and a listener elsewhere sees it expire without anyone writing.
+    @Test func aHeldServiceRidesOnALeaseAndExpiresWhenItsHolderDies() throws {
+        let environment = ["SERVREG_STORE": store]
+        let started = servreg.directory + "/started"
+        let holder = try BackgroundProcess(
+            ServregProcess.binary,
+            [
+                "register", "acme.IHeld", "--name", "h", "--ttl", "1s", "--hold", "--", "/bin/sh", "-c",
+                "echo $$ > \(started).new && mv \(started).new \(started); exec sleep 60",
+            ], servreg: servreg, environment: environment)
+        #expect(eventually { FileManager.default.fileExists(atPath: started) })
+        let commandPID = try #require(
+            Int32((try? String(contentsOfFile: started, encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? ""))
+        defer { kill(commandPID, SIGKILL) }
+        func expires() throws -> String? {
+            let props = try run(["props", "@h", "--json"])
+            let object = try? JSONSerialization.jsonObject(with: Data(props.stdout.utf8)) as? [String: Any]
+            return object?["service.expires"] as? String
+        }
+        let first = try #require(try expires())
+        #expect(try eventually(timeout: 5) { try expires().map { $0 > first } ?? false })
+        // Three TTLs on, still there: the holder renews it.
+        let watched = Date()
+        while Date().timeIntervalSince(watched) < 3 {
+            #expect(try run(["props", "@h", "-q"]).status == 0, "gone after \(Date().timeIntervalSince(watched)) s")
+            usleep(200_000)
+        }
+        let listener = try ListenerProcess(
+            ["acme.IHeld", "--since", "1", "--json"], servreg: servreg, environment: environment)
+        kill(holder.pid, SIGKILL)
+        #expect(holder.exitStatus() == 128 + SIGKILL)
+        let killed = Date()
+        #expect(listener.waitForLines(1), "\(listener.stderr)")
+        #expect(Date().timeIntervalSince(killed) < 5)
+        let event = try #require(listener.events.first)
+        #expect(event["event"] as? String == "UNREGISTERING" && event["reason"] as? String == "expired", "\(event)")
+        #expect(try run(["props", "@h", "-q"]).status == 1)
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; whether it held.
+    private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(10_000)
+        }
+        return try condition()
     }
 }

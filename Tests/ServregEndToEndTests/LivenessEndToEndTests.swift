@@ -319,6 +319,31 @@ private typealias Background = BackgroundProcess
         #expect(try eventually { try removals()[1] == "owner-exited" })
     }
 
+    /// --ttl with --hold: the holder renews the lease while COMMAND runs; once servreg is
+    /// SIGKILLed the service goes when the lease runs out, though COMMAND still runs.
+    @Test func aHeldServiceWithATTLGoesWhenItsHolderDiesThoughItsCommandRuns() throws {
+        let started = servreg.directory + "/started"
+        let held = try Background(
+            ServregProcess.binary,
+            [
+                "register", "acme.IHeld", "--name", "k", "--ttl", "1s", "--hold", "--", "/bin/sh", "-c",
+                "touch \(started); exec sleep 60",
+            ],
+            servreg: servreg)
+        #expect(eventually { FileManager.default.fileExists(atPath: started) })
+        let props = json(try servreg.run(["props", "@k", "--json"]).stdout)
+        let pid = try #require(props["service.owner.pid"] as? Int)
+        defer { kill(Int32(pid), SIGKILL) }
+        let first = try #require(props["service.expires"] as? String)
+        #expect(try eventually(timeout: 5) { try expires("@k").map { $0 > first } ?? false })
+        kill(held.pid, SIGKILL)
+        #expect(held.exitStatus() == 128 + SIGKILL)
+        #expect(try eventually(timeout: 5) { try !present("@k") })
+        #expect(kill(Int32(pid), 0) == 0, "the command ended with its holder")
+        _ = try servreg.register(["x.Y"])
+        #expect(try eventually { try removals()[1] == "expired" })
+    }
+
     @Test func aServiceOfAKilledOwnerPidIsGone() throws {
         let owner = try Background("/bin/sleep", ["60"], servreg: servreg)
         let id = try servreg.register(["acme.IOwned", "--owner-pid", "\(owner.pid)", "--name", "o"])
@@ -350,7 +375,6 @@ private typealias Background = BackgroundProcess
         (["set-props", "1", "--ttl", "-1"], 65, "--ttl: '-1' is not a duration"),
         (["register", "a.B", "--owner-pid", "999999999"], 65, "--owner-pid 999999999: no such process"),
         (["register", "a.B", "--owner-pid", "x"], 65, "--owner-pid must be a process id"),
-        (["register", "a.B", "--ttl", "1s", "--hold", "--", "true"], 64, "--hold and --ttl cannot be combined"),
         (["register", "a.B", "--prop", "service.name=x"], 65, "service.name is read-only"),
         (["set-props", "1", "a=1", "--if-rev", "x"], 65, "--if-rev"),
         (["unregister", "1", "2", "--if-rev", "3"], 64, "--if-rev goes with one service"),

@@ -98,6 +98,7 @@ extension Servreg.Register {
             transition(
                 context, "started \(program) (pid \(child.pid)) as service \(record.id)\(label); \(injected)")
             // Run: until COMMAND ends, a stop is asked for, or a requirement is lost.
+            var lease = HeldLease(record, in: registry)
             while true {
                 if let status = child.poll() {
                     try registry.release(record, reason: .ownerExited)
@@ -114,7 +115,12 @@ extension Servreg.Register {
                 _ = try registry.removeGoneServices()
                 let current = try? registry.service(id: record.id)
                 if let current, current.satisfied {
-                    _ = try signal.wait(timeout: try waitTimeout(registry))
+                    if lease?.renewIfDue(program: program, pid: child.pid, in: registry, context: context) == false {
+                        lease = nil
+                    }
+                    var timeout = try waitTimeout(registry)
+                    if let lease { timeout = min(timeout, Double(lease.millisecondsLeft()) / 1000) }
+                    _ = try signal.wait(timeout: timeout)
                     continue
                 }
                 // Gone because COMMAND ended (its owner): that is COMMAND's ending, not a loss.

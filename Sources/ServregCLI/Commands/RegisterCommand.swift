@@ -38,7 +38,9 @@ extension Servreg {
                 passes SIGINT, SIGTERM, SIGHUP and SIGQUIT on, and exits with COMMAND's status
                 (127 when it is not found, 126 when it cannot be run; nothing then stays
                 registered). With --hold the id is not printed (COMMAND owns stdout): give it
-                a --name.
+                a --name. With --ttl too, servreg renews that lease while COMMAND runs, and
+                the service goes when it runs out after servreg (or its host) died. On etcd,
+                where a pid means nothing, a held service has only that lease (10s default).
 
                 --requires REQ (repeatable; SPEC, SPEC:FILTER or @NAME): the service is hidden
                 (unsatisfied) until every requirement is met by another service; it becomes
@@ -186,9 +188,6 @@ extension Servreg {
                 if stopTimeout != nil { throw ValidationError("--stop-timeout goes with --hold and --requires") }
                 if once { throw ValidationError("--once goes with --hold and --requires") }
             }
-            if !hold.isEmpty, ttl != nil {
-                throw ValidationError("--hold and --ttl cannot be combined (the service lives as long as COMMAND)")
-            }
             if !hold.isEmpty, !(factory.isEmpty && release.isEmpty) {
                 throw ValidationError("--hold and --factory cannot be combined (each takes the rest of the line)")
             }
@@ -239,8 +238,8 @@ extension Servreg {
         }
 
         func execute(in context: CommandContext) throws -> ExitStatus {
-            if ownerPID != nil || !hold.isEmpty, case .etcd = try context.location(global) {
-                throw CommandLineError.processOwnerOnEtcd(ownerPID != nil ? "--owner-pid" : "--hold")
+            if ownerPID != nil, case .etcd = try context.location(global) {
+                throw CommandLineError.processOwnerOnEtcd("--owner-pid")
             }
             let request = try request(in: context)
             if !hold.isEmpty, !requires.isEmpty { return try runSupervised(request, in: context) }
@@ -333,16 +332,36 @@ extension Servreg {
             context.lastRegisteredID = record.id
             if !global.quiet {
                 let label = request.name.map { "@\($0) " } ?? ""
-                context.note("service \(record.id) \(label)is held by \(command[0]) (pid \(child.pid))")
+                let lease = record.lease.map { ", on a lease of \(LeaseDuration.format($0.ttl)) renewed while it runs" }
+                context.note("service \(record.id) \(label)is held by \(command[0]) (pid \(child.pid))\(lease ?? "")")
             }
             context.output.flush()
             if let code = child.start() {
                 return Self.failedToStart(
                     child, program: command[0], code: code, record: record, in: registry, context: context)
             }
-            let status = child.wait()
+            let status = Self.waitRenewing(record, for: child, program: command[0], in: registry, context: context)
             try registry.release(record, reason: .ownerExited)
             return Self.ending(status, in: context)
+        }
+
+        /// The lease a held service gets where the store has no process owners (etcd), when
+        /// no --ttl is given: the service goes at most this long after its holder's host died.
+        static let heldLeaseDefault: Int64 = 10_000
+
+        /// Waits for `child` to end, renewing `record`'s lease (if it has one) every third of
+        /// its TTL; COMMAND's status.
+        static func waitRenewing(
+            _ record: ServiceRecord, for child: HeldCommand, program: String, in registry: Registry,
+            context: CommandContext
+        ) -> Int32 {
+            guard var renewer = HeldLease(record, in: registry) else { return child.wait() }
+            while true {
+                if let status = child.wait(timeout: renewer.millisecondsLeft()) { return status }
+                if !renewer.renewIfDue(program: program, pid: child.pid, in: registry, context: context) {
+                    return child.wait()
+                }
+            }
         }
 
         /// Registers `request` as owned by `child` (pid and start time, fixed at fork), which
@@ -350,12 +369,21 @@ extension Servreg {
         static func register(_ request: RegistrationRequest, ownedBy child: HeldCommand, in registry: Registry)
             throws -> ServiceRecord
         {
-            guard let owner = ProcessLiveness.owner(of: child.pid) else {
-                child.abandon()
-                throw CommandLineError.invalidOptionValue("--hold: the command's process vanished", command: "register")
-            }
             var held = request
-            held.owner = owner
+            if registry.store.capabilities.processOwners {
+                guard let owner = ProcessLiveness.owner(of: child.pid) else {
+                    child.abandon()
+                    throw CommandLineError.invalidOptionValue(
+                        "--hold: the command's process vanished", command: "register")
+                }
+                held.owner = owner
+            } else if held.ttl == nil {
+                // A pid means nothing here: the service rides on a lease its holder renews.
+                held.ttl = heldLeaseDefault
+            } else if held.ttl == 0 {
+                child.abandon()
+                throw CommandLineError.heldWithoutLease
+            }
             do {
                 return try registry.registration(held).record
             } catch {

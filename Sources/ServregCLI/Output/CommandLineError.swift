@@ -22,8 +22,10 @@ enum CommandLineError: Error, Equatable {
     case invalidEnvironment(name: String, value: String, expected: String)
     /// A `--store` location servreg cannot use.
     case unsupportedStore(String)
-    /// `--owner-pid` or `--hold` on an etcd registry: a pid means nothing on another host.
+    /// `--owner-pid` on an etcd registry: a pid means nothing on another host.
     case processOwnerOnEtcd(String)
+    /// `--hold --ttl 0` on an etcd registry: a held service there lives on a lease.
+    case heldWithoutLease
     /// Code from an etcd registry that `SERVREG_TRUSTED_STORES` does not name.
     case untrustedEtcdStore(String)
     /// An `etcd://` address servreg cannot read: what is wrong with it.

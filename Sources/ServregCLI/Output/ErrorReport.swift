@@ -481,7 +481,12 @@ enum ErrorReport {
         case .processOwnerOnEtcd(let option):
             return (
                 "\(option) cannot be used on an etcd registry: a process id means nothing to the other hosts "
-                    + "(use --ttl and keepalive)", .usage
+                    + "(use --hold, --ttl and keepalive)", .usage
+            )
+        case .heldWithoutLease:
+            return (
+                "--hold --ttl 0 cannot be used on an etcd registry: a held service lives there on a lease "
+                    + "its holder renews (give a --ttl above 0, or none for 10s)", .usage
             )
         case .untrustedEtcdStore(let store):
             return (

@@ -19,6 +19,10 @@ struct HeldCommand {
     private let failures: Int32
 
     private static let child = Atomic<Int32>(0)
+    /// A pipe that SIGCHLD writes a byte to (forwarding children only): `wait(timeout:)`
+    /// sleeps on it.
+    private static let exitWriteEnd = Atomic<Int32>(-1)
+    private static let exitReadEnd = Atomic<Int32>(-1)
     /// The signal handlers before forwarding was installed (the shell's Ctrl-C), put back
     /// once the child has ended.
     private nonisolated(unsafe) static var saved: [Int32: sigaction] = [:]
@@ -165,6 +169,20 @@ struct HeldCommand {
         return ended(status)
     }
 
+    /// Waits at most `milliseconds` for the child to end: its status, or nil while it runs.
+    /// A forwarding child's SIGCHLD ends the wait at once; else it looks every 50 ms.
+    func wait(timeout milliseconds: Int64) -> Int32? {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, milliseconds)) * 1_000_000
+        while true {
+            if let status = poll() { return status }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return nil }
+            let left = Int64((deadline - now) / 1_000_000) + 1
+            let descriptor = Self.exitReadEnd.load(ordering: .relaxed)
+            waitReadable(descriptor, milliseconds: descriptor >= 0 ? left : min(left, 50))
+        }
+    }
+
     /// The child's status if it has ended, without waiting.
     func poll() -> Int32? {
         var status: Int32 = 0
@@ -223,6 +241,22 @@ struct HeldCommand {
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_SIGINFO | SA_RESTART
+        if exitReadEnd.load(ordering: .relaxed) < 0, let ends = SelfPipe.make() {
+            exitReadEnd.store(ends.read, ordering: .relaxed)
+            exitWriteEnd.store(ends.write, ordering: .relaxed)
+        }
+        var exited = sigaction()
+        exited.__sigaction_handler.sa_handler = { _ in
+            let descriptor = HeldCommand.exitWriteEnd.load(ordering: .relaxed)
+            guard descriptor >= 0 else { return }
+            var byte: UInt8 = 1
+            _ = write(descriptor, &byte, 1)
+        }
+        sigemptyset(&exited.sa_mask)
+        exited.sa_flags = SA_RESTART | SA_NOCLDSTOP
+        var previousExited = sigaction()
+        sigaction(SIGCHLD, &exited, &previousExited)
+        if saved[SIGCHLD] == nil { saved[SIGCHLD] = previousExited }
         var installed: Set<Int32> = []
         for signal in forwarded {
             var previous = sigaction()
@@ -240,4 +274,14 @@ struct HeldCommand {
             installed.contains(SIGQUIT)
         )
     }
+}
+
+/// Sleeps until `descriptor` (a non-blocking pipe's read end, or -1 for none) is readable or
+/// `milliseconds` have passed, and empties it.
+private func waitReadable(_ descriptor: Int32, milliseconds: Int64) {
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    _ = poll(&entry, 1, Int32(min(milliseconds, Int64(Int32.max))))
+    guard descriptor >= 0 else { return }
+    var bytes = [UInt8](repeating: 0, count: 64)
+    while read(descriptor, &bytes, bytes.count) > 0 {}
 }
