@@ -281,6 +281,36 @@ struct EtcdEndToEndTests {
         #expect(try run(["props", "@h", "-q"]).status == 1)
     }
 
+    /// etcd's compaction under a running listener removes no event (the log is in the
+    /// registry's keys, and a compacted watch is made again from now); a --since older than
+    /// what the registry keeps (SERVREG_EVENT_RETENTION) exits 4, never a silent gap.
+    @Test func compactionUnderAListenerLosesNothingAndPrunedHistoryIsAResync() throws {
+        let environment = ["SERVREG_STORE": store]
+        let listener = try ListenerProcess(
+            ["--since", "0", "--json", "--count", "6", "--timeout", "30"], servreg: servreg, environment: environment)
+        for _ in 0..<3 { #expect(try run(["register", "a.A"]).status == 0) }
+        #expect(listener.waitForLines(3), "\(listener.stderr)")
+        let status = try EtcdCluster.etcdctl(["endpoint", "status", "-w", "json"])
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [[String: Any]])
+        let header = (members.first?["Status"] as? [String: Any])?["header"] as? [String: Any]
+        let revision = try #require(header?["revision"] as? Int)
+        #expect(try EtcdCluster.etcdctl(["compact", "\(revision)"]).contains("compacted revision \(revision)"))
+        for _ in 0..<3 { #expect(try run(["register", "a.A"]).status == 0) }
+        #expect(listener.exitStatus() == 0, "\(listener.stderr)")
+        #expect(listener.events.compactMap { $0["seq"] as? Int } == [1, 2, 3, 4, 5, 6], "\(listener.lines)")
+        // Keep 2 events: a register prunes the log, and --since 1 asks for what is gone.
+        let keepTwo = ["SERVREG_EVENT_RETENTION": "2"]
+        for _ in 0..<200 {
+            #expect(try run(["register", "a.A"], environment: keepTwo).status == 0)
+            if try run(["listen", "--since", "1", "--timeout", "0"]).status == 4 { break }
+        }
+        let pruned = try run(["listen", "--since", "1", "--timeout", "5"])
+        #expect(pruned.status == 4, "\(pruned.stderr)")
+        #expect(pruned.stdout.isEmpty)
+        let newest = try run(["listen", "--since", "0", "--json", "--timeout", "0"])
+        #expect(newest.status == 4, "\(newest.stderr)")
+    }
+
     /// Polls `condition` until it holds or `timeout` passes; whether it held.
     private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
