@@ -2,7 +2,7 @@
 #
 #   make run ARGS='get-all'     build (release) and run servreg on the default store
 #   make test                   every test
-#   make bench                  benchmarks against the targets (see README)
+#   make bench                  benchmarks against the targets (see README), etcd's too
 #   make completions            regenerate completions/ from the binary (a test checks them)
 #   make fuzz                   libFuzzer on the parsers of user input (FUZZ_TIME seconds each)
 #   make install PREFIX=/usr/local
@@ -77,6 +77,9 @@ lint:
 # installs: stripped, which also starts faster (the unstripped one takes 385 page faults to
 # answer a get, the stripped one 236).
 PELIX_VENV = .build/pelix-venv
+# The etcd part runs on SERVREG_ETCD_ENDPOINTS, or on a 3-member cluster in /dev/shm that
+# bench starts and stops (when etcd is installed), on ports from this one.
+BENCH_ETCD_PORT ?= 24791
 bench: build
 	@scripts/install-deps time
 	@$(PELIX_VENV)/bin/python -c 'import pelix' 2>/dev/null \
@@ -84,6 +87,11 @@ bench: build
 		|| echo "bench: no Pelix to compare with (python3 -m venv or pip install ipopo failed)"
 	$(SWIFT) build -c release --product servreg-bench
 	install -d .build/bench && install -s -m 755 $(BIN) .build/bench/servreg
+	@if [ -z "$$SERVREG_ETCD_ENDPOINTS" ] && command -v etcd >/dev/null; then \
+	  dir=$$(mktemp -d /dev/shm/servreg-bench-etcd.XXXXXX); trap '.ci/etcd-cluster.sh stop "$$dir"; rm -rf "$$dir"' EXIT; \
+	  SERVREG_ETCD_ENDPOINTS=$$(ETCD_BASE_PORT=$(BENCH_ETCD_PORT) .ci/etcd-cluster.sh start "$$dir") || exit 1; \
+	  export SERVREG_ETCD_ENDPOINTS; \
+	fi; \
 	PELIX_PYTHON=$$($(PELIX_VENV)/bin/python -c 'import pelix, sys; print(sys.executable)' 2>/dev/null) \
 		PELIX_SCRIPT=$(CURDIR)/Benchmarks/pelix/pelix_bench.py \
 		.build/release/servreg-bench run $(CURDIR)/.build/bench/servreg $(CURDIR)/bench-data

@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(name: "servreg", dependencies: ["ServregCLI"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "servreg-bench",
-            dependencies: ["ServiceRegistry", "RegistrySQLite"],
+            dependencies: ["ServiceRegistry", "RegistrySQLite", "RegistryEtcd"],
             path: "Benchmarks/servreg-bench",
             swiftSettings: swiftSettings
         ),

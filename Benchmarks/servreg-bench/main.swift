@@ -7,6 +7,7 @@
 //   servreg-bench liveness SERVREG DATA_DIR  only those of leases and owners (likewise)
 //   servreg-bench dependencies SERVREG DATA_DIR  only those of requirements (likewise)
 import Foundation
+import RegistryEtcd
 import RegistrySQLite
 import ServiceRegistry
 
@@ -286,6 +287,138 @@ func run(binary: String, data: String) throws {
     try batchBenchmarks(binary: binary, data: data, large: large, environment: environment)
     print("")
     try listenBenchmarks(binary: binary, data: data, large: large, environment: environment)
+    print("")
+    if let endpoints = environment["SERVREG_ETCD_ENDPOINTS"], !endpoints.isEmpty {
+        try etcdBenchmarks(binary: binary, endpoints: endpoints, environment: environment)
+    } else {
+        print("etcd: not measured (no SERVREG_ETCD_ENDPOINTS; make bench starts a cluster when etcd is installed)")
+    }
+}
+
+/// Issue 15: servreg on an etcd registry (a 3-member cluster on loopback) against etcdctl
+/// on the same cluster, in the same run; each registry under a prefix of its own, removed
+/// at the end.
+func etcdBenchmarks(binary: String, endpoints: String, environment: [String: String]) throws {
+    let etcdctl = "/usr/bin/etcdctl"
+    guard FileManager.default.isExecutableFile(atPath: etcdctl) else {
+        print("etcd: not measured (no \(etcdctl): apt-get install etcd-client)")
+        return
+    }
+    let members = endpoints.split(separator: ",").map { String($0).replacingOccurrences(of: "http://", with: "") }
+    let root = "servreg-bench-\(getpid())"
+    var environment = environment
+    environment["ETCDCTL_API"] = "3"
+    var serial = 0
+    /// A location of a new, empty registry.
+    func newRegistry() -> String {
+        serial += 1
+        return "etcd://\(members.joined(separator: ","))/\(root)/r\(serial)"
+    }
+    func etcdctlTimes(_ arguments: [String], runs: Int) -> [Double] {
+        let command = [etcdctl, "--endpoints=\(endpoints)"] + arguments
+        for _ in 0..<3 { _ = spawn(command, environment: environment) }
+        return (0..<runs).map { _ in
+            let (wall, _, status) = spawn(command, environment: environment)
+            if status != 0 { fatalError("etcdctl \(arguments) exited \(status)") }
+            return wall
+        }
+    }
+    func servregTimes(_ arguments: [String], store: String, runs: Int, expect: Int32 = 0) -> [Double] {
+        for _ in 0..<3 { _ = runOnce(binary, arguments, store: store, environment: environment, expect: expect) }
+        return (0..<runs).map { _ in runOnce(binary, arguments, store: store, environment: environment, expect: expect)
+        }
+    }
+    /// A registry of `count` services over the 10 specifications, made by a batch file.
+    func populated(_ count: Int) throws -> String {
+        let store = newRegistry()
+        var random = SplitMix(state: 11)
+        let lines = registerLines(using: &random).split(separator: "\n").prefix(count).joined(separator: "\n") + "\n"
+        let file = NSTemporaryDirectory() + "servreg-bench-etcd-\(getpid()).srv"
+        try lines.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        _ = runOnce(binary, ["run", file], store: store, environment: environment)
+        return store
+    }
+    defer {
+        _ = spawn([etcdctl, "--endpoints=\(endpoints)", "del", "--prefix", root + "/"], environment: environment)
+    }
+    print("etcd (\(members.count) members on loopback: \(endpoints))")
+    let key = root + "/etcdctl-key"
+    let put = etcdctlTimes(["put", key, #"{"objectClass":["acme.IService1"],"price":10}"#], runs: 100)
+    report("etcdctl put KEY VALUE", put, target: "reference")
+    let get = etcdctlTimes(["get", key], runs: 100)
+    report("etcdctl get KEY", get, target: "reference")
+    // Half of a specification's services match: a get finds one at every size.
+    let filter = "(price<=500)"
+    for count in [100, 1_000] {
+        let store = try populated(count)
+        let gets = servregTimes(["get", "acme.IService3", "--filter", filter, "-q"], store: store, runs: 100)
+        report("get SPEC --filter '\(filter)' (etcd, \(count))", gets, target: "≤ etcdctl get")
+        let registers = servregTimes(
+            ["register", "acme.IService1", "--prop", "name=bench", "--prop", "price=10", "--prop", "location=BH1"],
+            store: store, runs: 100)
+        report("register SPEC --prop … (etcd, \(count))", registers, target: "≤ etcdctl put")
+        print(
+            "  ÷ etcdctl (medians, \(count) services)".padding(toLength: 60, withPad: " ", startingAt: 0)
+                + String(
+                    format: " get %.2f×  register %.2f×", percentile(gets, 0.5) / percentile(get, 0.5),
+                    percentile(registers, 0.5) / percentile(put, 0.5)) + "   (target ≤ 1.0×)")
+    }
+
+    // listen: this process commits through the etcd store and times from the commit's return
+    // (etcd acknowledged it) to the listener's line arriving on the pipe.
+    let listened = newRegistry()
+    _ = runOnce(binary, ["register", "acme.IStart"], store: listened, environment: environment)
+    var listenEnvironment = environment
+    listenEnvironment["SERVREG_STORE"] = listened
+    let listener = start([binary, "listen", "--since", "1", "--json"], environment: listenEnvironment)
+    usleep(500_000)
+    var configuration = EtcdStore.Configuration(
+        endpoints: members.compactMap { member in
+            guard let colon = member.lastIndex(of: ":"), let port = UInt16(member[member.index(after: colon)...])
+            else { return nil }
+            return (String(member[..<colon]), port)
+        }, prefix: "\(root)/r\(serial)")
+    configuration.requestTimeout = 2
+    let registry = Registry(store: try EtcdStore(configuration))
+    var latencies: [Double] = []
+    var pending: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    for n in 0..<300 {
+        _ = try registry.register(
+            RegistrationRequest(specifications: ["acme.IService1"], properties: [("n", .integer(Int64(n)))]))
+        let committed = monotonic()
+        while !pending.contains(0x0A) {
+            let count = read(listener.output, &chunk, chunk.count)
+            if count <= 0 { fatalError("the listener ended") }
+            pending += chunk[..<count]
+        }
+        latencies.append(max(0, monotonic() - committed))
+        guard let newline = pending.firstIndex(of: 0x0A) else { fatalError("no event line") }
+        pending.removeSubrange(...newline)
+        usleep(2_000)
+    }
+    stop(listener)
+    let sorted = latencies.sorted()
+    print(
+        "listen (etcd): commit → event line, 300 events".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(
+                format: " median %.2f ms  p99 %.2f ms", sorted[sorted.count / 2] * 1000, percentile(sorted, 0.99) * 1000
+            ) + "   (target median ≤ 2 ms)")
+
+    // A batch of 10,000 registers, group commit (no --atomic), each run into a new registry.
+    var random = SplitMix(state: 13)
+    let lines = registerLines(using: &random).split(separator: "\n").prefix(10_000).joined(separator: "\n") + "\n"
+    let file = NSTemporaryDirectory() + "servreg-bench-etcd-batch-\(getpid()).srv"
+    try lines.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    var rates: [Double] = []
+    for _ in 0..<3 {
+        rates.append(10_000 / runOnce(binary, ["run", file], store: newRegistry(), environment: environment))
+    }
+    print(
+        "run (etcd): 10,000 register lines, group commit".padding(toLength: 60, withPad: " ", startingAt: 0)
+            + String(format: " %9.0f lines/s", rates.sorted()[1]) + "   (target ≥ 5,000)")
 }
 
 /// 100,000 `register` lines over the 10 specifications (the batch benchmarks' file).
@@ -843,6 +976,14 @@ do {
         let large = arguments[3] + "/store-100k.db"
         try SQLiteStore(path: large, access: .write).close()
         try policyBenchmarks(binary: arguments[2], data: arguments[3], large: large, environment: environment)
+    case "etcd" where arguments.count == 3:
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        guard let endpoints = environment["SERVREG_ETCD_ENDPOINTS"], !endpoints.isEmpty else {
+            FileHandle.standardError.write(Data("servreg-bench etcd: SERVREG_ETCD_ENDPOINTS is unset\n".utf8))
+            exit(64)
+        }
+        try etcdBenchmarks(binary: arguments[2], endpoints: endpoints, environment: environment)
     case "listen" where arguments.count == 4:
         try listenBenchmarks(
             binary: arguments[2], data: arguments[3], large: arguments[3] + "/store-100k.db",
@@ -850,7 +991,7 @@ do {
     default:
         FileHandle.standardError.write(
             Data(
-                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values|dependencies|policies SERVREG DATA_DIR\n"
+                "usage: servreg-bench generate PATH COUNT | run SERVREG DATA_DIR | listen|liveness|values|dependencies|policies SERVREG DATA_DIR | etcd SERVREG\n"
                     .utf8))
         exit(64)
     }

@@ -176,11 +176,23 @@ final class EtcdClient {
     func range(
         _ key: [UInt8], end: [UInt8]?, revision: Int64? = nil, limit: Int? = nil
     ) throws(Failure) -> (Int64, [KeyValue]) {
+        let (revision, found, _) = try rangeCounting(key, end: end, revision: revision, limit: limit)
+        return (revision, found)
+    }
+
+    /// `range`, also with only the keys changed after a revision (`changedAfter`: etcd's
+    /// min_mod_revision) or only keys (`keysOnly`); also returns how many keys the range
+    /// holds in all (etcd counts them before it filters).
+    func rangeCounting(
+        _ key: [UInt8], end: [UInt8]?, revision: Int64? = nil, limit: Int? = nil, changedAfter: Int64? = nil,
+        keysOnly: Bool = false
+    ) throws(Failure) -> (Int64, [KeyValue], count: Int) {
         var found: [KeyValue] = []
         var start = key
         var readAt = revision
+        var total: Int?
         // The gateway takes replies of at most 2 MiB: a page of big values is asked for again smaller.
-        var pageSize = 500
+        var pageSize = keysOnly ? 10_000 : 500
         while true {
             var body = #"{"key":""# + Base64.encode(start) + "\""
             if let end {
@@ -188,6 +200,8 @@ final class EtcdClient {
                 body += #","range_end":""# + Base64.encode(end) + #"","limit":""# + String(page) + "\""
             }
             if let readAt { body += #","revision":""# + String(readAt) + "\"" }
+            if let changedAfter { body += #","min_mod_revision":""# + String(changedAfter + 1) + "\"" }
+            if keysOnly { body += #","keys_only":true"# }
             body += "}"
             let reply: JSONValue
             do {
@@ -201,8 +215,10 @@ final class EtcdClient {
             readAt = readAt ?? header
             let kvs = try Self.keyValues(reply["kvs"])
             found += kvs
+            // The first page's count is the whole range's (later pages count from their start).
+            total = total ?? Int(reply["count"]?.int64Text ?? 0)
             guard reply["more"]?.bool == true, let last = kvs.last, found.count < (limit ?? Int.max) else {
-                return (readAt ?? header, found)
+                return (readAt ?? header, found, total ?? found.count)
             }
             start = last.key + [0]
         }

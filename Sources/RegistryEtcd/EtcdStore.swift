@@ -116,6 +116,105 @@ public final class EtcdStore: RegistryStore {
         /// The head's mod revision (0: no head yet, a new registry).
         var headRevision: Int64
         var state: RegistryState
+        /// Whether the hooks-and-schemas key exists.
+        var hasPolicies: Bool
+    }
+
+    /// What a key under `PREFIX/.d/` is.
+    private enum DataKey: Hashable {
+        case head
+        case policies
+        case service(ServiceID)
+        case use(RegistryState.UseKey)
+        case release(Int64)
+    }
+
+    /// What `key` is, or nil for a key servreg does not write.
+    private func dataKey(_ key: [UInt8]) -> DataKey? {
+        if key == headKey { return .head }
+        if key == policiesKey { return .policies }
+        func number(after prefix: [UInt8]) -> Int64? {
+            guard key.count >= prefix.count + 20, key.starts(with: prefix) else { return nil }
+            return Int64(String(decoding: key[prefix.count..<(prefix.count + 20)], as: UTF8.self))
+        }
+        let servicePrefix = dataPrefix + Array("s/".utf8)
+        if let id = number(after: servicePrefix), key.count == servicePrefix.count + 20 { return .service(id) }
+        let usePrefix = dataPrefix + Array("u/".utf8)
+        if let id = number(after: usePrefix), key.count >= usePrefix.count + 21, key[usePrefix.count + 20] == 0x2F {
+            let client = String(decoding: key[(usePrefix.count + 21)...], as: UTF8.self)
+            return .use(RegistryState.UseKey(service: id, client: client))
+        }
+        let releasePrefix = dataPrefix + Array("r/".utf8)
+        if let number = number(after: releasePrefix), key.count == releasePrefix.count + 20 { return .release(number) }
+        return nil
+    }
+
+    /// Every key `state` stands for (with `hasPolicies`, the hooks-and-schemas key).
+    private func dataKeys(of state: RegistryState, hasPolicies: Bool) -> Set<DataKey> {
+        var keys: Set<DataKey> = [.head]
+        if hasPolicies { keys.insert(.policies) }
+        for id in state.services.keys { keys.insert(.service(id)) }
+        for (id, uses) in state.uses {
+            for client in uses.keys { keys.insert(.use(RegistryState.UseKey(service: id, client: client))) }
+        }
+        for release in state.releases { keys.insert(.release(release.number)) }
+        return keys
+    }
+
+    /// Whether `state` holds what `key` names.
+    private func holds(_ key: DataKey, in state: RegistryState, hasPolicies: Bool) -> Bool {
+        switch key {
+        case .head: true
+        case .policies: hasPolicies
+        case .service(let id): state.services[id] != nil
+        case .use(let use): state.uses[use.service]?[use.client] != nil
+        case .release(let number): state.releases.contains { $0.number == number }
+        }
+    }
+
+    /// Puts what `kv` holds into `state`; the head's mod revision when it is the head.
+    private func apply(_ kv: EtcdClient.KeyValue, to state: RegistryState) throws -> Int64? {
+        switch dataKey(kv.key) {
+        case .head:
+            let head = try decodeHead(kv.value)
+            state.lastSequence = head.lastSequence
+            state.nextID = head.nextID
+            state.nextRelease = head.nextRelease
+            state.markers = head.markers
+            return kv.modRevision
+        case .service(let id):
+            let record = try EtcdCoding.decodeService(kv.value)
+            guard record.id == id else { throw EtcdCoding.Unreadable(what: "a service") }
+            state.setService(record.id, record)
+        case .use(let key):
+            let use = try EtcdCoding.decodeUse(kv.value)
+            guard use.client == key.client else { throw EtcdCoding.Unreadable(what: "a use's key") }
+            state.uses[key.service, default: [:]][use.client] = use
+        case .release(let number):
+            let release = try EtcdCoding.decodeRelease(kv.value)
+            guard release.number == number else { throw EtcdCoding.Unreadable(what: "a release's key") }
+            if let index = state.releases.firstIndex(where: { $0.number == number }) {
+                state.releases[index] = release
+            } else {
+                state.releases.append(release)
+            }
+        case .policies:
+            state.policies = try EtcdCoding.decodePolicies(kv.value)
+        case nil:
+            throw EtcdCoding.Unreadable(what: "a key servreg does not write")
+        }
+        return nil
+    }
+
+    /// Takes out of `state` what `key` named (deleted since it was read).
+    private func remove(_ key: DataKey, from state: RegistryState) {
+        switch key {
+        case .head: break
+        case .policies: state.policies = []
+        case .service(let id): state.setService(id, nil)
+        case .use(let use): state.setUse(nil, of: use.service, client: use.client)
+        case .release(let number): state.releases.removeAll { $0.number == number }
+        }
     }
 
     private struct Head {
@@ -148,7 +247,14 @@ public final class EtcdStore: RegistryStore {
                 throw storeError(error, doing: "read")
             }
             if (kvs.first?.modRevision ?? 0) == cached.headRevision, cached.headRevision != 0 {
-                return Snapshot(revision: revision, headRevision: cached.headRevision, state: cached.state)
+                return Snapshot(
+                    revision: revision, headRevision: cached.headRevision, state: cached.state,
+                    hasPolicies: cached.hasPolicies)
+            }
+            if cached.headRevision != 0, !kvs.isEmpty {
+                let snapshot = try refresh(cached, to: revision)
+                self.cached = snapshot
+                return snapshot
             }
         }
         let snapshot = try loadWhole()
@@ -165,40 +271,13 @@ public final class EtcdStore: RegistryStore {
         }
         let state = RegistryState()
         var headRevision: Int64 = 0
-        let servicePrefix = dataPrefix + Array("s/".utf8)
-        let usePrefix = dataPrefix + Array("u/".utf8)
-        let releasePrefix = dataPrefix + Array("r/".utf8)
+        var hasPolicies = false
         var current: [UInt8] = []
         do {
             for kv in kvs {
                 current = kv.key
-                if kv.key == headKey {
-                    headRevision = kv.modRevision
-                    let head = try decodeHead(kv.value)
-                    state.lastSequence = head.lastSequence
-                    state.nextID = head.nextID
-                    state.nextRelease = head.nextRelease
-                    state.markers = head.markers
-                } else if kv.key.starts(with: servicePrefix) {
-                    let record = try EtcdCoding.decodeService(kv.value)
-                    guard kv.key == serviceKey(record.id) else { throw EtcdCoding.Unreadable(what: "a service") }
-                    state.services[record.id] = record
-                } else if kv.key.starts(with: usePrefix) {
-                    let use = try EtcdCoding.decodeUse(kv.value)
-                    guard
-                        let id = ServiceID(
-                            String(decoding: kv.key[usePrefix.count..<(usePrefix.count + 20)], as: UTF8.self))
-                    else {
-                        throw EtcdCoding.Unreadable(what: "a use's key")
-                    }
-                    state.uses[id, default: [:]][use.client] = use
-                } else if kv.key.starts(with: releasePrefix) {
-                    state.releases.append(try EtcdCoding.decodeRelease(kv.value))
-                } else if kv.key == policiesKey {
-                    state.policies = try EtcdCoding.decodePolicies(kv.value)
-                } else {
-                    throw EtcdCoding.Unreadable(what: "a key servreg does not write")
-                }
+                if let revision = try apply(kv, to: state) { headRevision = revision }
+                if kv.key == policiesKey { hasPolicies = true }
             }
             current = headKey
             try checkCounters(of: state)
@@ -211,7 +290,63 @@ public final class EtcdStore: RegistryStore {
         }
         if headRevision == 0 { try checkPrefixIsFree(at: revision) }
         state.releases.sort { $0.number < $1.number }
-        return Snapshot(revision: revision, headRevision: headRevision, state: state)
+        return Snapshot(revision: revision, headRevision: headRevision, state: state, hasPolicies: hasPolicies)
+    }
+
+    /// `cached` brought to `revision` by reading only the keys changed since it was read
+    /// (and, when some were deleted, the names of all keys): what another writer's commit
+    /// changed, not the whole registry again.
+    private func refresh(_ cached: Snapshot, to revision: Int64) throws -> Snapshot {
+        let end = EtcdClient.prefixEnd(dataPrefix)
+        let (changed, total): ([EtcdClient.KeyValue], Int)
+        do {
+            (_, changed, total) = try client.rangeCounting(
+                dataPrefix, end: end, revision: revision, changedAfter: cached.revision)
+        } catch {
+            throw storeError(error, doing: "read")
+        }
+        let state = RegistryState()
+        state.restore(cached.state.copy())
+        var known = dataKeys(of: cached.state, hasPolicies: cached.hasPolicies).count
+        var hasPolicies = cached.hasPolicies
+        var headRevision: Int64 = 0
+        var current: [UInt8] = []
+        do {
+            for kv in changed {
+                current = kv.key
+                guard let key = dataKey(kv.key) else {
+                    throw EtcdCoding.Unreadable(what: "a key servreg does not write")
+                }
+                if !holds(key, in: state, hasPolicies: hasPolicies) { known += 1 }
+                if let revision = try apply(kv, to: state) { headRevision = revision }
+                if key == .policies { hasPolicies = true }
+            }
+            if known != total {
+                // Some were deleted: which ones, from the names of the keys there now.
+                let present: [EtcdClient.KeyValue]
+                do {
+                    (_, present, _) = try client.rangeCounting(dataPrefix, end: end, revision: revision, keysOnly: true)
+                } catch {
+                    throw storeError(error, doing: "read")
+                }
+                let there = Set(present.compactMap { dataKey($0.key) })
+                for key in dataKeys(of: state, hasPolicies: hasPolicies) where !there.contains(key) {
+                    remove(key, from: state)
+                    if key == .policies { hasPolicies = false }
+                }
+            }
+            current = headKey
+            try checkCounters(of: state)
+        } catch let unreadable as EtcdCoding.Unreadable {
+            throw StoreError(
+                .corrupt, location: location, detail: "\(unreadable.what) cannot be read (key \(named(current)))")
+        }
+        guard headRevision != 0 else {
+            // No head among the changes: it was deleted (or the prefix was emptied): read it whole.
+            return try loadWhole()
+        }
+        state.releases.sort { $0.number < $1.number }
+        return Snapshot(revision: revision, headRevision: headRevision, state: state, hasPolicies: hasPolicies)
     }
 
     /// A prefix that holds keys, but none of a registry's, is someone else's.
@@ -385,7 +520,8 @@ public final class EtcdStore: RegistryStore {
                 operations.append(EtcdClient.Op.delete(releaseKey(number)))
             }
         }
-        if touched.policies, state.policies != base.policies {
+        let putsPolicies = touched.policies && state.policies != base.policies
+        if putsPolicies {
             operations.append(EtcdClient.Op.put(policiesKey, EtcdCoding.encode(state.policies)))
         }
         for change in state.log {
@@ -413,7 +549,9 @@ public final class EtcdStore: RegistryStore {
             let (succeeded, revision, _) = try client.txn(
                 compare: [EtcdClient.Op.modRevision(headKey, equals: snapshot.headRevision)], success: operations,
                 failure: [])
-            if succeeded { remember(state, committedAt: revision) }
+            if succeeded {
+                remember(state, committedAt: revision, hasPolicies: snapshot.hasPolicies || putsPolicies)
+            }
             return succeeded
         } catch .ambiguous(let reason) {
             return try resolveUnknownOutcome(token: token, snapshot: snapshot, reason: reason)
@@ -423,11 +561,11 @@ public final class EtcdStore: RegistryStore {
     }
 
     /// Keeps what a commit made as the snapshot the next transaction starts from.
-    private func remember(_ state: RegistryState, committedAt revision: Int64) {
+    private func remember(_ state: RegistryState, committedAt revision: Int64, hasPolicies: Bool) {
         let base = RegistryState()
         base.restore(state.copy())
         base.log = []
-        cached = Snapshot(revision: revision, headRevision: revision, state: base)
+        cached = Snapshot(revision: revision, headRevision: revision, state: base, hasPolicies: hasPolicies)
     }
 
     /// After a commit whose answer never came: whether it was carried out, found by reading

@@ -10,8 +10,12 @@ import ServiceRegistry
 /// them in memory; for a loaded copy, those of the transaction), `olderChanges` reads the
 /// ones before them.
 public final class RegistryState {
-    /// The services, by id.
-    public var services: [ServiceID: ServiceRecord] = [:]
+    /// The services, by id (changed through `setService`, which keeps the indexes).
+    public private(set) var services: [ServiceID: ServiceRecord] = [:]
+    /// What the reads look services up by, besides their id.
+    private var indexes = Indexes()
+    /// What the running step changed first, to put back if it fails (a batch's step).
+    private var stepUndo: StepUndo?
     /// The changes held here, oldest first (see the type's note).
     public var log: [ServiceChange] = []
     /// The newest change's sequence number (0 before the first).
@@ -63,29 +67,151 @@ public final class RegistryState {
         public var service: ServiceID
         /// The client using it.
         public var client: String
+
+        /// `client`'s use of `service`.
+        public init(service: ServiceID, client: String) {
+            self.service = service
+            self.client = client
+        }
+    }
+
+    /// The services by name, by specification, and the few with requirements, a lease or
+    /// an owner, or unsatisfied: reads go through these instead of every service.
+    struct Indexes {
+        var names: [String: ServiceID] = [:]
+        var bySpecification: [String: Set<ServiceID>] = [:]
+        var dependents: Set<ServiceID> = []
+        var mortal: Set<ServiceID> = []
+        var unsatisfied: Set<ServiceID> = []
+
+        mutating func add(_ record: ServiceRecord) {
+            if let name = record.name { names[name] = record.id }
+            for specification in record.specifications { bySpecification[specification, default: []].insert(record.id) }
+            if !record.requirements.isEmpty { dependents.insert(record.id) }
+            if record.isMortal { mortal.insert(record.id) }
+            if !record.satisfied { unsatisfied.insert(record.id) }
+        }
+
+        mutating func remove(_ record: ServiceRecord) {
+            if let name = record.name, names[name] == record.id { names[name] = nil }
+            for specification in record.specifications {
+                bySpecification[specification]?.remove(record.id)
+                if bySpecification[specification]?.isEmpty == true { bySpecification[specification] = nil }
+            }
+            dependents.remove(record.id)
+            mortal.remove(record.id)
+            unsatisfied.remove(record.id)
+        }
+    }
+
+    /// What a step changed, as it was before: services and uses by the first old value,
+    /// the small rest whole.
+    struct StepUndo {
+        var services: [ServiceID: ServiceRecord?] = [:]
+        var uses: [ServiceID: [String: ServiceUse]?] = [:]
+        let logCount: Int
+        let lastSequence: Int64
+        let nextID: ServiceID
+        let markers: [String: Int64]
+        let releases: [PendingRelease]
+        let nextRelease: Int64
+        let policies: [StoredPolicy]
     }
 
     /// An empty registry.
     public init() {}
 
+    /// Puts `record` in as service `id`, or takes that service out (nil), keeping the
+    /// indexes (and, in a step, what it was).
+    public func setService(_ id: ServiceID, _ record: ServiceRecord?) {
+        let old = services[id]
+        if stepUndo != nil, stepUndo?.services.keys.contains(id) == false { stepUndo?.services[id] = .some(old) }
+        if let old { indexes.remove(old) }
+        services[id] = record
+        if let record { indexes.add(record) }
+    }
+
+    /// Sets (or with nil forgets) `client`'s use of `service`.
+    public func setUse(_ use: ServiceUse?, of service: ServiceID, client: String) {
+        if stepUndo != nil, stepUndo?.uses.keys.contains(service) == false {
+            stepUndo?.uses[service] = .some(uses[service])
+        }
+        uses[service, default: [:]][client] = use
+        if uses[service]?.isEmpty == true { uses[service] = nil }
+    }
+
+    /// Forgets every use of `service`.
+    func removeUses(of service: ServiceID) {
+        guard uses[service] != nil else { return }
+        if stepUndo != nil, stepUndo?.uses.keys.contains(service) == false {
+            stepUndo?.uses[service] = .some(uses[service])
+        }
+        uses[service] = nil
+    }
+
+    /// Starts a step that `undoStep` can take back (without copying the services).
+    func beginStep() {
+        stepUndo = StepUndo(
+            logCount: log.count, lastSequence: lastSequence, nextID: nextID, markers: markers, releases: releases,
+            nextRelease: nextRelease, policies: policies)
+    }
+
+    /// Ends the step, keeping what it did.
+    func endStep() { stepUndo = nil }
+
+    /// Puts back what the step changed (`touched` keeps growing).
+    func undoStep() {
+        guard let undo = stepUndo else { return }
+        stepUndo = nil
+        for (id, old) in undo.services { setService(id, old) }
+        for (service, old) in undo.uses { uses[service] = old }
+        log.removeSubrange(undo.logCount...)
+        lastSequence = undo.lastSequence
+        nextID = undo.nextID
+        markers = undo.markers
+        releases = undo.releases
+        nextRelease = undo.nextRelease
+        policies = undo.policies
+    }
+
     /// Forgets what was touched (after a copy is written back).
     public func clearTouched() { touched = Touched() }
 
     /// Everything but what was touched, for undoing a step.
-    public typealias Saved = (
-        services: [ServiceID: ServiceRecord], log: [ServiceChange], lastSequence: Int64, nextID: ServiceID,
-        markers: [String: Int64], uses: [ServiceID: [String: ServiceUse]], releases: [PendingRelease],
-        nextRelease: Int64, policies: [StoredPolicy]
-    )
+    public struct Saved {
+        fileprivate let services: [ServiceID: ServiceRecord]
+        fileprivate let indexes: Indexes
+        fileprivate let log: [ServiceChange]
+        /// The newest change's sequence number then.
+        public let lastSequence: Int64
+        fileprivate let nextID: ServiceID
+        fileprivate let markers: [String: Int64]
+        /// The uses then.
+        public let uses: [ServiceID: [String: ServiceUse]]
+        fileprivate let releases: [PendingRelease]
+        fileprivate let nextRelease: Int64
+        fileprivate let policies: [StoredPolicy]
+    }
 
-    /// Everything this state holds (but `touched`).
+    /// Everything this state holds (but `touched`); copied only where changed later.
     public func copy() -> Saved {
-        (services, log, lastSequence, nextID, markers, uses, releases, nextRelease, policies)
+        Saved(
+            services: services, indexes: indexes, log: log, lastSequence: lastSequence, nextID: nextID,
+            markers: markers, uses: uses, releases: releases, nextRelease: nextRelease, policies: policies)
     }
 
     /// Puts back what `copy()` returned (`touched` keeps growing).
     public func restore(_ saved: Saved) {
-        (services, log, lastSequence, nextID, markers, uses, releases, nextRelease, policies) = saved
+        services = saved.services
+        indexes = saved.indexes
+        log = saved.log
+        lastSequence = saved.lastSequence
+        nextID = saved.nextID
+        markers = saved.markers
+        uses = saved.uses
+        releases = saved.releases
+        nextRelease = saved.nextRelease
+        policies = saved.policies
     }
 
     /// The reads of this state.
@@ -133,13 +259,14 @@ public final class RegistryState {
                     throw error
                 }
             }
-            let saved = state.copy()
+            state.beginStep()
             do {
                 let result = try body(state.writer)
                 try checkStep?(state, first)
+                state.endStep()
                 return result
             } catch {
-                state.restore(saved)
+                state.undoStep()
                 throw error
             }
         }
@@ -152,23 +279,30 @@ public final class RegistryState {
         func service(id: ServiceID) throws -> ServiceRecord? { state.services[id] }
 
         func service(named name: String) throws -> ServiceRecord? {
-            state.services.values.first { $0.name == name }
+            state.indexes.names[name].flatMap { state.services[$0] }
+        }
+
+        /// The services of the ids in `ids`, in id order.
+        private func records(_ ids: Set<ServiceID>) -> [ServiceRecord] {
+            ids.sorted().compactMap { state.services[$0] }
         }
 
         func expiredServices(at instant: Int64, limit: Int) throws -> [ServiceRecord] {
-            let expired = state.services.values.compactMap { record -> (Int64, ServiceRecord)? in
+            let expired = records(state.indexes.mortal).compactMap { record -> (Int64, ServiceRecord)? in
                 guard let expires = record.lease?.expires, expires <= instant else { return nil }
                 return (expires, record)
             }
             return expired.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }.prefix(limit).map(\.1)
         }
 
-        func nextExpiry() throws -> Int64? { state.services.values.compactMap { $0.lease?.expires }.min() }
+        func nextExpiry() throws -> Int64? {
+            state.indexes.mortal.compactMap { state.services[$0]?.lease?.expires }.min()
+        }
 
         func forEachMortalService(
             specification: String?, ownedOnly: Bool, _ body: (ServiceRecord) throws -> Bool
         ) throws {
-            for record in state.services.values.sorted(by: { $0.id < $1.id })
+            for record in records(state.indexes.mortal)
             where (ownedOnly ? record.owner != nil : record.isMortal)
                 && (specification.map(record.specifications.contains) ?? true)
             {
@@ -190,11 +324,19 @@ public final class RegistryState {
         func pendingReleases(limit: Int) throws -> [PendingRelease] { Array(state.releases.prefix(limit)) }
 
         func serviceNames(prefix: String, limit: Int) throws -> [String] {
-            Array(state.services.values.compactMap(\.name).filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
+            Array(state.indexes.names.keys.filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
         }
 
         func forEachService(matching query: ServiceQuery, _ body: (ServiceRecord) throws -> Bool) throws {
-            for record in state.services.values.sorted(by: ServiceOrder.rankingPrecedes) where query.matches(record) {
+            // The candidates matched first, then only those ordered.
+            let matching: [ServiceRecord]
+            if let specification = query.specification {
+                matching = (state.indexes.bySpecification[specification] ?? []).compactMap { state.services[$0] }
+                    .filter(query.matches)
+            } else {
+                matching = state.services.values.filter(query.matches)
+            }
+            for record in matching.sorted(by: ServiceOrder.rankingPrecedes) {
                 if try !body(record) { return }
             }
         }
@@ -202,7 +344,7 @@ public final class RegistryState {
         func forEachDependent(
             on targets: [Requirement.Target]?, _ body: (ServiceRecord) throws -> Bool
         ) throws {
-            for record in state.services.values.sorted(by: { $0.id < $1.id }) where !record.requirements.isEmpty {
+            for record in records(state.indexes.dependents) {
                 if let targets, !record.requirements.contains(where: { targets.contains($0.target) }) { continue }
                 if try !body(record) { return }
             }
@@ -221,8 +363,8 @@ public final class RegistryState {
         func forEachUnsatisfiedService(
             specification: String?, _ body: (ServiceRecord) throws -> Bool
         ) throws {
-            for record in state.services.values.sorted(by: { $0.id < $1.id })
-            where !record.satisfied && (specification.map(record.specifications.contains) ?? true) {
+            for record in records(state.indexes.unsatisfied)
+            where specification.map(record.specifications.contains) ?? true {
                 if try !body(record) { return }
             }
         }
@@ -235,12 +377,11 @@ public final class RegistryState {
 
         func countServices(specification: String?) throws -> Int {
             guard let specification else { return state.services.count }
-            return state.services.values.filter { $0.specifications.contains(specification) }.count
+            return state.indexes.bySpecification[specification]?.count ?? 0
         }
 
         func specificationNames(prefix: String, limit: Int) throws -> [String] {
-            let names = Set(state.services.values.flatMap(\.specifications)).filter { $0.hasPrefix(prefix) }
-            return Array(names.sorted().prefix(limit))
+            Array(state.indexes.bySpecification.keys.filter { $0.hasPrefix(prefix) }.sorted().prefix(limit))
         }
 
         func lastServiceID() throws -> ServiceID { state.nextID - 1 }
@@ -250,8 +391,11 @@ public final class RegistryState {
         }
 
         func propertyKeys(specification: String?, prefix: String, limit: Int) throws -> [String] {
-            let keys = state.services.values
-                .filter { record in specification.map(record.specifications.contains) ?? true }
+            let candidates =
+                specification.map { (state.indexes.bySpecification[$0] ?? []).compactMap { state.services[$0] } }
+                ?? Array(state.services.values)
+            let keys =
+                candidates
                 .flatMap { $0.properties.entries.map(\.foldedKey) }
             return Array(Set(keys).filter { $0.hasPrefix(PropertyKey.fold(prefix)) }.sorted().prefix(limit))
         }
@@ -342,13 +486,12 @@ public final class RegistryState {
         }
 
         func setUse(_ use: ServiceUse, of service: ServiceID) throws {
-            state.uses[service, default: [:]][use.client] = use
+            state.setUse(use, of: service, client: use.client)
             state.touched.uses.insert(UseKey(service: service, client: use.client))
         }
 
         func deleteUse(of service: ServiceID, client: String) throws {
-            state.uses[service]?[client] = nil
-            if state.uses[service]?.isEmpty == true { state.uses[service] = nil }
+            state.setUse(nil, of: service, client: client)
             state.touched.uses.insert(UseKey(service: service, client: client))
         }
 
@@ -391,7 +534,7 @@ public final class RegistryState {
         }
 
         func insert(id: ServiceID?, _ service: NewService) throws -> ServiceRecord {
-            if let name = service.name, state.services.values.contains(where: { $0.name == name }) {
+            if let name = service.name, state.indexes.names[name] != nil {
                 throw StoreError(.failed, location: "memory", detail: "UNIQUE constraint failed: service.name")
             }
             let record = ServiceRecord(
@@ -437,17 +580,17 @@ public final class RegistryState {
         }
 
         func delete(_ record: ServiceRecord, reason: String) throws {
-            state.services[record.id] = nil
+            state.setService(record.id, nil)
             state.touched.services.insert(record.id)
             for client in (state.uses[record.id] ?? [:]).keys {
                 state.touched.uses.insert(UseKey(service: record.id, client: client))
             }
-            state.uses[record.id] = nil
+            state.removeUses(of: record.id)
             append(.unregistered, record, old: record, new: nil, reason: reason, hidden: !record.satisfied)
         }
 
         private func put(_ record: ServiceRecord) {
-            state.services[record.id] = record
+            state.setService(record.id, record)
             state.touched.services.insert(record.id)
         }
 

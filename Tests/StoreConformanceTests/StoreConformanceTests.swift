@@ -425,6 +425,98 @@ import Testing
 
     // MARK: Several connections
 
+    /// Everything a reader sees, to compare two connections' views.
+    private func dump(_ store: any RegistryStore) throws -> String {
+        try store.read { reader in
+            var lines: [String] = []
+            var query = ServiceQuery()
+            query.includeUnsatisfied = true
+            try reader.forEachService(matching: query) { record in
+                lines.append("\(record)")
+                lines.append("uses \(try reader.uses(of: record.id))")
+                return true
+            }
+            lines.append("releases \(try reader.pendingReleases(limit: 1_000))")
+            lines.append("policies \(try reader.policies())")
+            lines.append("seq \(try reader.latestSequence()) last id \(try reader.lastServiceID())")
+            lines.append("marker \(String(describing: try reader.marker("m")))")
+            lines.append(
+                "count \(try reader.countServices(specification: nil)) \(try reader.countServices(specification: "a.B"))"
+            )
+            lines.append("specs \(try reader.specificationNames(prefix: "", limit: 100))")
+            lines.append("names \(try reader.serviceNames(prefix: "", limit: 100))")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// A connection that read the registry before another one's changes sees every one of
+    /// them afterwards, exactly as a new connection does: services put, changed and deleted,
+    /// uses, releases, hooks and schemas, markers (a store may refresh what it read instead
+    /// of reading it all again).
+    @Test(arguments: StoreBackend.allCases)
+    func aConnectionThatReadBeforeSeesEveryChangeOfAnother(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let watcher = try location.open()
+        let writer = try location.open()
+        var random = SystemRandomNumberGenerator()
+        _ = try dump(watcher)
+        for step in 0..<80 {
+            try writer.write { writer in
+                var services: [ServiceRecord] = []
+                var query = ServiceQuery()
+                query.includeUnsatisfied = true
+                try writer.forEachService(matching: query) { record in
+                    services.append(record)
+                    return true
+                }
+                let some = services.randomElement(using: &random)
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0, 1:
+                    _ = try writer.insert(
+                        id: nil,
+                        NewService(
+                            specifications: [["a.B", "c.D", "e.F"].randomElement(using: &random)!],
+                            properties: try ServiceProperties([("n", .integer(Int64(step)))]),
+                            name: Bool.random(using: &random) ? "n\(step)" : nil))
+                case 2:
+                    if let some {
+                        var next = some
+                        next.properties = try ServiceProperties([("n", .integer(-Int64(step)))])
+                        _ = try writer.update(next, previous: some, logEvent: Bool.random(using: &random))
+                    }
+                case 3: if let some { try writer.delete(some, reason: "unregistered") }
+                case 4:
+                    if let some {
+                        try writer.setUse(ServiceUse(client: "c\(step % 3)", value: [UInt8(step)]), of: some.id)
+                    }
+                case 5:
+                    if let some, let use = try writer.uses(of: some.id).first {
+                        try writer.deleteUse(of: some.id, client: use.client)
+                    }
+                case 6:
+                    if let some {
+                        _ = try writer.queueRelease(
+                            PendingRelease(
+                                service: some.id, specification: "a.B", client: "c", command: ["r"], value: []))
+                    }
+                case 7:
+                    if let first = try writer.pendingReleases(limit: 1).first { try writer.deleteRelease(first.number) }
+                case 8:
+                    if Bool.random(using: &random) {
+                        try writer.setPolicy(StoredPolicy(kind: .schema, key: "a.B", body: #"{"step":\#(step)}"#))
+                    } else {
+                        _ = try writer.deletePolicy(.schema, key: "a.B")
+                    }
+                default: try writer.setMarker("m", Int64(step))
+                }
+            }
+            if step % 3 == 0 || step == 79 {
+                let seen = try dump(watcher)
+                #expect(seen == (try dump(try location.open())), "after step \(step)")
+            }
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func connectionsWritingAtOnceGetDistinctIdsAndOneContiguousLog(backend: StoreBackend) async throws {
         let location = backend.makeLocation()
