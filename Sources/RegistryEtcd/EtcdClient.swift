@@ -227,12 +227,15 @@ final class EtcdClient {
     /// One transaction: `compare` all hold → `success`, else `failure` (the gateway's JSON
     /// of each, written by `Op`). Returns whether it succeeded, its revision, and the replies
     /// of the operations that ran.
-    func txn(compare: [String], success: [String], failure: [String]) throws(Failure) -> (Bool, Int64, [JSONValue]) {
+    /// A transaction of only ranges (`readOnly`) is a read, sent again where it failed.
+    func txn(compare: [String], success: [String], failure: [String], readOnly: Bool = false) throws(Failure) -> (
+        Bool, Int64, [JSONValue]
+    ) {
         let body =
             #"{"compare":["# + compare.joined(separator: ",") + #"],"success":["#
             + success.joined(separator: ",") + #"],"failure":["# + failure.joined(separator: ",") + "]}"
         if body.utf8.count > Self.maximumRequestBytes { throw .tooLarge(body.utf8.count) }
-        let reply = try call("/v3/kv/txn", body, idempotent: false)
+        let reply = try call("/v3/kv/txn", body, idempotent: readOnly)
         let responses: [JSONValue]
         if case .array(let items)? = reply["responses"] { responses = items } else { responses = [] }
         return (reply["succeeded"]?.bool == true, try Self.revision(of: reply), responses)
@@ -257,10 +260,13 @@ final class EtcdClient {
             return text + "}}"
         }
 
-        static func range(_ key: [UInt8], end: [UInt8]? = nil, limit: Int? = nil, countOnly: Bool = false) -> String {
+        static func range(
+            _ key: [UInt8], end: [UInt8]? = nil, limit: Int? = nil, countOnly: Bool = false, changedAfter: Int64? = nil
+        ) -> String {
             var text = #"{"request_range":{"key":""# + Base64.encode(key) + "\""
             if let end { text += #","range_end":""# + Base64.encode(end) + "\"" }
             if let limit { text += #","limit":""# + String(limit) + "\"" }
+            if let changedAfter { text += #","min_mod_revision":""# + String(changedAfter + 1) + "\"" }
             if countOnly { text += #","count_only":true"# }
             return text + "}}"
         }

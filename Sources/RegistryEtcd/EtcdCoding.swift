@@ -154,11 +154,36 @@ enum EtcdCoding {
         return bytes
     }
 
-    static func decodeChange(_ bytes: [UInt8]) throws(Unreadable) -> ServiceChange {
-        let (head, rest) = try split(bytes, what: "an event")
-        guard let newline = rest.firstIndex(of: UInt8(ascii: "\n")) else { throw Unreadable(what: "an event") }
-        let old = Array(rest[..<newline])
-        let new = Array(rest[(newline + 1)...])
+    /// The events of one commit: each one's three lines, one after another.
+    static func encode(_ changes: [ServiceChange]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for change in changes {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: "\n")) }
+            bytes += encode(change)
+        }
+        return bytes
+    }
+
+    /// The events of a log key (a commit's, or one event as the first etcd registries wrote).
+    static func decodeChanges(_ bytes: [UInt8]) throws(Unreadable) -> [ServiceChange] {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard lines.count % 3 == 0, !lines.isEmpty else { throw Unreadable(what: "an event") }
+        var changes: [ServiceChange] = []
+        changes.reserveCapacity(lines.count / 3)
+        var index = 0
+        while index < lines.count {
+            changes.append(try decodeChange(head: lines[index], old: lines[index + 1], new: lines[index + 2]))
+            index += 3
+        }
+        return changes
+    }
+
+    private static func decodeChange(head line: ArraySlice<UInt8>, old: ArraySlice<UInt8>, new: ArraySlice<UInt8>)
+        throws(Unreadable) -> ServiceChange
+    {
+        let head = try object(Array(line), what: "an event")
+        let old = Array(old)
+        let new = Array(new)
         guard let sequence = head["seq"]?.integer, let kind = head["kind"]?.string.flatMap(ServiceChange.Kind.init),
             let id = head["id"]?.integer, let specifications = strings(head["specs"])
         else { throw Unreadable(what: "an event") }

@@ -118,6 +118,9 @@ public final class EtcdStore: RegistryStore {
         var state: RegistryState
         /// Whether the hooks-and-schemas key exists.
         var hasPolicies: Bool
+        /// Log entries read with it (a read's refresh): those after `after`, all of them up to
+        /// the newest when `complete`.
+        var prefetched: (after: Int64, changes: [ServiceChange], complete: Bool)?
     }
 
     /// What a key under `PREFIX/.d/` is.
@@ -238,29 +241,68 @@ public final class EtcdStore: RegistryStore {
     /// reads only the head, and the whole registry again only when another writer changed it.
     private var cached: Snapshot?
 
-    private func load() throws -> Snapshot {
-        if let cached {
-            let (revision, kvs): (Int64, [EtcdClient.KeyValue])
+    /// The registry now: the cached snapshot when the head is unchanged, else brought up to
+    /// date. One read-only etcd transaction asks for the head, the keys changed since the
+    /// snapshot and (`withLog`: for a read, such as a listener's) the log entries after it.
+    private func load(withLog: Bool = false) throws -> Snapshot {
+        if let cached, cached.headRevision != 0 {
+            let end = EtcdClient.prefixEnd(dataPrefix)
+            var ranges = [
+                EtcdClient.Op.range(headKey),
+                EtcdClient.Op.range(dataPrefix, end: end, limit: 500, changedAfter: cached.revision),
+            ]
+            let after = cached.state.lastSequence
+            if withLog { ranges.append(EtcdClient.Op.range(logKey(after + 1), end: logEnd, limit: 256)) }
+            let replies: [JSONValue]
+            let revision: Int64
             do {
-                (revision, kvs) = try client.range(headKey, end: nil)
+                (_, revision, replies) = try client.txn(compare: [], success: ranges, failure: [], readOnly: true)
             } catch {
                 throw storeError(error, doing: "read")
             }
-            if (kvs.first?.modRevision ?? 0) == cached.headRevision, cached.headRevision != 0 {
-                return Snapshot(
+            let read: [(kvs: [EtcdClient.KeyValue], count: Int, more: Bool)]
+            do {
+                read = try replies.map { reply throws(EtcdClient.Failure) in
+                    let range = reply["response_range"]
+                    return (
+                        try EtcdClient.keyValues(range?["kvs"]), Int(range?["count"]?.int64Text ?? 0),
+                        range?["more"]?.bool == true
+                    )
+                }
+            } catch {
+                throw storeError(error, doing: "read")
+            }
+            guard read.count == ranges.count else {
+                throw storeError(.malformed("a transaction's reply without its ranges"), doing: "read")
+            }
+            guard let head = read[0].kvs.first else { return try remembered(loadWhole()) }
+            var snapshot: Snapshot
+            if head.modRevision == cached.headRevision {
+                snapshot = Snapshot(
                     revision: revision, headRevision: cached.headRevision, state: cached.state,
                     hasPolicies: cached.hasPolicies)
-            }
-            if cached.headRevision != 0, !kvs.isEmpty {
-                let snapshot = try refresh(cached, to: revision)
+            } else {
+                snapshot = try refresh(
+                    cached, to: revision, changed: read[1].more ? nil : (read[1].kvs, read[1].count))
                 self.cached = snapshot
-                return snapshot
             }
+            if withLog {
+                let changes = try decodeLog(read[2].kvs).filter { $0.sequence > after }
+                snapshot.prefetched = (after, changes, !read[2].more)
+            }
+            return snapshot
         }
-        let snapshot = try loadWhole()
+        return try remembered(loadWhole())
+    }
+
+    /// Keeps `snapshot` as the cached one.
+    private func remembered(_ snapshot: Snapshot) -> Snapshot {
         cached = snapshot
         return snapshot
     }
+
+    /// The key after every log entry's.
+    private var logEnd: [UInt8] { EtcdClient.prefixEnd(logPrefix) }
 
     private func loadWhole() throws -> Snapshot {
         let (revision, kvs): (Int64, [EtcdClient.KeyValue])
@@ -296,14 +338,20 @@ public final class EtcdStore: RegistryStore {
     /// `cached` brought to `revision` by reading only the keys changed since it was read
     /// (and, when some were deleted, the names of all keys): what another writer's commit
     /// changed, not the whole registry again.
-    private func refresh(_ cached: Snapshot, to revision: Int64) throws -> Snapshot {
+    private func refresh(_ cached: Snapshot, to revision: Int64, changed read: ([EtcdClient.KeyValue], Int)?)
+        throws -> Snapshot
+    {
         let end = EtcdClient.prefixEnd(dataPrefix)
         let (changed, total): ([EtcdClient.KeyValue], Int)
-        do {
-            (_, changed, total) = try client.rangeCounting(
-                dataPrefix, end: end, revision: revision, changedAfter: cached.revision)
-        } catch {
-            throw storeError(error, doing: "read")
+        if let read {
+            (changed, total) = read
+        } else {
+            do {
+                (_, changed, total) = try client.rangeCounting(
+                    dataPrefix, end: end, revision: revision, changedAfter: cached.revision)
+            } catch {
+                throw storeError(error, doing: "read")
+            }
         }
         let state = RegistryState()
         state.restore(cached.state.copy())
@@ -406,10 +454,32 @@ public final class EtcdStore: RegistryStore {
         state.restore(snapshot.state.copy())
         let latest = snapshot.state.lastSequence
         let revision = snapshot.revision
+        let prefetched = snapshot.prefetched
         state.olderChanges = { [unowned self] after, limit in
-            try self.changes(after: after, through: latest, limit: limit, at: revision)
+            // What the read brought along, when it holds the answer whole.
+            if let prefetched, after >= prefetched.after,
+                prefetched.changes.first.map({ $0.sequence == prefetched.after + 1 }) ?? (latest == prefetched.after)
+            {
+                let wanted = prefetched.changes.drop { $0.sequence <= after }.prefix(limit)
+                if prefetched.complete || wanted.count == limit { return Array(wanted) }
+            }
+            return try self.changes(after: after, through: latest, limit: limit, at: revision)
         }
         return state
+    }
+
+    /// The events of log keys, in order.
+    private func decodeLog(_ kvs: [EtcdClient.KeyValue]) throws -> [ServiceChange] {
+        var changes: [ServiceChange] = []
+        for kv in kvs {
+            do {
+                changes += try EtcdCoding.decodeChanges(kv.value)
+            } catch {
+                throw StoreError(
+                    .corrupt, location: location, detail: "\(error.what) cannot be read (key \(named(kv.key)))")
+            }
+        }
+        return changes
     }
 
     private func changes(after sequence: Int64, through latest: Int64, limit: Int, at revision: Int64) throws
@@ -422,12 +492,9 @@ public final class EtcdStore: RegistryStore {
         } catch {
             throw storeError(error, doing: "read the event log")
         }
-        let changes: [ServiceChange]
-        do {
-            changes = try kvs.map { kv throws(EtcdCoding.Unreadable) in try EtcdCoding.decodeChange(kv.value) }
-        } catch {
-            throw StoreError(.corrupt, location: location, detail: "\(error.what) cannot be read")
-        }
+        // A key holds a commit's events and is named after the last: the first may hold some
+        // before the ones asked for.
+        let changes = Array(try decodeLog(kvs).drop { $0.sequence <= sequence }.prefix(limit))
         if changes.first?.sequence != sequence + 1 {
             throw RegistryError.resyncNeeded(
                 after: sequence, .pruned(oldestKept: changes.first?.sequence ?? latest + 1))
@@ -439,7 +506,7 @@ public final class EtcdStore: RegistryStore {
 
     /// Runs `body` against the registry at one etcd revision.
     public func read<T>(_ body: (any RegistryReader) throws -> T) throws -> T {
-        let snapshot = try load()
+        let snapshot = try load(withLog: true)
         return try body(workingCopy(of: snapshot).reader)
     }
 
@@ -524,8 +591,10 @@ public final class EtcdStore: RegistryStore {
         if putsPolicies {
             operations.append(EtcdClient.Op.put(policiesKey, EtcdCoding.encode(state.policies)))
         }
-        for change in state.log {
-            operations.append(EtcdClient.Op.put(logKey(change.sequence), EtcdCoding.encode(change)))
+        // The commit's events in one key, named after the last: a range from a sequence
+        // number on starts with the commit that holds it.
+        if let last = state.log.last {
+            operations.append(EtcdClient.Op.put(logKey(last.sequence), EtcdCoding.encode(state.log)))
         }
         // The log keeps `eventRetention` events: every 128th writes prune what is older.
         let retention = max(1, configuration.eventRetention)
@@ -601,7 +670,7 @@ public final class EtcdStore: RegistryStore {
     static func operationBound(of state: RegistryState) -> Int {
         let touched = state.touched
         return touched.services.count + touched.uses.count + touched.releases.count + (touched.policies ? 1 : 0)
-            + state.log.count + 2
+            + (state.log.isEmpty ? 0 : 1) + 2
     }
 
     // MARK: Listening and closing

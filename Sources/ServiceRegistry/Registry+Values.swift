@@ -241,9 +241,13 @@ extension Registry {
 
     /// Runs the release commands queued in the store (values let go of by `unget`, or held
     /// by services that went), each taken off the queue before it runs; returns the failures.
-    /// Nothing is written, and the maker is not asked for trust, when none are queued.
+    /// Nothing is written, and the maker is not asked for trust, when none are queued. The
+    /// queue is not read when this registry's last write committed with none in it (releases
+    /// queued by others after that are theirs to run, or the next writer's).
     public func runPendingReleases(maker: any ValueMaker) throws -> [FactoryError] {
+        if releaseWatch.queued == false { return [] }
         let queued = try transactions.read { try $0.pendingReleases(limit: 1) }
+        releaseWatch.queued = !queued.isEmpty
         guard !queued.isEmpty else { return [] }
         try maker.checkTrusted()
         var failures: [FactoryError] = []
@@ -260,7 +264,10 @@ extension Registry {
                     failures.append(error)
                 }
             }
-            if taken.count < 16 { return failures }
+            if taken.count < 16 {
+                releaseWatch.queued = false
+                return failures
+            }
         }
     }
 

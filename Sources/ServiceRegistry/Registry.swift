@@ -25,6 +25,13 @@ public final class Registry {
     private var batchAfterHooks: [(Hook, ServiceChange)] = []
     /// How many times a change's before-hooks run on a change that keeps changing under them.
     public static let hookRounds = 5
+    /// Whether the last write of this registry (or of a batch on it) committed with releases
+    /// in the queue (nil: no write yet): `runPendingReleases` reads the queue unless it
+    /// knows it was empty.
+    final class ReleaseWatch {
+        var queued: Bool?
+    }
+    let releaseWatch: ReleaseWatch
 
     /// The store marker that holds when owners were last checked by a writer.
     static let ownerCheckMarker = "owners-checked"
@@ -40,12 +47,14 @@ public final class Registry {
         self.transactions = store
         self.inBatch = false
         self.liveness = liveness
+        self.releaseWatch = ReleaseWatch()
     }
 
     private init(
         store: any RegistryStore, batch: any StoreTransactions, liveness: any Liveness, hookRunner: (any HookRunner)?,
-        client: String?
+        client: String?, releaseWatch: ReleaseWatch
     ) {
+        self.releaseWatch = releaseWatch
         self.store = store
         self.transactions = batch
         self.inBatch = true
@@ -69,7 +78,8 @@ public final class Registry {
         var inner: Registry?
         let result = try store.batch(steps) { scope in
             let registry = Registry(
-                store: store, batch: scope, liveness: liveness, hookRunner: hookRunner, client: client)
+                store: store, batch: scope, liveness: liveness, hookRunner: hookRunner, client: client,
+                releaseWatch: releaseWatch)
             inner = registry
             return try body(registry)
         }
@@ -98,7 +108,7 @@ public final class Registry {
         var round = 0
         while true {
             round += 1
-            let result: (T, Int64, Bool, [(Hook, ServiceChange)])
+            let result: (T, Int64, Bool, [(Hook, ServiceChange)], Bool)
             do {
                 result = try transactions.write { store in
                     let policies = try policies(in: store)
@@ -126,7 +136,10 @@ public final class Registry {
                         guard let hookRunner else { throw RegistryError.hooksUnavailable(after[0].0.name) }
                         if operation != nil { try hookRunner.checkTrusted() }
                     }
-                    return (value, check.now, due, after)
+                    // Releases queued when it commits (its own, or ones left by a command that
+                    // could not run them) are run after it.
+                    let releases = try !store.pendingReleases(limit: 1).isEmpty
+                    return (value, check.now, due, after, releases)
                 }
             } catch let pending as PendingHooks {
                 if inBatch { throw RegistryError.beforeHooksInBatch(pending.proposals[0].hooks[0].name) }
@@ -135,6 +148,7 @@ public final class Registry {
                 continue
             }
             if result.2 { lastSweep = result.1 }
+            releaseWatch.queued = result.4
             if inBatch {
                 batchAfterHooks += result.3
             } else if let hookRunner {

@@ -133,8 +133,9 @@ public enum ServregMain {
             _ = context.endGroup()
             return .success
         } catch RegistryError.batchUnavailable(.full) where context.isInGroup {
-            // The group is as big as the store takes: the line runs in the next one.
+            // The group is as big as the store takes: the line starts the next one.
             _ = context.endGroup()
+            context.groupFull = true
             return .success
         } catch {
             status = context.report(error)

@@ -176,6 +176,20 @@ struct EtcdEndToEndTests {
         #expect(atomic.status == 74)
         #expect(atomic.stderr.contains("the batch is too big for one transaction of this store"), "\(atomic.stderr)")
         #expect(try run(["get-all", "--count"]).stdout == "300\n")
+        // A group holds what one etcd transaction takes (16 operations: 13 registers, their
+        // events' key and the head); the line that did not fit starts the next group
+        // instead of committing alone.
+        let small = EtcdCluster.newRegistry()
+        let seventy = (1...70).map { "register g.G --prop i=\($0)" }.joined(separator: "\n") + "\n"
+        let grouped = try run(
+            ["run", "-"], stdin: seventy, environment: ["SERVREG_STORE": small, "SERVREG_ETCD_MAX_TXN_OPS": "16"])
+        #expect(grouped.status == 0 && grouped.lines == (1...70).map(String.init), "\(grouped.stderr)")
+        let prefix = String(small.dropFirst("etcd://".count).drop { $0 != "/" }.dropFirst())
+        let head = try EtcdCluster.etcdctl(["get", prefix + "/.d/head", "-w", "json"])
+        let kvs =
+            (try JSONSerialization.jsonObject(with: Data(head.utf8)) as? [String: Any])?["kvs"] as? [[String: Any]]
+        let commits = try #require(kvs?.first?["version"] as? Int)
+        #expect(commits >= 6 && commits <= 7, "70 lines in \(commits) commits")
         // 80 leases ending at once: every later write still goes through.
         let leased = (1...80).map { _ in "register e.E --ttl 1s" }.joined(separator: "\n") + "\n"
         #expect(try run(["run", "-"], stdin: leased).status == 0)

@@ -142,6 +142,9 @@ struct BatchRunner {
         case exit(ExitStatus)
         /// A line that cannot run inside a group (listen, another store): it runs alone next.
         case alone(Line)
+        /// A line that did not fit in the group (the store's transaction limit): it starts
+        /// the next group.
+        case startsNext(Line)
         case notText(Int)
     }
 
@@ -186,6 +189,7 @@ struct BatchRunner {
             if context.outputFailed { return .outputClosed }
             switch end {
             case .full, .waiting: continue
+            case .startsNext(let line): next = line
             case .end: return firstFailure ?? .success
             case .stop(let status): return status
             case .exit(let status): return firstFailure ?? status
@@ -259,12 +263,15 @@ struct BatchRunner {
                     let line = lines[index]
                     index += 1
                     context.groupBoundary = false
+                    context.groupFull = false
                     let outcome = run(line)
                     if context.groupBoundary {
-                        // It ran nothing: it runs alone, after this group commits.
+                        // It ran nothing: it runs alone (or first in the next group, when it
+                        // did not fit), after this group commits.
                         context.groupBoundary = false
                         lines.removeLast()
-                        end = .alone(line)
+                        end = context.groupFull ? .startsNext(line) : .alone(line)
+                        context.groupFull = false
                         return
                     }
                     if context.outputFailed {
@@ -292,7 +299,10 @@ struct BatchRunner {
         }
         // More lines follow at once: others' writers get their turn first (they look for
         // the lock every 0.1 ms).
-        if case .full = end { usleep(Self.pauseMicroseconds) }
+        switch end {
+        case .full, .startsNext: usleep(Self.pauseMicroseconds)
+        default: break
+        }
         // Committed: now the answers.
         realOutput.write(held.takeCaptured())
         realOutput.flush()

@@ -143,6 +143,10 @@ final class CommandContext {
         return .groupBoundary
     }
 
+    /// Set with `groupBoundary` when the line did not fit in its group (the store's limit
+    /// on one transaction): the line starts the next group instead of running alone.
+    var groupFull = false
+
     /// What runs the factories and release commands of the store the options name.
     func valueMaker(_ options: GlobalOptions) throws -> FactoryMaker {
         FactoryMaker(environment: environment, location: try location(options))
