@@ -46,6 +46,8 @@ final class EtcdClient {
     /// Seconds a request may take on one member before the next is tried.
     let requestTimeout: Double
     private var current = 0
+    /// The cluster's id, from the last reply that had one.
+    private(set) var clusterID: String?
     private var connection: HTTPConnection?
     private var headers: [String] = []
 
@@ -92,7 +94,10 @@ final class EtcdClient {
                     throw Failure.malformed(
                         "\(endpoint.description) answered \(status) with \(reply.count) bytes that are not JSON")
                 }
-                if status == 200 { return value }
+                if status == 200 {
+                    if let id = value["header"]?["cluster_id"]?.string { clusterID = id }
+                    return value
+                }
                 let code = value["code"].flatMap(\.integer).map(Int.init) ?? -1
                 let message = value["message"].flatMap(\.string) ?? value["error"].flatMap(\.string) ?? "HTTP \(status)"
                 // 14 UNAVAILABLE: no leader, leader changed, the member timed out: the write was not done.

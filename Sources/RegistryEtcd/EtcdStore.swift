@@ -35,6 +35,9 @@ public final class EtcdStore: RegistryStore {
         public var maximumTransactionOperations = 128
         /// etcd's authentication, if it has it on.
         public var user: (name: String, password: String)?
+        /// A file of the user's own where the connection keeps the registry as it last knew
+        /// it, for the next process to start from (nil: none).
+        public var snapshotFile: String?
 
         /// A registry under `prefix` in the cluster of `endpoints`.
         public init(endpoints: [(host: String, port: UInt16)], prefix: String) {
@@ -55,6 +58,11 @@ public final class EtcdStore: RegistryStore {
     private let root: [UInt8]
     private var inWrite = false
     private var inBatch = false
+    private let snapshotFile: EtcdSnapshotFile?
+    /// The revision of the snapshot the file held when it was read (0: none).
+    private var fileRevision: Int64 = 0
+    /// The cluster of the file's snapshot, until the first reply says whether it is this one.
+    private var fileCluster: String?
 
     /// Batches up to etcd's transaction size; bodies run again on a conflict.
     public var capabilities: StoreCapabilities {
@@ -73,6 +81,8 @@ public final class EtcdStore: RegistryStore {
         location =
             "etcd://" + client.endpoints.map(\.description).joined(separator: ",") + "/" + configuration.prefix
         root = Array((configuration.prefix + "/").utf8)
+        let location = self.location
+        snapshotFile = configuration.snapshotFile.map { EtcdSnapshotFile(path: $0, location: location) }
         if let user = configuration.user {
             do {
                 try client.authenticate(user: user.name, password: user.password)
@@ -245,6 +255,11 @@ public final class EtcdStore: RegistryStore {
     /// date. One read-only etcd transaction asks for the head, the keys changed since the
     /// snapshot and (`withLog`: for a read, such as a listener's) the log entries after it.
     private func load(withLog: Bool = false) throws -> Snapshot {
+        if cached == nil, let file = snapshotFile, let contents = file.read(), let snapshot = snapshot(from: contents) {
+            cached = snapshot
+            fileRevision = snapshot.revision
+            fileCluster = contents.clusterID
+        }
         if let cached, cached.headRevision != 0 {
             let end = EtcdClient.prefixEnd(dataPrefix)
             var ranges = [
@@ -275,6 +290,15 @@ public final class EtcdStore: RegistryStore {
             guard read.count == ranges.count else {
                 throw storeError(.malformed("a transaction's reply without its ranges"), doing: "read")
             }
+            if let cluster = fileCluster {
+                // The file's revisions count only in its own cluster, and only up to now there.
+                fileCluster = nil
+                if cluster != client.clusterID || revision < cached.revision {
+                    self.cached = nil
+                    fileRevision = 0
+                    return try remembered(loadWhole())
+                }
+            }
             guard let head = read[0].kvs.first else { return try remembered(loadWhole()) }
             var snapshot: Snapshot
             if head.modRevision == cached.headRevision {
@@ -293,6 +317,46 @@ public final class EtcdStore: RegistryStore {
             return snapshot
         }
         return try remembered(loadWhole())
+    }
+
+    /// The snapshot a file held, or nil when it does not read as one.
+    private func snapshot(from contents: EtcdSnapshotFile.Contents) -> Snapshot? {
+        let state = RegistryState()
+        var headRevision: Int64 = 0
+        do {
+            for (key, value) in contents.keyValues {
+                let kv = EtcdClient.KeyValue(
+                    key: key, value: value, modRevision: contents.headRevision, createRevision: 0, lease: 0)
+                if let revision = try apply(kv, to: state) { headRevision = revision }
+            }
+            try checkCounters(of: state)
+        } catch {
+            return nil
+        }
+        guard headRevision == contents.headRevision, headRevision != 0 else { return nil }
+        state.releases.sort { $0.number < $1.number }
+        return Snapshot(
+            revision: contents.revision, headRevision: headRevision, state: state, hasPolicies: contents.hasPolicies)
+    }
+
+    /// A snapshot's keys, as the file keeps them.
+    private func contents(of snapshot: Snapshot) -> EtcdSnapshotFile.Contents {
+        let state = snapshot.state
+        let head = Head(
+            lastSequence: state.lastSequence, nextID: state.nextID, nextRelease: state.nextRelease,
+            markers: state.markers)
+        var keyValues: [(key: [UInt8], value: [UInt8])] = [(headKey, head.encoded())]
+        if snapshot.hasPolicies { keyValues.append((policiesKey, EtcdCoding.encode(state.policies))) }
+        for (id, record) in state.services { keyValues.append((serviceKey(id), EtcdCoding.encode(record))) }
+        for (id, uses) in state.uses {
+            for (client, use) in uses {
+                keyValues.append((useKey(RegistryState.UseKey(service: id, client: client)), EtcdCoding.encode(use)))
+            }
+        }
+        for release in state.releases { keyValues.append((releaseKey(release.number), EtcdCoding.encode(release))) }
+        return EtcdSnapshotFile.Contents(
+            revision: snapshot.revision, headRevision: snapshot.headRevision, hasPolicies: snapshot.hasPolicies,
+            clusterID: client.clusterID ?? "", keyValues: keyValues)
     }
 
     /// Keeps `snapshot` as the cached one.
@@ -680,8 +744,17 @@ public final class EtcdStore: RegistryStore {
         try EtcdChangeSignal(store: self, key: headKey)
     }
 
-    /// Closes the connection (every commit was durable when it returned).
-    public func close() throws { client.close() }
+    /// Closes the connection (every commit was durable when it returned), leaving the
+    /// registry as it last knew it in the snapshot file when that is newer than the file's.
+    public func close() throws {
+        if let file = snapshotFile, let cached, cached.headRevision != 0, cached.revision > fileRevision,
+            client.clusterID != nil
+        {
+            file.write(contents(of: cached))
+            fileRevision = cached.revision
+        }
+        client.close()
+    }
 
     /// A client failure as the store's error.
     func storeError(_ failure: EtcdClient.Failure, doing what: String) -> StoreError {

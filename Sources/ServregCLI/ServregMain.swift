@@ -24,6 +24,8 @@ public enum ServregMain {
         } else {
             status = run(arguments: hoistGlobalOptions(arguments), in: context)
         }
+        // An etcd connection leaves the registry as it last knew it for the next process.
+        context.closeSharedStore()
         context.output.flush()
         // A command that printed nothing it was asked to print did not succeed.
         if let failure = context.output.failure { status = context.report(CommandLineError.outputFailed(failure)) }

@@ -325,6 +325,44 @@ struct EtcdEndToEndTests {
         #expect(newest.status == 4, "\(newest.stderr)")
     }
 
+    /// A one-shot command starts from the registry as the last process of this user left it
+    /// (a private file under ~/.cache/servreg) and asks etcd only for what changed since:
+    /// what other hosts changed or deleted is seen exactly; a file that is not the user's
+    /// own private one is ignored and left as it is, a damaged one replaced.
+    @Test func oneShotCommandsStartFromTheSnapshotFileAndSeeEveryChangeSince() throws {
+        let lines = (1...40).map { "register c.C --prop i=\($0) --name c\($0)" }.joined(separator: "\n") + "\n"
+        #expect(try run(["run", "-"], stdin: lines).status == 0)
+        let directory = servreg.directory + "/.cache/servreg"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".snapshot") }
+        let file = directory + "/" + (try #require(files.first))
+        #expect(files.count == 1)
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        // Another host (another HOME: no file) changes, deletes and adds.
+        let elsewhere = TemporaryDirectory()
+        let other = ["HOME": elsewhere.path]
+        #expect(try run(["set-props", "@c3", "--prop", "i=300"], environment: other).status == 0)
+        #expect(try run(["unregister", "@c5", "@c6"], environment: other).status == 0)
+        #expect(try run(["register", "c.C", "--name", "late"], environment: other).stdout == "41\n")
+        let fresh = try run(["get-all", "c.C", "--json"], environment: other).stdout
+        #expect(try run(["get-all", "c.C", "--json"]).stdout == fresh)
+        #expect(try run(["props", "@c3", "--json"]).stdout.contains(#""i":300"#))
+        #expect(try run(["props", "@c5"]).status == 1)
+        // Writable by others: not trusted, not touched; the answers are etcd's all the same.
+        #expect(chmod(file, 0o666) == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(try run(["unregister", "@c7"], environment: other).status == 0)
+        #expect(try run(["get-all", "c.C", "--count"]).stdout == "38\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        // Damaged: read as nothing, and written anew.
+        #expect(chmod(file, 0o600) == 0)
+        try Data("servreg-etcd-snapshot 1 999999999 5 0 1 \(store)\n12 4\nnonsense".utf8).write(
+            to: URL(fileURLWithPath: file))
+        #expect(
+            try run(["get-all", "c.C", "--json"]).stdout
+                == (try run(["get-all", "c.C", "--json"], environment: other).stdout))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)).count > 1000)
+    }
+
     /// Polls `condition` until it holds or `timeout` passes; whether it held.
     private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

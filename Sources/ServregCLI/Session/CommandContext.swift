@@ -177,6 +177,13 @@ final class CommandContext {
     /// Whether the note that releases stay queued was given (once a process).
     private var saidReleasesWait = false
 
+    /// Closes the store when it is an etcd registry (its connection keeps the registry's
+    /// snapshot file); a SQLite store stays open until the process ends, as it always has.
+    func closeSharedStore() {
+        guard let opened, case .etcd = opened.location else { return }
+        try? closeStore()
+    }
+
     /// Makes everything committed so far durable and closes the store (the end of a batch file).
     func closeStore() throws {
         guard let opened else { return }

@@ -101,6 +101,11 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             if let name = environment["SERVREG_ETCD_USER"], !name.isEmpty {
                 settings.etcdUser = EtcdUser(name: name, password: environment["SERVREG_ETCD_PASSWORD"] ?? "")
             }
+            if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
+                settings.cacheDirectory = cache + "/servreg"
+            } else if let home = environment["HOME"], home.hasPrefix("/") {
+                settings.cacheDirectory = home + "/.cache/servreg"
+            }
             return settings
         }
         /// Commits need to be durable only when the session closes the store (batch files;
@@ -112,6 +117,9 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         var etcdMaximumTransactionOperations: Int?
         /// etcd's user and password (`SERVREG_ETCD_USER`, `SERVREG_ETCD_PASSWORD`).
         var etcdUser: EtcdUser?
+        /// Where an etcd registry's snapshot is kept between processes
+        /// (`$XDG_CACHE_HOME/servreg`, else `~/.cache/servreg`).
+        var cacheDirectory: String?
 
         /// An etcd user.
         struct EtcdUser: Equatable {
@@ -130,6 +138,16 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             configuration.user = settings.etcdUser.map { ($0.name, $0.password) }
             if let operations = settings.etcdMaximumTransactionOperations {
                 configuration.maximumTransactionOperations = operations
+            }
+            if let directory = settings.cacheDirectory {
+                // One file per registry and etcd user: FNV-1a of both.
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in (address.description + "\u{0}" + (settings.etcdUser?.name ?? "")).utf8 {
+                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+                }
+                let digits = String(hash, radix: 16)
+                configuration.snapshotFile =
+                    directory + "/etcd-" + String(repeating: "0", count: 16 - digits.count) + digits + ".snapshot"
             }
             // An empty registry reads as empty; its first commit makes it.
             return (try EtcdStore(configuration), false)
