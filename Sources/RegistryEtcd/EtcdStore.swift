@@ -63,6 +63,11 @@ public final class EtcdStore: RegistryStore {
     private var fileRevision: Int64 = 0
     /// The cluster of the file's snapshot, until the first reply says whether it is this one.
     private var fileCluster: String?
+    /// Keys put since the file's snapshot, and whether some were deleted: the file is
+    /// written anew at `close` only when the next command would otherwise read many keys
+    /// again (or list them all to find deletions).
+    private var keysChangedSinceFile = 0
+    private var deletedSinceFile = false
 
     /// Batches up to etcd's transaction size; bodies run again on a conflict.
     public var capabilities: StoreCapabilities {
@@ -424,6 +429,7 @@ public final class EtcdStore: RegistryStore {
         var headRevision: Int64 = 0
         var current: [UInt8] = []
         do {
+            keysChangedSinceFile += changed.count
             for kv in changed {
                 current = kv.key
                 guard let key = dataKey(kv.key) else {
@@ -434,6 +440,7 @@ public final class EtcdStore: RegistryStore {
                 if key == .policies { hasPolicies = true }
             }
             if known != total {
+                deletedSinceFile = true
                 // Some were deleted: which ones, from the names of the keys there now.
                 let present: [EtcdClient.KeyValue]
                 do {
@@ -699,6 +706,10 @@ public final class EtcdStore: RegistryStore {
         base.restore(state.copy())
         base.log = []
         cached = Snapshot(revision: revision, headRevision: revision, state: base, hasPolicies: hasPolicies)
+        keysChangedSinceFile += state.touched.services.count + state.touched.uses.count + state.touched.releases.count
+        if !state.touched.services.isSubset(of: Set(state.services.keys)) || !state.touched.uses.isEmpty {
+            deletedSinceFile = true
+        }
     }
 
     /// After a commit whose answer never came: whether it was carried out, found by reading
@@ -748,7 +759,8 @@ public final class EtcdStore: RegistryStore {
     /// registry as it last knew it in the snapshot file when that is newer than the file's.
     public func close() throws {
         if let file = snapshotFile, let cached, cached.headRevision != 0, cached.revision > fileRevision,
-            client.clusterID != nil
+            client.clusterID != nil,
+            fileRevision == 0 || deletedSinceFile || keysChangedSinceFile > max(32, cached.state.services.count / 32)
         {
             file.write(contents(of: cached))
             fileRevision = cached.revision
