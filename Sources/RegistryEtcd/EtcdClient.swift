@@ -91,6 +91,8 @@ final class EtcdClient {
                 do {
                     value = try JSONValue.parse(String(decoding: reply, as: UTF8.self))
                 } catch {
+                    // Out of step with the member: what it sends next would answer this request.
+                    close()
                     throw Failure.malformed(
                         "\(endpoint.description) answered \(status) with \(reply.count) bytes that are not JSON")
                 }
@@ -112,10 +114,17 @@ final class EtcdClient {
                 case .connect(let reason):
                     reasons.append("\(endpoint.description): \(reason)")
                 case .broken(let reason), .malformed(let reason):
-                    if !idempotent { throw .ambiguous("\(endpoint.description): \(reason)") }
+                    if !idempotent {
+                        // A late answer on this connection would be read as the next request's.
+                        moveOn()
+                        throw .ambiguous("\(endpoint.description): \(reason)")
+                    }
                     reasons.append("\(endpoint.description): \(reason)")
                 case .timedOut:
-                    if !idempotent { throw .ambiguous("\(endpoint.description): no answer in \(requestTimeout) s") }
+                    if !idempotent {
+                        moveOn()
+                        throw .ambiguous("\(endpoint.description): no answer in \(requestTimeout) s")
+                    }
                     reasons.append("\(endpoint.description): no answer in \(requestTimeout) s")
                 }
                 moveOn()

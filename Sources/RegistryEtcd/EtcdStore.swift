@@ -179,6 +179,12 @@ public final class EtcdStore: RegistryStore {
         return keys
     }
 
+    /// How many keys `state` stands for.
+    private func keyCount(of state: RegistryState, hasPolicies: Bool) -> Int {
+        1 + (hasPolicies ? 1 : 0) + state.services.count + state.uses.values.reduce(0) { $0 + $1.count }
+            + state.releases.count
+    }
+
     /// Whether `state` holds what `key` names.
     private func holds(_ key: DataKey, in state: RegistryState, hasPolicies: Bool) -> Bool {
         switch key {
@@ -306,6 +312,13 @@ public final class EtcdStore: RegistryStore {
             }
             guard let head = read[0].kvs.first else { return try remembered(loadWhole()) }
             var snapshot: Snapshot
+            if head.modRevision == cached.headRevision,
+                !read[1].kvs.isEmpty || read[1].count != keyCount(of: cached.state, hasPolicies: cached.hasPolicies)
+            {
+                // Keys changed without the head: not by servreg. Read it all again (and judge it).
+                self.cached = nil
+                return try remembered(loadWhole())
+            }
             if head.modRevision == cached.headRevision {
                 snapshot = Snapshot(
                     revision: revision, headRevision: cached.headRevision, state: cached.state,
@@ -424,7 +437,7 @@ public final class EtcdStore: RegistryStore {
         }
         let state = RegistryState()
         state.restore(cached.state.copy())
-        var known = dataKeys(of: cached.state, hasPolicies: cached.hasPolicies).count
+        var known = keyCount(of: cached.state, hasPolicies: cached.hasPolicies)
         var hasPolicies = cached.hasPolicies
         var headRevision: Int64 = 0
         var current: [UInt8] = []
@@ -449,6 +462,12 @@ public final class EtcdStore: RegistryStore {
                     throw storeError(error, doing: "read")
                 }
                 let there = Set(present.compactMap { dataKey($0.key) })
+                // A key neither the snapshot nor the changes know: written behind servreg's back.
+                if there.count != present.count
+                    || !there.isSubset(of: dataKeys(of: state, hasPolicies: hasPolicies))
+                {
+                    return try loadWhole()
+                }
                 for key in dataKeys(of: state, hasPolicies: hasPolicies) where !there.contains(key) {
                     remove(key, from: state)
                     if key == .policies { hasPolicies = false }
@@ -597,11 +616,24 @@ public final class EtcdStore: RegistryStore {
         defer { inBatch = false }
         return try transaction { state in
             let maximum = configuration.maximumTransactionOperations
-            // A step that takes the batch past what one etcd txn holds ends a group of batch
-            // lines there (the line runs in the next one); a step too big alone is the
-            // commit's to refuse. In an all-or-nothing batch, it ends the batch.
-            let scope = RegistryState.BatchScope(state: state, undoesSteps: steps == .undoneAlone) { state, first in
-                if Self.operationBound(of: state) > maximum, steps == .allOrNothing || !first {
+            // A step that takes the batch past what one etcd txn holds (operations, or about
+            // its bytes: each touched service and event as encoded, base64 in JSON) ends a
+            // group of batch lines there: the line runs in the next one, or alone when it is
+            // too big for any (its own commit refuses it). An all-or-nothing batch ends there.
+            var counted = Set<ServiceID>()
+            var countedEvents = 0
+            var bytes = 0
+            let scope = RegistryState.BatchScope(state: state, undoesSteps: steps == .undoneAlone) { state, _ in
+                for id in state.touched.services where !counted.contains(id) {
+                    counted.insert(id)
+                    bytes += state.services[id].map { EtcdCoding.encode($0).count } ?? 0
+                }
+                countedEvents = min(countedEvents, state.log.count)
+                for change in state.log[countedEvents...] { bytes += EtcdCoding.encode(change).count }
+                countedEvents = state.log.count
+                let operations = Self.operationBound(of: state)
+                let request = bytes / 3 * 4 + operations * 160 + 4096
+                if operations > maximum || request > EtcdClient.maximumRequestBytes {
                     throw RegistryError.batchUnavailable(.full(maximum: maximum))
                 }
             }
@@ -724,7 +756,14 @@ public final class EtcdStore: RegistryStore {
                 .failed, location: location,
                 detail: "a write's outcome is unknown (\(reason)), and etcd cannot be read to find it out: \(error)")
         }
-        guard let head = kvs.first else { return false }
+        guard let head = kvs.first else {
+            // A new registry's first write that did not happen; else the head went away.
+            if snapshot.headRevision == 0 { return false }
+            throw StoreError(
+                .failed, location: location,
+                detail:
+                    "a write's outcome is unknown (\(reason)), and the registry's head is gone; check before retrying")
+        }
         if head.modRevision == snapshot.headRevision { return false }
         if (try? decodeHead(head.value))?.token == token {
             cached = nil

@@ -190,6 +190,25 @@ struct EtcdEndToEndTests {
             (try JSONSerialization.jsonObject(with: Data(head.utf8)) as? [String: Any])?["kvs"] as? [[String: Any]]
         let commits = try #require(kvs?.first?["version"] as? Int)
         #expect(commits >= 6 && commits <= 7, "70 lines in \(commits) commits")
+        // Big lines: a group also ends before etcd's request size (1.5 MiB), not only its
+        // operation count.
+        let bulky = String(repeating: "b", count: 8_000)
+        let bulkyLines =
+            (1...250).map { "register k.K --prop i=\($0) --prop pad=\(bulky)" }.joined(separator: "\n") + "\n"
+        let sized = try run(["run", "-"], stdin: bulkyLines, environment: ["SERVREG_STORE": EtcdCluster.newRegistry()])
+        #expect(sized.status == 0 && sized.lines.count == 250, "\(sized.stderr)")
+        // A line too big for any group fails as itself (74) and --keep-going goes on.
+        let tight = ["SERVREG_STORE": EtcdCluster.newRegistry(), "SERVREG_ETCD_MAX_TXN_OPS": "8"]
+        let twelve = (1...12).map { _ in "register m.M" }.joined(separator: "\n") + "\n"
+        #expect(try run(["run", "-"], stdin: twelve, environment: tight).status == 0)
+        let mixed = try run(
+            ["run", "--keep-going", "-"],
+            stdin: "register y.Y\nregister y.Y\nunregister --filter '(objectClass=m.M)'\nregister y.Y\n",
+            environment: tight)
+        #expect(mixed.status == 74, "\(mixed.stderr)")
+        #expect(mixed.stderr.contains("<stdin>:3:") && mixed.stderr.contains("etcd operations"), "\(mixed.stderr)")
+        #expect(try run(["get-all", "y.Y", "--count"], environment: tight).stdout == "3\n")
+        #expect(try run(["get-all", "m.M", "--count"], environment: tight).stdout == "12\n")
         // 80 leases ending at once: every later write still goes through.
         let leased = (1...80).map { _ in "register e.E --ttl 1s" }.joined(separator: "\n") + "\n"
         #expect(try run(["run", "-"], stdin: leased).status == 0)
@@ -353,6 +372,13 @@ struct EtcdEndToEndTests {
         #expect(try run(["unregister", "@c7"], environment: other).status == 0)
         #expect(try run(["get-all", "c.C", "--count"]).stdout == "38\n")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)
+        // Keys deleted behind servreg's back (the head unchanged) are not served from the file.
+        #expect(chmod(file, 0o600) == 0)
+        #expect(try run(["get-all", "c.C", "-q"]).lines.contains("8"))
+        let prefix = String(store.dropFirst("etcd://".count).drop { $0 != "/" }.dropFirst())
+        _ = try EtcdCluster.etcdctl(["del", prefix + "/.d/s/00000000000000000008"])
+        #expect(try !run(["get-all", "c.C", "-q"]).lines.contains("8"))
+        #expect(try run(["props", "8"]).status == 1)
         // Damaged: read as nothing, and written anew.
         #expect(chmod(file, 0o600) == 0)
         try Data("servreg-etcd-snapshot 1 999999999 5 0 1 \(store)\n12 4\nnonsense".utf8).write(

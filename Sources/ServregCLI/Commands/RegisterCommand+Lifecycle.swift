@@ -99,6 +99,7 @@ extension Servreg.Register {
                 context, "started \(program) (pid \(child.pid)) as service \(record.id)\(label); \(injected)")
             // Run: until COMMAND ends, a stop is asked for, or a requirement is lost.
             var lease = HeldLease(record, in: registry)
+            var outage = false
             while true {
                 if let status = child.poll() {
                     try registry.release(record, reason: .ownerExited)
@@ -112,15 +113,38 @@ extension Servreg.Register {
                     transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
-                _ = try registry.removeGoneServices()
-                let current = try? registry.service(id: record.id)
-                if let current, current.satisfied {
-                    if lease?.renewIfDue(program: program, pid: child.pid, in: registry, context: context) == false {
-                        lease = nil
+                let current: ServiceRecord?
+                do {
+                    _ = try registry.removeGoneServices()
+                    do {
+                        current = try registry.service(id: record.id)
+                    } catch RegistryError.noSuchService {
+                        current = nil
                     }
-                    var timeout = try waitTimeout(registry)
-                    if let lease { timeout = min(timeout, Double(lease.millisecondsLeft()) / 1000) }
-                    _ = try signal.wait(timeout: timeout)
+                    if let current, current.satisfied {
+                        if lease?.renewIfDue(program: program, pid: child.pid, in: registry, context: context) == false
+                        {
+                            lease = nil
+                        }
+                        var timeout = try waitTimeout(registry)
+                        if let lease { timeout = min(timeout, Double(lease.millisecondsLeft()) / 1000) }
+                        _ = try signal.wait(timeout: timeout)
+                        if outage {
+                            outage = false
+                            transition(context, "the store answers again")
+                        }
+                        continue
+                    }
+                } catch let error as StoreError {
+                    // The store cannot be reached (or is busy): COMMAND runs on, and its lease
+                    // (if any) is renewed as soon as the store answers again.
+                    if !outage {
+                        outage = true
+                        transition(
+                            context,
+                            "\(ErrorReport.describe(error).message); \(program) runs on, looking again every 1s")
+                    }
+                    Self.waitForSignal(milliseconds: 1000)
                     continue
                 }
                 // Gone because COMMAND ended (its owner): that is COMMAND's ending, not a loss.
@@ -145,6 +169,13 @@ extension Servreg.Register {
                 break
             }
         }
+    }
+
+    /// Sleeps until a stop signal or SIGCHLD comes, or `milliseconds` have passed.
+    static func waitForSignal(milliseconds: Int32) {
+        var entry = pollfd(fd: StopSignals.descriptor ?? -1, events: Int16(POLLIN), revents: 0)
+        _ = poll(&entry, 1, milliseconds)
+        StopSignals.drain()
     }
 
     /// How a status reads: `exited with status 3`, `exited with status 143 (signal 15)`.

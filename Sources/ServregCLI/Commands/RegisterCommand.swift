@@ -341,7 +341,14 @@ extension Servreg {
                     child, program: command[0], code: code, record: record, in: registry, context: context)
             }
             let status = Self.waitRenewing(record, for: child, program: command[0], in: registry, context: context)
-            try registry.release(record, reason: .ownerExited)
+            do {
+                try registry.release(record, reason: .ownerExited)
+            } catch {
+                // COMMAND's status stands; the service goes when its lease or its owner does.
+                context.note(
+                    "\(ErrorReport.describe(error).message); service \(record.id) goes when its lease ends or its owner is seen gone"
+                )
+            }
             return Self.ending(status, in: context)
         }
 

@@ -158,7 +158,10 @@ struct BatchRunner {
         // -x shows each line before its answer: lines then commit one by one.
         var grouping = !echo
         var next: Line?
+        // Lines read but not run yet (a group ended before them): they run before more are read.
+        var queued: [Line] = []
         while true {
+            if next == nil, !queued.isEmpty { next = queued.removeFirst() }
             if next == nil {
                 switch reader.next(wait: true) {
                 case .line(let line): next = line
@@ -172,7 +175,7 @@ struct BatchRunner {
             next = nil
             let end: GroupEnd
             if grouping {
-                switch runGroup(first: first, reader: reader, firstFailure: &firstFailure) {
+                switch runGroup(first: first, queued: &queued, reader: reader, firstFailure: &firstFailure) {
                 case .success(let groupEnd): end = groupEnd
                 case .failure(.cannotGroup):
                     // The store takes no write transaction (it may only be read): line by line.
@@ -213,9 +216,11 @@ struct BatchRunner {
     }
 
     /// One group, from `first` on: its lines, then its commit, then what they printed.
-    private func runGroup(first: Line, reader: LineReader, firstFailure: inout ExitStatus?) -> Result<
-        GroupEnd, GroupFailure
-    > {
+    private func runGroup(first: Line, queued: inout [Line], reader: LineReader, firstFailure: inout ExitStatus?)
+        -> Result<
+            GroupEnd, GroupFailure
+        >
+    {
         let context = session.context
         let realOutput = context.output
         let realErrors = context.errors
@@ -247,6 +252,10 @@ struct BatchRunner {
                             end = .full
                             return
                         }
+                        if !queued.isEmpty {
+                            lines.append(queued.removeFirst())
+                            continue
+                        }
                         switch reader.next(wait: false) {
                         case .line(let line): lines.append(line)
                         case .notYet:
@@ -267,10 +276,20 @@ struct BatchRunner {
                     let outcome = run(line)
                     if context.groupBoundary {
                         // It ran nothing: it runs alone (or first in the next group, when it
-                        // did not fit), after this group commits.
+                        // did not fit in this one), after this group commits. The lines after
+                        // it (a re-run of the body may end earlier than the first run did)
+                        // and the one an earlier run ended before run after it.
                         context.groupBoundary = false
-                        lines.removeLast()
-                        end = context.groupFull ? .startsNext(line) : .alone(line)
+                        var carried = Array(lines[index...])
+                        switch end {
+                        case .alone(let line)?, .startsNext(let line)?: carried.append(line)
+                        default: break
+                        }
+                        queued.insert(contentsOf: carried, at: 0)
+                        lines.removeSubrange((index - 1)...)
+                        // Too big even as a group's first line: alone, where its own commit
+                        // refuses it as the line's failure.
+                        end = context.groupFull && index > 1 ? .startsNext(line) : .alone(line)
                         context.groupFull = false
                         return
                     }
