@@ -273,9 +273,14 @@ public final class EtcdStore: RegistryStore {
         }
         if let cached, cached.headRevision != 0 {
             let end = EtcdClient.prefixEnd(dataPrefix)
+            // A write usually finds its own last commit there: it asks only for the head and
+            // the number of keys (etcd filtering by revision reads every value); a read, such
+            // as a listener's after a change, for the changed keys at once.
             var ranges = [
                 EtcdClient.Op.range(headKey),
-                EtcdClient.Op.range(dataPrefix, end: end, limit: 500, changedAfter: cached.revision),
+                withLog
+                    ? EtcdClient.Op.range(dataPrefix, end: end, limit: 500, changedAfter: cached.revision)
+                    : EtcdClient.Op.range(dataPrefix, end: end, countOnly: true),
             ]
             let after = cached.state.lastSequence
             if withLog { ranges.append(EtcdClient.Op.range(logKey(after + 1), end: logEnd, limit: 256)) }
@@ -325,7 +330,7 @@ public final class EtcdStore: RegistryStore {
                     hasPolicies: cached.hasPolicies)
             } else {
                 snapshot = try refresh(
-                    cached, to: revision, changed: read[1].more ? nil : (read[1].kvs, read[1].count))
+                    cached, to: revision, changed: read[1].more || !withLog ? nil : (read[1].kvs, read[1].count))
                 self.cached = snapshot
             }
             if withLog {
