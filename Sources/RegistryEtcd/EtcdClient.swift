@@ -50,6 +50,8 @@ final class EtcdClient {
     private(set) var clusterID: String?
     private var connection: HTTPConnection?
     private var headers: [String] = []
+    /// The user and password, to authenticate again when etcd's token has expired.
+    private var credentials: (user: String, password: String)?
 
     init(endpoints: [Endpoint], requestTimeout: Double = 2) {
         self.endpoints = endpoints
@@ -66,15 +68,26 @@ final class EtcdClient {
         body += #","password":"#
         JSONWriter.writeString(password, to: &body)
         body += "}"
-        let reply = try call("/v3/auth/authenticate", body, idempotent: true)
+        headers = []
+        let reply = try send("/v3/auth/authenticate", body, idempotent: true)
         guard case .string(let token)? = reply["token"] else { throw .malformed("an authentication without a token") }
         headers = ["Authorization: \(token)"]
+        credentials = (user, password)
     }
 
     /// Sends `body` to `path` on the current member, or the next ones when it cannot be
     /// reached; an `idempotent` request is also sent again after a broken connection or a
     /// timeout. Returns the reply's JSON object.
     func call(_ path: String, _ body: String, idempotent: Bool) throws(Failure) -> JSONValue {
+        reauthenticated = false
+        defer { reauthenticated = false }
+        return try send(path, body, idempotent: idempotent)
+    }
+
+    /// Whether this request authenticated again already (it does once).
+    private var reauthenticated = false
+
+    private func send(_ path: String, _ body: String, idempotent: Bool) throws(Failure) -> JSONValue {
         var reasons: [String] = []
         let bytes = Array(body.utf8)
         for attempt in 0..<(endpoints.count * 2) {
@@ -102,6 +115,12 @@ final class EtcdClient {
                 }
                 let code = value["code"].flatMap(\.integer).map(Int.init) ?? -1
                 let message = value["message"].flatMap(\.string) ?? value["error"].flatMap(\.string) ?? "HTTP \(status)"
+                // etcd's tokens expire (5 minutes by default): authenticate again, once, and resend.
+                if message.contains("invalid auth token"), let credentials, !headers.isEmpty, !reauthenticated {
+                    reauthenticated = true
+                    try authenticate(user: credentials.user, password: credentials.password)
+                    return try send(path, body, idempotent: idempotent)
+                }
                 // 14 UNAVAILABLE: no leader, leader changed, the member timed out: the write was not done.
                 if code == 14 || status == 503 {
                     reasons.append("\(endpoint.description): \(message)")

@@ -823,6 +823,10 @@ public final class EtcdStore: RegistryStore {
         case .refused(let code, let message):
             switch code {
             case 7, 16: StoreError(.permissionDenied, location: location, detail: message)
+            case 3 where message.contains("authentication failed") || message.contains("user name is empty"):
+                StoreError(
+                    .permissionDenied, location: location,
+                    detail: "\(message) (SERVREG_ETCD_USER and SERVREG_ETCD_PASSWORD name etcd's user)")
             case 11 where message.contains("compacted"):
                 StoreError(.gone, location: location, detail: "etcd compacted the revision read: \(message)")
             default: StoreError(.failed, location: location, detail: "cannot \(what): \(message) (etcd code \(code))")
