@@ -68,9 +68,20 @@ final class EtcdClient {
         body += #","password":"#
         JSONWriter.writeString(password, to: &body)
         body += "}"
+        // Sent without the old token (expired, which etcd would refuse), kept when this fails.
+        let old = headers
         headers = []
-        let reply = try send("/v3/auth/authenticate", body, idempotent: true)
-        guard case .string(let token)? = reply["token"] else { throw .malformed("an authentication without a token") }
+        let reply: JSONValue
+        do {
+            reply = try send("/v3/auth/authenticate", body, idempotent: true)
+        } catch {
+            headers = old
+            throw error
+        }
+        guard case .string(let token)? = reply["token"] else {
+            headers = old
+            throw .malformed("an authentication without a token")
+        }
         headers = ["Authorization: \(token)"]
         credentials = (user, password)
     }
@@ -116,7 +127,7 @@ final class EtcdClient {
                 let code = value["code"].flatMap(\.integer).map(Int.init) ?? -1
                 let message = value["message"].flatMap(\.string) ?? value["error"].flatMap(\.string) ?? "HTTP \(status)"
                 // etcd's tokens expire (5 minutes by default): authenticate again, once, and resend.
-                if message.contains("invalid auth token"), let credentials, !headers.isEmpty, !reauthenticated {
+                if message.contains("invalid auth token"), let credentials, !reauthenticated {
                     reauthenticated = true
                     try authenticate(user: credentials.user, password: credentials.password)
                     return try send(path, body, idempotent: idempotent)

@@ -625,19 +625,39 @@ public final class EtcdStore: RegistryStore {
             // its bytes: each touched service and event as encoded, base64 in JSON) ends a
             // group of batch lines there: the line runs in the next one, or alone when it is
             // too big for any (its own commit refuses it). An all-or-nothing batch ends there.
-            var counted = Set<ServiceID>()
-            var countedEvents = 0
-            var bytes = 0
+            // Sizes of services as last measured (by revision: a service grows only by a
+            // logged change) and of the events so far.
+            var serviceSizes: [ServiceID: (revision: Int64, bytes: Int)] = [:]
+            var eventSizes: [Int] = []
+            let keyBytes = root.count + 48
             let scope = RegistryState.BatchScope(state: state, undoesSteps: steps == .undoneAlone) { state, _ in
-                for id in state.touched.services where !counted.contains(id) {
-                    counted.insert(id)
-                    bytes += state.services[id].map { EtcdCoding.encode($0).count } ?? 0
+                var bytes = 0
+                for id in state.touched.services {
+                    guard let record = state.services[id] else { continue }
+                    if let known = serviceSizes[id], known.revision == record.revision {
+                        bytes += known.bytes
+                    } else {
+                        let size = EtcdCoding.encode(record).count
+                        serviceSizes[id] = (record.revision, size)
+                        bytes += size
+                    }
                 }
-                countedEvents = min(countedEvents, state.log.count)
-                for change in state.log[countedEvents...] { bytes += EtcdCoding.encode(change).count }
-                countedEvents = state.log.count
+                if eventSizes.count > state.log.count { eventSizes.removeLast(eventSizes.count - state.log.count) }
+                for change in state.log[eventSizes.count...] { eventSizes.append(EtcdCoding.encode(change).count) }
+                bytes += eventSizes.reduce(0, +)
+                for key in state.touched.uses {
+                    if let use = state.uses[key.service]?[key.client] {
+                        bytes += EtcdCoding.encode(use).count + key.client.utf8.count
+                    }
+                }
+                for number in state.touched.releases {
+                    if let release = state.releases.first(where: { $0.number == number }) {
+                        bytes += EtcdCoding.encode(release).count
+                    }
+                }
+                if state.touched.policies { bytes += EtcdCoding.encode(state.policies).count }
                 let operations = Self.operationBound(of: state)
-                let request = bytes / 3 * 4 + operations * 160 + 4096
+                let request = bytes / 3 * 4 + operations * (keyBytes / 3 * 4 + 96) + 4096
                 if operations > maximum || request > EtcdClient.maximumRequestBytes {
                     throw RegistryError.batchUnavailable(.full(maximum: maximum))
                 }

@@ -84,7 +84,7 @@ extension Servreg.Register {
             guard record.satisfied else {
                 // Lost between the look and the registration: back to waiting.
                 child.abandon()
-                try registry.release(record, reason: .unregistered)
+                Self.release(record, reason: .unregistered, in: registry, context: context)
                 continue
             }
             context.lastRegisteredID = record.id
@@ -102,14 +102,14 @@ extension Servreg.Register {
             var outage = false
             while true {
                 if let status = child.poll() {
-                    try registry.release(record, reason: .ownerExited)
+                    Self.release(record, reason: .ownerExited, in: registry, context: context)
                     transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
                 if let stop = StopSignals.requested {
                     transition(context, "signal \(stop): stopping \(program) (pid \(child.pid))")
                     let status = child.stop(timeout: stopAfter)
-                    try registry.release(record, reason: .unregistered)
+                    Self.release(record, reason: .unregistered, in: registry, context: context)
                     transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
@@ -149,7 +149,7 @@ extension Servreg.Register {
                 }
                 // Gone because COMMAND ended (its owner): that is COMMAND's ending, not a loss.
                 if let status = child.poll() {
-                    try registry.release(record, reason: .ownerExited)
+                    Self.release(record, reason: .ownerExited, in: registry, context: context)
                     transition(context, "\(program) \(Self.ended(status))")
                     return Self.ending(status, in: context)
                 }
@@ -163,11 +163,25 @@ extension Servreg.Register {
                     ? "service \(record.id) was unregistered" : "lost \(lost.joined(separator: ", "))"
                 transition(context, "\(why): stopping \(program) (pid \(child.pid))")
                 let status = child.stop(timeout: stopAfter)
-                try registry.release(record, reason: .unregistered)
+                Self.release(record, reason: .unregistered, in: registry, context: context)
                 transition(context, "\(program) \(Self.ended(status))")
                 if current == nil || once { return .conditionFailed }
                 break
             }
+        }
+    }
+
+    /// Lets the held service go; when the store cannot, says so, and COMMAND's status
+    /// stands (the service goes when its lease ends or its owner is seen gone).
+    static func release(
+        _ record: ServiceRecord, reason: RemovalReason, in registry: Registry, context: CommandContext
+    ) {
+        do {
+            try registry.release(record, reason: reason)
+        } catch {
+            context.note(
+                "\(ErrorReport.describe(error).message); service \(record.id) goes when its lease ends or its owner is seen gone"
+            )
         }
     }
 

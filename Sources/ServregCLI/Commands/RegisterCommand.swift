@@ -341,14 +341,8 @@ extension Servreg {
                     child, program: command[0], code: code, record: record, in: registry, context: context)
             }
             let status = Self.waitRenewing(record, for: child, program: command[0], in: registry, context: context)
-            do {
-                try registry.release(record, reason: .ownerExited)
-            } catch {
-                // COMMAND's status stands; the service goes when its lease or its owner does.
-                context.note(
-                    "\(ErrorReport.describe(error).message); service \(record.id) goes when its lease ends or its owner is seen gone"
-                )
-            }
+            // COMMAND's status stands even when the store cannot let the service go.
+            Self.release(record, reason: .ownerExited, in: registry, context: context)
             return Self.ending(status, in: context)
         }
 

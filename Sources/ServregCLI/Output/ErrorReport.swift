@@ -237,7 +237,8 @@ enum ErrorReport {
         case .batchUnavailable(.unsupportedByStore): return "this store cannot run atomic batches"
         case .batchUnavailable(.full(let maximum)):
             return "the batch is too big for one transaction of this store: at most \(maximum) writes "
-                + "(for etcd, its --max-txn-ops; SERVREG_ETCD_MAX_TXN_OPS tells servreg a cluster's own)"
+                + "(for etcd, its --max-txn-ops; SERVREG_ETCD_MAX_TXN_OPS tells servreg a cluster's own) "
+                + "and, on etcd, about 1.5 MiB"
         case .batchUnavailable(.brokenStep):
             return "internal error: an all-or-nothing batch went on after a failed step; nothing of it was committed"
         }

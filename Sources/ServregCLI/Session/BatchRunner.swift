@@ -243,6 +243,12 @@ struct BatchRunner {
                 context.errors = heldErrors
                 defer { (context.output, context.errors) = (realOutput, realErrors) }
                 failure = firstFailure
+                // A line that stopped or ended an earlier run of this body may not do so in
+                // this one (what it read changed): only where the lines ended stays.
+                switch end {
+                case .stop?, .exit?: end = nil
+                default: break
+                }
                 let started = Self.now()
                 var index = 0
                 while true {
