@@ -213,7 +213,7 @@ public final class EtcdStore: RegistryStore {
         case .use(let key):
             let use = try EtcdCoding.decodeUse(kv.value)
             guard use.client == key.client else { throw EtcdCoding.Unreadable(what: "a use's key") }
-            state.uses[key.service, default: [:]][use.client] = use
+            state.setUse(use, of: key.service, client: use.client)
         case .release(let number):
             let release = try EtcdCoding.decodeRelease(kv.value)
             guard release.number == number else { throw EtcdCoding.Unreadable(what: "a release's key") }

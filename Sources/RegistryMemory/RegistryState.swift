@@ -24,8 +24,9 @@ public final class RegistryState {
     public var nextID: ServiceID = 1
     /// The numbers the core keeps under names.
     public var markers: [String: Int64] = [:]
-    /// The clients' uses of services, by service and client.
-    public var uses: [ServiceID: [String: ServiceUse]] = [:]
+    /// The clients' uses of services, by service and client (changed through `setUse`, which
+    /// a batch step can undo).
+    public private(set) var uses: [ServiceID: [String: ServiceUse]] = [:]
     /// The release queue, oldest first.
     public var releases: [PendingRelease] = []
     /// The queue number of the next release.

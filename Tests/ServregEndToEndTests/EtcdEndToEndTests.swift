@@ -389,13 +389,4 @@ struct EtcdEndToEndTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)).count > 1000)
     }
 
-    /// Polls `condition` until it holds or `timeout` passes; whether it held.
-    private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(10_000)
-        }
-        return try condition()
-    }
 }

@@ -8,16 +8,6 @@ private typealias Background = BackgroundProcess
 @Suite struct LivenessEndToEndTests {
     let servreg = ServregProcess()
 
-    /// Polls `condition` until it holds or `timeout` passes; whether it held.
-    private func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(10_000)
-        }
-        return try condition()
-    }
-
     private func expires(_ reference: String) throws -> String? {
         json(try servreg.run(["props", reference, "--json"]).stdout)["service.expires"] as? String
     }
