@@ -1,0 +1,22 @@
+import Foundation
+import RegistryTestSupport
+import Testing
+
+/// The test support's own promise: a background process gets standard input, output and
+/// error and nothing else of the test process (a pipe end it inherited would keep another
+/// test's child from ever seeing the end of its input).
+@Suite struct BackgroundProcessTests {
+    @Test func aBackgroundProcessInheritsOnlyItsStandardDescriptors() throws {
+        let servreg = ServregProcess()
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        defer { for end in ends { close(end) } }
+        let listing = servreg.directory + "/fds"
+        let shell = try BackgroundProcess(
+            "/bin/sh", ["-c", "ls /proc/$$/fd"], servreg: servreg, output: listing)
+        #expect(shell.exitStatus() == 0)
+        let names = try String(contentsOfFile: listing, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(!names.contains(String(ends[0])) && !names.contains(String(ends[1])), "\(names) holds \(ends)")
+        #expect(Set(names).isSubset(of: ["0", "1", "2", "3"]), "\(names)")
+    }
+}
