@@ -41,7 +41,11 @@ let package = Package(
         // The etcd store: the registry under a key prefix of an etcd cluster, over etcd's JSON
         // gateway (HTTP/1.1 on POSIX sockets: no dependency).
         .target(
-            name: "RegistryEtcd", dependencies: ["ServiceRegistry", "RegistryMemory"], swiftSettings: swiftSettings),
+            name: "RegistryEtcd", dependencies: ["ServiceRegistry", "RegistryMemory", "CTLS"],
+            swiftSettings: swiftSettings),
+        // TLS to etcd (etcds://): OpenSSL's client, behind a few C functions (its API is
+        // partly macros). The system's libssl-dev, linked statically in the release binary.
+        .target(name: "CTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(
             name: "ServregCLI",

@@ -214,13 +214,25 @@ _servreg_register() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --once --version -h --help)
     repeating_options=(--prop --props-json --requires --hold --factory --release)
-    non_repeating_options=(--store --client --value --value-file --factory-timeout --ranking --scope --name --existing --ttl --owner-pid --stop-timeout)
+    non_repeating_options=(--store --cacert --cert --key --client --value --value-file --factory-timeout --ranking --scope --name --existing --ttl --owner-pid --stop-timeout)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--prop')
@@ -294,13 +306,25 @@ _servreg_get() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --include-unsatisfied --value --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter --min --max --client)
+    non_repeating_options=(--store --cacert --cert --key --filter --min --max --client)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--filter')
@@ -333,13 +357,25 @@ _servreg_get-all() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --include-unsatisfied --count --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter --min --max --limit --registered-by)
+    non_repeating_options=(--store --cacert --cert --key --filter --min --max --limit --registered-by)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--filter')
@@ -375,13 +411,25 @@ _servreg_props() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --value --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --client)
+    non_repeating_options=(--store --cacert --cert --key --client)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--client')
@@ -402,13 +450,25 @@ _servreg_set-props() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --replace --version -h --help)
     repeating_options=(--prop --props-json --unset)
-    non_repeating_options=(--store --if-rev --ttl --value --value-file)
+    non_repeating_options=(--store --cacert --cert --key --if-rev --ttl --value --value-file)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--prop')
@@ -454,13 +514,25 @@ _servreg_unregister() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --dry-run --include-unsatisfied --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --filter --if-rev)
+    non_repeating_options=(--store --cacert --cert --key --filter --if-rev)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--filter')
@@ -485,13 +557,25 @@ _servreg_specs() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -509,13 +593,25 @@ _servreg_listen() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --initial --exec-fail-stop --version -h --help)
     repeating_options=(--exec)
-    non_repeating_options=(--store --filter --since --count --timeout)
+    non_repeating_options=(--store --cacert --cert --key --filter --since --count --timeout)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--filter')
@@ -549,13 +645,25 @@ _servreg_renew() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -573,13 +681,25 @@ _servreg_keepalive() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -597,13 +717,25 @@ _servreg_unget() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --client --value --value-file)
+    non_repeating_options=(--store --cacert --cert --key --client --value --value-file)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--client')
@@ -631,13 +763,25 @@ _servreg_deps() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -655,13 +799,25 @@ _servreg_graph() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --dot --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -679,13 +835,25 @@ _servreg_apply() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --prune --diff --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -703,13 +871,25 @@ _servreg_hook() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --spec --name --timeout)
+    non_repeating_options=(--store --cacert --cert --key --spec --name --timeout)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     '--spec')
@@ -745,13 +925,25 @@ _servreg_schema() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --closed --check --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -769,13 +961,25 @@ _servreg_run() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --keep-going --atomic -x --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -793,13 +997,25 @@ _servreg_shell() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -809,13 +1025,25 @@ _servreg_export() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac
@@ -825,13 +1053,25 @@ _servreg_import() {
     repeating_flags=()
     non_repeating_flags=(--json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store)
+    non_repeating_options=(--store --cacert --cert --key)
     __servreg_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--store')
         __servreg_add_completions -o plusdirs -fX '!*.@(db)'
+        return
+        ;;
+    '--cacert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--cert')
+        __servreg_add_completions -f
+        return
+        ;;
+    '--key')
+        __servreg_add_completions -f
         return
         ;;
     esac

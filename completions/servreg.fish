@@ -23,45 +23,45 @@ function __servreg_parse_tokens -S
         __servreg_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'register'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'prop=+' 'props-json=+' 'client=' 'value=' 'value-file=' 'factory-timeout=' 'ranking=' 'scope=' 'name=' 'existing=' 'ttl=' 'owner-pid=' 'requires=+' 'stop-timeout=' 'once' 'hold=+' 'factory=+' 'release=+' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'prop=+' 'props-json=+' 'client=' 'value=' 'value-file=' 'factory-timeout=' 'ranking=' 'scope=' 'name=' 'existing=' 'ttl=' 'owner-pid=' 'requires=+' 'stop-timeout=' 'once' 'hold=+' 'factory=+' 'release=+' 'version' 'h/help'
         case 'get'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'include-unsatisfied' 'value' 'client=' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'include-unsatisfied' 'value' 'client=' 'version' 'h/help'
         case 'get-all'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'include-unsatisfied' 'limit=' 'count' 'registered-by=' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'filter=' 'min=' 'max=' 'include-unsatisfied' 'limit=' 'count' 'registered-by=' 'version' 'h/help'
         case 'props'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'value' 'client=' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'value' 'client=' 'version' 'h/help'
         case 'set-props'
-            __servreg_parse_subcommand -r 2 'store=' 'json' 'q/quiet' 'prop=+' 'props-json=+' 'unset=+' 'replace' 'if-rev=' 'ttl=' 'value=' 'value-file=' 'version' 'h/help'
+            __servreg_parse_subcommand -r 2 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'prop=+' 'props-json=+' 'unset=+' 'replace' 'if-rev=' 'ttl=' 'value=' 'value-file=' 'version' 'h/help'
         case 'unregister'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'filter=' 'dry-run' 'include-unsatisfied' 'if-rev=' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'filter=' 'dry-run' 'include-unsatisfied' 'if-rev=' 'version' 'h/help'
         case 'specs'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'listen'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'filter=' 'since=' 'initial' 'count=' 'timeout=' 'exec-fail-stop' 'exec=+' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'filter=' 'since=' 'initial' 'count=' 'timeout=' 'exec-fail-stop' 'exec=+' 'version' 'h/help'
         case 'renew'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'keepalive'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'unget'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'client=' 'value=' 'value-file=' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'client=' 'value=' 'value-file=' 'version' 'h/help'
         case 'deps'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'graph'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'dot' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'dot' 'version' 'h/help'
         case 'apply'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'prune' 'diff' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'prune' 'diff' 'version' 'h/help'
         case 'hook'
-            __servreg_parse_subcommand -r 4 'store=' 'json' 'q/quiet' 'spec=' 'name=' 'timeout=' 'version' 'h/help'
+            __servreg_parse_subcommand -r 4 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'spec=' 'name=' 'timeout=' 'version' 'h/help'
         case 'schema'
-            __servreg_parse_subcommand -r 1 'store=' 'json' 'q/quiet' 'closed' 'check' 'version' 'h/help'
+            __servreg_parse_subcommand -r 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'closed' 'check' 'version' 'h/help'
         case 'run'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'keep-going' 'atomic' 'x' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'keep-going' 'atomic' 'x' 'version' 'h/help'
         case 'shell'
-            __servreg_parse_subcommand 0 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand 0 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'export'
-            __servreg_parse_subcommand 0 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand 0 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'import'
-            __servreg_parse_subcommand 1 'store=' 'json' 'q/quiet' 'version' 'h/help'
+            __servreg_parse_subcommand 1 'store=' 'cacert=' 'cert=' 'key=' 'json' 'q/quiet' 'version' 'h/help'
         case 'help'
             __servreg_parse_subcommand -r 1 'version'
         end
@@ -140,7 +140,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "ser
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'export' -d 'Print hooks, schemas and services as JSON lines (for import).'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'import' -d 'Register the services of an export into an empty store, ids kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg register" -ge 1' -fka '(__servreg_custom_completion ---completion register -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -164,7 +167,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register"' -l 'release' -d 'After --factory: --release -- RELEASE… -- COMMAND…: RELEASE gets a value on stdin when it is let go of.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg register" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg get" -eq 1' -fka '(__servreg_custom_completion ---completion get -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -176,7 +182,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" client' -l 'client' -d 'The client: who registers or uses (default: $SERVREG_CLIENT, else the user name).' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg get-all" -eq 1' -fka '(__servreg_custom_completion ---completion get-all -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -189,7 +198,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" registered-by' -l 'registered-by' -d 'Only the services this client registered.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg get-all" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg props" -eq 1' -fka '(__servreg_custom_completion ---completion props -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -197,7 +209,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" client' -l 'client' -d 'The client: who registers or uses (default: $SERVREG_CLIENT, else the user name).' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg props" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg set-props" -eq 1' -fka '(__servreg_custom_completion ---completion set-props -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -212,7 +227,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" value-file' -l 'value-file' -d 'The service\'s value, read from a file (- for standard input).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg set-props" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg unregister" -ge 1' -fka '(__servreg_custom_completion ---completion unregister -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -222,13 +240,19 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" if-rev' -l 'if-rev' -d 'Remove nothing (exit 2) unless the service is at this service.revision.' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unregister" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg specs" -eq 1' -fka '(__servreg_custom_completion ---completion specs -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg specs" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg listen" -eq 1' -fka '(__servreg_custom_completion ---completion listen -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -241,19 +265,28 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen"' -l 'exec' -d 'Run this command per event (the rest of the line).' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg listen" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg renew" -ge 1' -fka '(__servreg_custom_completion ---completion renew -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg renew" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg keepalive" -ge 1' -fka '(__servreg_custom_completion ---completion keepalive -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg keepalive" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg unget" -eq 1' -fka '(__servreg_custom_completion ---completion unget -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -262,20 +295,29 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" value-file' -l 'value-file' -d 'The service\'s value, read from a file (- for standard input).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg unget" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg deps" -eq 1' -fka '(__servreg_custom_completion ---completion deps -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg deps" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg graph" -eq 1' -fka '(__servreg_custom_completion ---completion graph -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" dot' -l 'dot' -d 'Print Graphviz DOT.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg graph" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg apply" -ge 1' -F
@@ -283,7 +325,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" diff' -l 'diff' -d 'Print what apply would do; change nothing.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg apply" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg hook" -eq 1' -fka 'add list rm'
@@ -294,7 +339,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" timeout' -l 'timeout' -d 'With add: how long it may run (default 5s).' -rfka ''
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg hook" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg schema" -ge 1' -fka '(__servreg_custom_completion ---completion schema -- positional@0 (count (__servreg_tokens -pc)) (__servreg_tokens -tC))'
@@ -302,7 +350,10 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" check' -l 'check' -d 'With set: list the services that violate it; store nothing.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg schema" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg run" -eq 1' -F
@@ -311,17 +362,26 @@ complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_option
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" x' -s 'x' -d 'Print each line on standard error before running it.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg run" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg shell" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" version' -l 'version' -d 'Show the version.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg export" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX] (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" store' -l 'store' -d 'The store file, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS (default: $SERVREG_STORE, else the XDG data directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'db\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" cacert' -l 'cacert' -d 'etcd over TLS: the CA certificates (PEM) the members\' must chain to (default: $SERVREG_ETCD_CACERT, else the system\'s).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" cert' -l 'cert' -d 'etcd over TLS: the client certificate (PEM) to present (default: $SERVREG_ETCD_CERT).' -rF
+complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" key' -l 'key' -d 'etcd over TLS: the client certificate\'s private key (PEM; default: $SERVREG_ETCD_KEY, else in --cert\'s file).' -rF
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" json' -l 'json' -d 'Print JSON: one object per service, types kept.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_flags_or_options "servreg import" q quiet' -s 'q' -l 'quiet' -d 'Print service ids only, one per line.'
 complete -c 'servreg' -n '__servreg_should_offer_completions_for_positional "servreg import" -eq 1' -F

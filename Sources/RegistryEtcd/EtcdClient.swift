@@ -37,6 +37,8 @@ final class EtcdClient {
         case malformed(String)
         /// A request over etcd's size limit (not sent): its size in bytes.
         case tooLarge(Int)
+        /// Every member refused TLS on certificates (each one's reason): not an outage.
+        case untrusted([String])
     }
 
     /// The largest request etcd takes by default (`--max-request-bytes`, 1.5 MiB).
@@ -53,9 +55,13 @@ final class EtcdClient {
     /// The user and password, to authenticate again when etcd's token has expired.
     private var credentials: (user: String, password: String)?
 
-    init(endpoints: [Endpoint], requestTimeout: Double = 2) {
+    /// What TLS trusts and presents; nil for plain HTTP.
+    let tls: TLSContext?
+
+    init(endpoints: [Endpoint], requestTimeout: Double = 2, tls: TLSContext? = nil) {
         self.endpoints = endpoints
         self.requestTimeout = requestTimeout
+        self.tls = tls
     }
 
     /// The member requests go to now.
@@ -100,6 +106,7 @@ final class EtcdClient {
 
     private func send(_ path: String, _ body: String, idempotent: Bool) throws(Failure) -> JSONValue {
         var reasons: [String] = []
+        var untrusted: Set<String> = []
         let bytes = Array(body.utf8)
         for attempt in 0..<(endpoints.count * 2) {
             if attempt > 0, attempt % endpoints.count == 0 {
@@ -143,6 +150,10 @@ final class EtcdClient {
                 switch failure {
                 case .connect(let reason):
                     reasons.append("\(endpoint.description): \(reason)")
+                case .untrusted(let reason):
+                    // Refused before any request was read: nothing was done, on any member.
+                    reasons.append("\(endpoint.description): \(reason)")
+                    untrusted.insert(endpoint.description)
                 case .broken(let reason), .malformed(let reason):
                     if !idempotent {
                         // A late answer on this connection would be read as the next request's.
@@ -164,33 +175,42 @@ final class EtcdClient {
                 throw .malformed("\(error)")
             }
         }
-        // Each member once, with the last thing it said.
+        let said = Self.eachMemberOnce(reasons)
+        if untrusted.count == endpoints.count { throw .untrusted(said) }
+        throw .unreachable(said)
+    }
+
+    /// Each member once, with the last thing it said.
+    private static func eachMemberOnce(_ reasons: [String]) -> [String] {
         var seen: [String: String] = [:]
         var order: [String] = []
         for reason in reasons {
             let member = String(reason.prefix { $0 != " " })
             if seen.updateValue(reason, forKey: member) == nil { order.append(member) }
         }
-        throw .unreachable(order.compactMap { seen[$0] })
+        return order.compactMap { seen[$0] }
     }
 
     /// Opens a stream (a watch) on the current member or the next one that answers.
     func openStream(_ path: String, _ body: String) throws(Failure) -> HTTPConnection {
         var reasons: [String] = []
+        var untrusted = 0
         for _ in 0..<endpoints.count {
             let endpoint = endpoints[current]
             do {
-                let stream = try HTTPConnection(host: endpoint.host, port: endpoint.port, timeout: requestTimeout)
+                let stream = try HTTPConnection(
+                    host: endpoint.host, port: endpoint.port, timeout: requestTimeout, tls: tls)
                 let status = try stream.startStream(
                     path, body: Array(body.utf8), headers: headers, deadline: HTTPConnection.now() + requestTimeout)
                 if status == 200 { return stream }
                 reasons.append("\(endpoint.description): HTTP \(status)")
             } catch {
-                reasons.append("\(endpoint.description): \(error)")
+                if case .untrusted = error { untrusted += 1 }
+                reasons.append("\(endpoint.description): \(error.reason)")
             }
             moveOn()
         }
-        throw .unreachable(reasons)
+        throw untrusted == endpoints.count ? .untrusted(reasons) : .unreachable(reasons)
     }
 
     /// Moves requests to the next member.
@@ -208,7 +228,7 @@ final class EtcdClient {
     private func connected() throws(HTTPConnection.Failure) -> HTTPConnection {
         if let connection, connection.isOpen { return connection }
         let endpoint = endpoints[current]
-        let made = try HTTPConnection(host: endpoint.host, port: endpoint.port, timeout: requestTimeout)
+        let made = try HTTPConnection(host: endpoint.host, port: endpoint.port, timeout: requestTimeout, tls: tls)
         connection = made
         return made
     }

@@ -38,6 +38,25 @@ public final class EtcdStore: RegistryStore {
         /// A file of the user's own where the connection keeps the registry as it last knew
         /// it, for the next process to start from (nil: none).
         public var snapshotFile: String?
+        /// TLS to the members (nil: plain HTTP).
+        public var tls: TLS?
+
+        /// What a TLS connection trusts and presents (PEM files).
+        public struct TLS: Sendable, Equatable {
+            /// The CA certificates the members' must chain to (nil: the system's).
+            public var caFile: String?
+            /// The client certificate, for a cluster that asks for one (nil: none).
+            public var certificateFile: String?
+            /// The client certificate's private key (nil: in the certificate's file).
+            public var keyFile: String?
+
+            /// TLS with these files.
+            public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
+                self.caFile = caFile
+                self.certificateFile = certificateFile
+                self.keyFile = keyFile
+            }
+        }
 
         /// A registry under `prefix` in the cluster of `endpoints`.
         public init(endpoints: [(host: String, port: UInt16)], prefix: String) {
@@ -80,11 +99,21 @@ public final class EtcdStore: RegistryStore {
     /// authentication).
     public init(_ configuration: Configuration) throws {
         self.configuration = configuration
-        client = EtcdClient(
-            endpoints: configuration.endpoints.map { EtcdClient.Endpoint(host: $0.host, port: $0.port) },
-            requestTimeout: configuration.requestTimeout)
-        location =
-            "etcd://" + client.endpoints.map(\.description).joined(separator: ",") + "/" + configuration.prefix
+        let endpoints = configuration.endpoints.map { EtcdClient.Endpoint(host: $0.host, port: $0.port) }
+        let address =
+            (configuration.tls == nil ? "etcd://" : "etcds://") + endpoints.map(\.description).joined(separator: ",")
+            + "/" + configuration.prefix
+        location = address
+        var context: TLSContext?
+        if let tls = configuration.tls {
+            do {
+                context = try TLSContext(
+                    caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile)
+            } catch {
+                throw StoreError(.cannotOpen, location: address, detail: error.description)
+            }
+        }
+        client = EtcdClient(endpoints: endpoints, requestTimeout: configuration.requestTimeout, tls: context)
         root = Array((configuration.prefix + "/").utf8)
         let location = self.location
         snapshotFile = configuration.snapshotFile.map { EtcdSnapshotFile(path: $0, location: location) }
@@ -853,6 +882,8 @@ public final class EtcdStore: RegistryStore {
             }
         case .malformed(let reason):
             StoreError(.failed, location: location, detail: "cannot \(what): \(reason)")
+        case .untrusted(let reasons):
+            StoreError(.permissionDenied, location: location, detail: reasons.joined(separator: "; "))
         case .tooLarge(let bytes):
             StoreError(
                 .failed, location: location,

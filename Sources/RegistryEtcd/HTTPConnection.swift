@@ -1,3 +1,5 @@
+import CTLS
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,8 @@
 /// One HTTP/1.1 connection to one etcd member, blocking, with a deadline on every request:
 /// what etcd's JSON gateway needs (POST with a JSON body; a JSON reply, or a stream of
 /// them for a watch) without an event loop, so that a one-shot command pays for one
-/// `connect` and the bytes it sends.
+/// `connect` and the bytes it sends. Over TLS (`etcds://`) when given a context: the socket
+/// is non-blocking, so that a record that arrives in pieces cannot block past a deadline.
 final class HTTPConnection {
     /// Why a request did not get an answer.
     enum Failure: Error, Equatable {
@@ -19,6 +22,17 @@ final class HTTPConnection {
         case timedOut
         /// An answer that is not HTTP/1.1 as servreg reads it.
         case malformed(String)
+        /// TLS refused: the member's certificate is not trusted (or not for this host), or
+        /// the member refused servreg's. Nothing sent was acted on.
+        case untrusted(String)
+
+        /// What went wrong, in words.
+        var reason: String {
+            switch self {
+            case .connect(let reason), .broken(let reason), .malformed(let reason), .untrusted(let reason): reason
+            case .timedOut: "no answer in time"
+            }
+        }
     }
 
     let host: String
@@ -29,9 +43,14 @@ final class HTTPConnection {
     /// A streamed (chunked) body being read: the bytes left in the current chunk.
     private var chunkLeft = 0
     private var streamEnded = false
+    /// Whether a reply's head has come on this connection.
+    private var answered = false
+    /// The TLS session, when the connection has one.
+    private var tls: OpaquePointer?
+    private var tlsMessage = [CChar](repeating: 0, count: 512)
 
-    /// Connects, waiting at most `timeout` seconds.
-    init(host: String, port: UInt16, timeout: Double) throws(Failure) {
+    /// Connects, waiting at most `timeout` seconds; over TLS when `tls` is given.
+    init(host: String, port: UInt16, timeout: Double, tls context: TLSContext? = nil) throws(Failure) {
         self.host = host
         self.port = port
         var hints = addrinfo()
@@ -67,10 +86,10 @@ final class HTTPConnection {
                 }
             }
             if result == 0 {
-                _ = fcntl(fd, F_SETFL, flags)
                 var one: Int32 = 1
                 setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 self.fd = fd
+                if let context { try handshake(context, deadline: deadline) }
                 return
             }
             lastError = String(cString: strerror(errno))
@@ -79,19 +98,100 @@ final class HTTPConnection {
         throw .connect(lastError)
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { shutDown() }
 
     /// The socket, for a caller that waits on it with others (-1 once closed).
     var descriptor: Int32 { fd }
-    /// Whether bytes were read that no caller has taken yet.
-    var hasBuffered: Bool { bufferStart < buffer.count }
+    /// Whether bytes were read that no caller has taken yet (a poll of the socket would
+    /// not show them).
+    var hasBuffered: Bool { bufferStart < buffer.count || (tls.map { servreg_tls_pending($0) != 0 } ?? false) }
 
     /// Whether the connection can still carry a request.
     var isOpen: Bool { fd >= 0 }
 
     func shutDown() {
+        if let tls { servreg_tls_session_free(tls) }
+        tls = nil
         if fd >= 0 { close(fd) }
         fd = -1
+    }
+
+    private func handshake(_ context: TLSContext, deadline: Double) throws(Failure) {
+        guard let session = servreg_tls_session_new(context.pointer, fd, host, &tlsMessage, 512) else {
+            let reason = messageText(tlsMessage)
+            shutDown()
+            throw .connect(reason)
+        }
+        tls = session
+        while true {
+            let result = servreg_tls_handshake(session, &tlsMessage, 512)
+            if result == 1 { return }
+            do throws(Failure) {
+                switch result {
+                case Int32(SERVREG_TLS_WANT_READ): try waitFor(Int16(POLLIN), deadline: deadline)
+                case Int32(SERVREG_TLS_WANT_WRITE): try waitFor(Int16(POLLOUT), deadline: deadline)
+                case Int32(SERVREG_TLS_UNTRUSTED): throw Failure.untrusted(messageText(tlsMessage))
+                case Int32(SERVREG_TLS_CLOSED):
+                    throw Failure.connect(Self.tlsReason("the member closed the connection in the TLS handshake"))
+                default: throw Failure.connect(Self.tlsReason(messageText(tlsMessage)))
+                }
+            } catch {
+                shutDown()
+                if case .timedOut = error { throw .connect("no TLS handshake in time") }
+                throw error
+            }
+        }
+    }
+
+    /// OpenSSL's reason, with what it most likely means when the member speaks plain HTTP.
+    private static func tlsReason(_ reason: String) -> String {
+        reason.contains("wrong version number") || reason.contains("packet length too long")
+            || reason.contains("closed the connection")
+            ? reason + " (does it speak TLS? etcd:// is plain HTTP)" : reason
+    }
+
+    /// What one read or write of the socket (or the TLS session over it) did.
+    private enum Transfer {
+        case done(Int)
+        case wait(Int16)
+        case ended
+        case failed(Failure)
+    }
+
+    private func transmit(_ bytes: UnsafeRawBufferPointer) -> Transfer {
+        if let tls {
+            let count = servreg_tls_write(tls, bytes.baseAddress, bytes.count, &tlsMessage, 512)
+            return tlsTransfer(count)
+        }
+        let count = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+        if count > 0 { return .done(count) }
+        if count < 0, errno == EINTR { return .done(0) }
+        if count < 0, errno == EAGAIN { return .wait(Int16(POLLOUT)) }
+        return .failed(.broken(String(cString: strerror(errno))))
+    }
+
+    private func receive(_ bytes: UnsafeMutableRawBufferPointer) -> Transfer {
+        if let tls {
+            let count = servreg_tls_read(tls, bytes.baseAddress, bytes.count, &tlsMessage, 512)
+            return tlsTransfer(count)
+        }
+        let count = recv(fd, bytes.baseAddress, bytes.count, 0)
+        if count > 0 { return .done(count) }
+        if count == 0 { return .ended }
+        if errno == EINTR { return .done(0) }
+        if errno == EAGAIN { return .wait(Int16(POLLIN)) }
+        return .failed(.broken(String(cString: strerror(errno))))
+    }
+
+    private func tlsTransfer(_ count: Int) -> Transfer {
+        switch count {
+        case 1...: .done(count)
+        case Int(SERVREG_TLS_WANT_READ): .wait(Int16(POLLIN))
+        case Int(SERVREG_TLS_WANT_WRITE): .wait(Int16(POLLOUT))
+        case Int(SERVREG_TLS_CLOSED): .ended
+        case Int(SERVREG_TLS_UNTRUSTED): .failed(.untrusted(messageText(tlsMessage)))
+        default: .failed(.broken(messageText(tlsMessage)))
+        }
     }
 
     /// Sends a POST of a JSON body and reads the whole reply by `deadline` (a monotonic
@@ -106,7 +206,18 @@ final class HTTPConnection {
         } else if let length {
             reply = try readBytes(length, deadline: deadline)
         } else {
-            throw .malformed("a reply without a length")
+            // HTTP/1.0's end-of-body is the connection's end: what Go's TLS server sends
+            // to a plain request ("Client sent an HTTP request to an HTTPS server.").
+            var text: [UInt8] = []
+            while text.count < 1024, (try? fill(deadline: deadline)) != nil {
+                text += buffer[bufferStart...]
+                bufferStart = buffer.count
+            }
+            shutDown()
+            let hint =
+                String(decoding: text, as: UTF8.self).contains("HTTPS server")
+                ? ": the member speaks TLS (etcds://, or --cacert)" : ""
+            throw .malformed("HTTP \(status) without a length\(hint)")
         }
         return (status, reply)
     }
@@ -143,7 +254,7 @@ final class HTTPConnection {
 
     /// Whether bytes (or the end) can be read within `timeout` seconds.
     func waitReadable(timeout: Double) -> Bool {
-        if bufferStart < buffer.count { return true }
+        if hasBuffered { return true }
         guard fd >= 0 else { return true }
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, Int32(max(0, min(timeout, 86_400) * 1000))) > 0
@@ -162,15 +273,20 @@ final class HTTPConnection {
         bytes += body
         var sent = 0
         while sent < bytes.count {
-            try waitFor(Int16(POLLOUT), deadline: deadline)
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count <= 0 {
-                if count < 0, errno == EINTR || errno == EAGAIN { continue }
-                let reason = String(cString: strerror(errno))
+            switch bytes[sent...].withUnsafeBytes({ transmit($0) }) {
+            case .done(let count): sent += count
+            case .wait(let events): try waitFor(events, deadline: deadline)
+            case .ended:
                 shutDown()
-                throw .broken(reason)
+                // A member that serves TLS closes a plain connection at its first bytes.
+                throw .broken(
+                    answered || tls != nil
+                        ? "the member closed the connection"
+                        : "the member closed the connection without answering (if it serves TLS: etcds://)")
+            case .failed(let failure):
+                shutDown()
+                throw failure
             }
-            sent += count
         }
     }
 
@@ -180,6 +296,7 @@ final class HTTPConnection {
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
             throw .malformed("a status line \(statusLine.prefix(40))")
         }
+        answered = true
         var length: Int?
         var chunked = false
         while true {
@@ -229,17 +346,28 @@ final class HTTPConnection {
             bufferStart = 0
         }
         guard fd >= 0 else { throw .broken("connection closed") }
-        try waitFor(Int16(POLLIN), deadline: deadline)
+        // Plain: wait first (the usual case is an answer not there yet). TLS: the session
+        // may hold decrypted bytes already, so read first and wait when it says so.
+        if tls == nil { try waitFor(Int16(POLLIN), deadline: deadline) }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 {
-            buffer += chunk[0..<count]
-            return
+        while true {
+            switch chunk.withUnsafeMutableBytes({ receive($0) }) {
+            case .done(let count):
+                buffer += chunk[0..<count]
+                if count > 0 || tls == nil { return }
+            case .wait(let events): try waitFor(events, deadline: deadline)
+            case .ended:
+                shutDown()
+                // A member that serves TLS closes a plain connection at its first bytes.
+                throw .broken(
+                    answered || tls != nil
+                        ? "the member closed the connection"
+                        : "the member closed the connection without answering (if it serves TLS: etcds://)")
+            case .failed(let failure):
+                shutDown()
+                throw failure
+            }
         }
-        if count < 0, errno == EINTR || errno == EAGAIN { return }
-        let reason = count == 0 ? "the member closed the connection" : String(cString: strerror(errno))
-        shutDown()
-        throw .broken(reason)
     }
 
     private func waitFor(_ events: Int16, deadline: Double) throws(Failure) {
@@ -263,6 +391,11 @@ final class HTTPConnection {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
+}
+
+/// The text of a NUL-terminated C buffer.
+func messageText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 extension Substring {

@@ -158,6 +158,7 @@ extension Servreg {
                     (!register.hold.isEmpty, "--hold"), (register.ownerPID != nil, "--owner-pid"),
                     (register.ttl != nil, "--ttl"), (register.existing != nil, "--existing"),
                     (register.global.store != nil, "--store"),
+                    (!register.global.tlsFiles.given.isEmpty, register.global.tlsFiles.given.joined(separator: "/")),
                     (register.global.json || register.global.quiet, "--json/-q"),
                 ] where given {
                     throw bad("\(option) is not for a declared service")

@@ -63,8 +63,13 @@ extension Servreg {
             }
             // From the shell's prompt, the batch's --store holds for the batch alone.
             let outerStore = context.defaultStore
-            defer { context.defaultStore = outerStore }
+            let outerFiles = context.defaultTLSFiles
+            defer {
+                context.defaultStore = outerStore
+                context.defaultTLSFiles = outerFiles
+            }
             context.defaultStore = global.store ?? outerStore
+            context.defaultTLSFiles = global.tlsFiles.over(outerFiles)
             let session = CommandSession(context: context)
             var runner = BatchRunner(
                 session: session, name: file == "-" ? "<stdin>" : TextEscaping.escapingControlCharacters(file))

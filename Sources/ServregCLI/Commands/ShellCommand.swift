@@ -29,6 +29,7 @@ extension Servreg {
 
         func execute(in context: CommandContext) throws -> ExitStatus {
             context.defaultStore = global.store
+            context.defaultTLSFiles = global.tlsFiles
             context.standardInputInUse = true
             let session = CommandSession(context: context)
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {

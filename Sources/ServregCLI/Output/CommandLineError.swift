@@ -30,6 +30,10 @@ enum CommandLineError: Error, Equatable {
     case untrustedEtcdStore(String)
     /// An `etcd://` address servreg cannot read: what is wrong with it.
     case badStoreAddress(String, problem: String)
+    /// `--cacert`, `--cert` or `--key` with a store that is a file: the options given.
+    case tlsOptionsWithoutEtcd(options: String, store: String)
+    /// `--key` (or `SERVREG_ETCD_KEY`) without the certificate whose key it is.
+    case keyWithoutCertificate
     /// A line of an --atomic batch that names another store.
     case storeChangedInAtomicBatch(pinned: String, requested: String)
     /// A command a session cannot run (`run`, `shell` inside the shell or a batch).

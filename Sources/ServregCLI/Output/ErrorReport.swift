@@ -449,11 +449,19 @@ enum ErrorReport {
             return ("\(name) must be \(expected), not \(quoted(value))", .invalidInput)
         case .unsupportedStore(let location):
             return (
-                "unsupported store location \(quoted(location)) (a file path, or etcd://HOST:PORT[,…][/PREFIX])", .usage
+                "unsupported store location \(quoted(location)) "
+                    + "(a file path, or etcd://HOST:PORT[,…][/PREFIX], etcds:// for TLS)", .usage
             )
+        case .tlsOptionsWithoutEtcd(let options, let store):
+            return (
+                "\(options) \(options.contains(",") ? "are" : "is") for an etcd store (etcds://HOST:PORT…), "
+                    + "and \(quoted(store)) is a file", .usage
+            )
+        case .keyWithoutCertificate:
+            return ("--key needs --cert: the client certificate whose private key it is (SERVREG_ETCD_CERT)", .usage)
         case .badStoreAddress(let location, let problem):
             let shown = location.count > 120 ? String(location.prefix(100)) + "…" : location
-            return ("store \(quoted(shown)): \(problem) (etcd://HOST:PORT[,HOST:PORT…][/PREFIX])", .usage)
+            return ("store \(quoted(shown)): \(problem) (etcd[s]://HOST:PORT[,HOST:PORT…][/PREFIX])", .usage)
         case .storeChangedInAtomicBatch(let pinned, let requested):
             return ("--atomic: every line must use the store \(pinned), not \(requested)", .invalidInput)
         case .notInSession(let name): return ("\(quoted(name)) cannot be used inside the shell or a batch file", .usage)

@@ -25,13 +25,16 @@ struct FactoryMaker: ValueMaker {
     /// The setting that names the etcd registries whose factories and hooks may run.
     static let trustVariable = "SERVREG_TRUSTED_STORES"
 
-    /// Whether `list` (white-space separated `etcd://` locations) names `address`: the
-    /// same prefix and the same members, in any order.
+    /// Whether `list` (white-space separated `etcd://` and `etcds://` locations) names
+    /// `address`: the same prefix and the same members, in any order, over TLS if it says
+    /// `etcds://` (a registry trusted over TLS is not trusted over plain HTTP).
     static func trusts(_ address: EtcdAddress, _ list: String) -> Bool {
         list.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).contains { item in
-            guard item.hasPrefix("etcd://"), let listed = try? EtcdAddress.parse(String(item), rest: item.dropFirst(7))
+            let secure = item.hasPrefix("etcds://")
+            guard secure || item.hasPrefix("etcd://"),
+                let listed = try? EtcdAddress.parse(String(item), rest: item.dropFirst(secure ? 8 : 7))
             else { return false }
-            return listed.prefix == address.prefix
+            return listed.prefix == address.prefix && secure == (address.tls != nil)
                 && Set(listed.endpoints.map(\.description)) == Set(address.endpoints.map(\.description))
         }
     }

@@ -21,6 +21,9 @@ final class CommandContext {
     var standardInputInUse = false
     /// The store for commands without `--store` (the `--store` of `shell` or `run`).
     var defaultStore: String?
+    /// The TLS files for commands that name none (the `--cacert`, `--cert`, `--key` of
+    /// `shell` or `run`).
+    var defaultTLSFiles = StoreLocation.TLSFiles()
     /// How stores are opened from now on. A change closes the open store (making its
     /// commits durable), so the next command opens it anew with the new settings.
     var storeSettings = StoreLocation.Settings() {
@@ -41,14 +44,15 @@ final class CommandContext {
     /// The store location the options name (or the session's default, or the environment's).
     func location(_ options: GlobalOptions) throws -> StoreLocation {
         let option = options.store ?? defaultStore
+        let files = options.tlsFiles.over(defaultTLSFiles)
         // Every line of a batch asks: resolve each spelling once.
-        if let resolved, resolved.option == option { return resolved.location }
-        let location = try StoreLocation.resolve(option: option, environment: environment)
-        resolved = (option, location)
+        if let resolved, resolved.option == option, resolved.files == files { return resolved.location }
+        let location = try StoreLocation.resolve(option: option, environment: environment, tls: files)
+        resolved = (option, files, location)
         return location
     }
 
-    private var resolved: (option: String?, location: StoreLocation)?
+    private var resolved: (option: String?, files: StoreLocation.TLSFiles, location: StoreLocation)?
 
     /// The registry at the store the options name, opened for reading or writing.
     func registry(_ options: GlobalOptions, access: StoreLocation.Access) throws -> Registry {

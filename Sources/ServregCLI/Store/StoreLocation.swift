@@ -14,19 +14,67 @@ enum StoreLocation: Equatable, CustomStringConvertible {
     /// A registry under a key prefix of an etcd cluster: `etcd://HOST:PORT[,HOST:PORT…][/PREFIX]`.
     case etcd(EtcdAddress)
 
-    /// The location that `--store` (nil when not given) and the environment name.
-    static func resolve(option: String?, environment: [String: String]) throws -> StoreLocation {
+    /// The location that `--store` (nil when not given) and the environment name, with the
+    /// TLS files the command line names (`--cacert`, `--cert`, `--key`) over the
+    /// environment's (`SERVREG_ETCD_CACERT`, `SERVREG_ETCD_CERT`, `SERVREG_ETCD_KEY`).
+    static func resolve(option: String?, environment: [String: String], tls: TLSFiles = TLSFiles()) throws
+        -> StoreLocation
+    {
+        let location: StoreLocation
         if let option {
             // GlobalOptions refuses an empty --store; a session's default cannot be empty either.
             guard !option.isEmpty else { throw CommandLineError.unsupportedStore(option) }
-            return try parse(option)
+            location = try parse(option)
+        } else if let text = environment["SERVREG_STORE"], !text.isEmpty {
+            location = try parse(text)
+        } else if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
+            location = .file(data + "/servreg/registry.db", isDefault: true)
+        } else {
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            location = .file(home + "/.local/share/servreg/registry.db", isDefault: true)
         }
-        if let text = environment["SERVREG_STORE"], !text.isEmpty { return try parse(text) }
-        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
-            return .file(data + "/servreg/registry.db", isDefault: true)
+        switch location {
+        case .file(let path, _):
+            // The environment's files serve etcd stores only; options given for a file are a mistake.
+            if !tls.given.isEmpty {
+                throw CommandLineError.tlsOptionsWithoutEtcd(options: tls.given.joined(separator: ", "), store: path)
+            }
+            return location
+        case .etcd(var address):
+            func setting(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+            let files = TLSFiles(
+                caFile: tls.caFile ?? setting("SERVREG_ETCD_CACERT"),
+                certificateFile: tls.certificateFile ?? setting("SERVREG_ETCD_CERT"),
+                keyFile: tls.keyFile ?? setting("SERVREG_ETCD_KEY"))
+            if files.keyFile != nil, files.certificateFile == nil { throw CommandLineError.keyWithoutCertificate }
+            // etcds://, or any TLS file (also with etcd://), means TLS.
+            if address.tls != nil || !files.given.isEmpty {
+                address.tls = EtcdStore.Configuration.TLS(
+                    caFile: files.caFile, certificateFile: files.certificateFile, keyFile: files.keyFile)
+            }
+            return .etcd(address)
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return .file(home + "/.local/share/servreg/registry.db", isDefault: true)
+    }
+
+    /// The TLS files of an etcd store, as options name them (nil: not given).
+    struct TLSFiles: Equatable {
+        var caFile: String?
+        var certificateFile: String?
+        var keyFile: String?
+
+        /// These files, each taken from `other` where this does not name it.
+        func over(_ other: TLSFiles) -> TLSFiles {
+            TLSFiles(
+                caFile: caFile ?? other.caFile, certificateFile: certificateFile ?? other.certificateFile,
+                keyFile: keyFile ?? other.keyFile)
+        }
+
+        /// The options that name a file.
+        var given: [String] {
+            [("--cacert", caFile), ("--cert", certificateFile), ("--key", keyFile)].compactMap {
+                $0.1 == nil ? nil : $0.0
+            }
+        }
     }
 
     private static func parse(_ text: String) throws -> StoreLocation {
@@ -37,7 +85,10 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         {
             switch text[..<scheme.lowerBound] {
             case "etcd": return .etcd(try EtcdAddress.parse(text, rest: text[scheme.upperBound...]))
-            case "etcds": throw CommandLineError.badStoreAddress(text, problem: "etcds:// (TLS) is not supported yet")
+            case "etcds":
+                var address = try EtcdAddress.parse(text, rest: text[scheme.upperBound...])
+                address.tls = EtcdStore.Configuration.TLS()
+                return .etcd(address)
             default: throw CommandLineError.unsupportedStore(text)
             }
         }
@@ -136,6 +187,7 @@ enum StoreLocation: Equatable, CustomStringConvertible {
                 endpoints: address.endpoints.map { ($0.host, $0.port) }, prefix: address.prefix)
             if let retention = settings.eventRetention { configuration.eventRetention = retention }
             configuration.user = settings.etcdUser.map { ($0.name, $0.password) }
+            configuration.tls = address.tls
             if let operations = settings.etcdMaximumTransactionOperations {
                 configuration.maximumTransactionOperations = operations
             }
@@ -176,10 +228,12 @@ struct EtcdAddress: Equatable, CustomStringConvertible {
     var endpoints: [Endpoint]
     /// The registry's key prefix: `servreg` unless the address names one.
     var prefix: String
+    /// TLS (`etcds://`, or TLS files named), with its files; nil: plain HTTP.
+    var tls: EtcdStore.Configuration.TLS?
 
     static let defaultPrefix = "servreg"
 
-    /// `etcd://` + what follows it: `HOST:PORT[,HOST:PORT…][/PREFIX]`.
+    /// `etcd://` (or `etcds://`) + what follows it: `HOST:PORT[,HOST:PORT…][/PREFIX]`.
     static func parse(_ text: String, rest: Substring) throws -> EtcdAddress {
         func bad(_ problem: String) -> CommandLineError { .badStoreAddress(text, problem: problem) }
         let slash = rest.firstIndex(of: "/")
@@ -230,6 +284,6 @@ struct EtcdAddress: Equatable, CustomStringConvertible {
     }
 
     var description: String {
-        "etcd://" + endpoints.map(\.description).joined(separator: ",") + "/" + prefix
+        (tls == nil ? "etcd://" : "etcds://") + endpoints.map(\.description).joined(separator: ",") + "/" + prefix
     }
 }
