@@ -45,11 +45,17 @@ public final class ServregProcess: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
+    /// How long a run may take before it is killed (and the test fails, saying so): a
+    /// hang fails its test instead of stalling the whole suite.
+    public static let defaultTimeout: TimeInterval = 300
+
     /// Runs servreg with `arguments` (or `executable`, or servreg behind a `prefix` command).
+    /// A run still going after `timeout` seconds is killed (SIGKILL: status 137) and
+    /// recorded as an issue of the test.
     @discardableResult
     public func run(
         _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:], prefix: [String] = [],
-        executable: String? = nil
+        executable: String? = nil, timeout: TimeInterval = ServregProcess.defaultTimeout
     )
         throws -> RunResult
     {
@@ -73,6 +79,13 @@ public final class ServregProcess: Sendable {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let killed = KilledFlag()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            killed.set()
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes before waiting so a large output cannot block the child.
@@ -86,6 +99,10 @@ public final class ServregProcess: Sendable {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        killer.cancel()
+        if killed.isSet {
+            Issue.record("\(arguments.prefix(6).joined(separator: " ")) ran over \(timeout) s and was killed")
+        }
         return RunResult(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
@@ -104,4 +121,13 @@ public final class ServregProcess: Sendable {
         if let wal = try? Data(contentsOf: URL(fileURLWithPath: storePath + "-wal")) { data.append(wal) }
         return data
     }
+}
+
+/// Whether a run's timeout killed it (set on a dispatch thread, read after the run ended).
+private final class KilledFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
