@@ -4,8 +4,10 @@ import ServiceRegistry
     import Glibc
 #endif
 
-/// An etcd store's change signal: an etcd watch on the registry's head, which every commit
-/// rewrites. A watch that breaks (its member died) is made again on another member from the
+/// An etcd store's change signal: an etcd watch of the registry's keys (every commit
+/// rewrites the head). Each revision it reports is handed to the store (`absorb`), whose
+/// snapshot it keeps current, so that the listener's read after the wait needs no round
+/// trip. A watch that breaks (its member died) is made again on another member from the
 /// revision after the last one it saw; the wait after that says `changed` (the event log,
 /// not the watch, is what the listener reads, so nothing is missed either way).
 final class EtcdChangeSignal: ChangeSignal {
@@ -47,6 +49,7 @@ final class EtcdChangeSignal: ChangeSignal {
 
     private unowned let store: EtcdStore
     private let key: [UInt8]
+    private let end: [UInt8]
     private let wakePipe: Waker
     private var stream: HTTPConnection?
     /// The revision after the newest one the watch reported.
@@ -55,11 +58,20 @@ final class EtcdChangeSignal: ChangeSignal {
 
     var waker: any ChangeWaker { wakePipe }
 
-    init(store: EtcdStore, key: [UInt8]) throws {
+    /// Whether the watch is open (it has missed nothing since it was made).
+    var isLive: Bool { stream?.isOpen ?? false }
+
+    /// A watch of the keys from `key` up to `end`, from revision `start` (nil: from now).
+    init(store: EtcdStore, key: [UInt8], end: [UInt8], from start: Int64?) throws {
         self.store = store
         self.key = key
+        self.end = end
         wakePipe = try Waker()
-        next = try Self.revisionAfterNow(store, key)
+        next = try start ?? Self.revisionAfterNow(store, key)
+    }
+
+    /// Opens the watch (after the store has taken the signal as its feeder).
+    func start() throws {
         try openStream()
     }
 
@@ -79,13 +91,21 @@ final class EtcdChangeSignal: ChangeSignal {
         stream = nil
         pending = []
         let body =
-            #"{"create_request":{"key":""# + Base64.encode(key) + #"","start_revision":""# + String(next)
-            + #"","progress_notify":true}}"#
+            #"{"create_request":{"key":""# + Base64.encode(key) + #"","range_end":""# + Base64.encode(end)
+            + #"","start_revision":""# + String(next) + #"","progress_notify":true}}"#
         do {
             stream = try store.client.openStream("/v3/watch", body)
         } catch {
             throw store.storeError(error, doing: "watch")
         }
+        store.watchStarted(self, at: next)
+    }
+
+    /// The watch ended (its member went, or etcd cancelled it): made again at the next wait.
+    private func dropStream() {
+        stream?.shutDown()
+        stream = nil
+        store.watchBroke(self)
     }
 
     func wait(timeout: Double) throws -> ChangeWake {
@@ -115,12 +135,12 @@ final class EtcdChangeSignal: ChangeSignal {
             } catch {
                 // The member went away: watch again elsewhere; something may have changed.
                 store.client.moveOn()
-                self.stream = nil
+                dropStream()
                 return .changed
             }
             guard let piece else {
                 store.client.moveOn()
-                self.stream = nil
+                dropStream()
                 return .changed
             }
             pending += piece
@@ -131,15 +151,23 @@ final class EtcdChangeSignal: ChangeSignal {
                 guard let message = try? JSONValue.parse(line), let result = message["result"] else { continue }
                 if result["canceled"]?.bool == true {
                     // Compacted past `next`: the head changed since; watch again from now.
+                    dropStream()
                     next = try Self.revisionAfterNow(store, key)
-                    self.stream?.shutDown()
-                    self.stream = nil
                     return .changed
                 }
                 if case .array(let events)? = result["events"], !events.isEmpty {
+                    var reported: [EtcdStore.WatchEvent] = []
+                    reported.reserveCapacity(events.count)
                     for event in events {
-                        if let revision = event["kv"]?["mod_revision"]?.int64Text { next = max(next, revision + 1) }
+                        guard let kv = try? EtcdClient.keyValues(.array([event["kv"] ?? .null])).first else {
+                            // Not what etcd sends: the store reads for itself from here on.
+                            store.watchBroke(self)
+                            continue
+                        }
+                        next = max(next, kv.modRevision + 1)
+                        reported.append(EtcdStore.WatchEvent(deleted: event["type"]?.string == "DELETE", kv: kv))
                     }
+                    store.absorb(reported, from: self)
                     changed = true
                 }
             }

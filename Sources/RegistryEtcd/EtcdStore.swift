@@ -300,6 +300,7 @@ public final class EtcdStore: RegistryStore {
             fileRevision = snapshot.revision
             fileCluster = contents.clusterID
         }
+        if withLog, let fed = fedSnapshot() { return fed }
         if let cached, cached.headRevision != 0 {
             let end = EtcdClient.prefixEnd(dataPrefix)
             // A write usually finds its own last commit there: it asks only for the head and
@@ -843,9 +844,166 @@ public final class EtcdStore: RegistryStore {
 
     // MARK: Listening and closing
 
-    /// A watch on the head, which every commit rewrites.
+    /// A watch of the registry's keys, which also keeps this connection's snapshot current.
     public func changeSignal() throws -> any ChangeSignal {
-        try EtcdChangeSignal(store: self, key: headKey)
+        // The registry's own keys: `.d/…` up to `.log/…` (no prefix's part starts with a dot,
+        // so no other registry's key falls between).
+        let signal = try EtcdChangeSignal(
+            store: self, key: dataPrefix, end: logEnd, from: feedStart.map { $0 + 1 })
+        feeder = signal
+        try signal.start()
+        return signal
+    }
+
+    // MARK: The snapshot a watch keeps current (a listener's)
+
+    // A listener reads after every change its watch reports. The watch brought the change
+    // itself (every key under the prefix: the data keys and the log), so the read needs no
+    // round trip: `absorb` applies each reported revision to `cached`, and a read with the
+    // log is answered from it (`fedSnapshot`) while the watch that fed it lives and has
+    // missed nothing. Anything the feed cannot vouch for (a gap, a key servreg does not
+    // write, a revision without the head) ends it: reads go to etcd again, which judges.
+
+    /// The watch that feeds `cached` (weak: a signal given up ends the feed by itself).
+    private weak var feeder: EtcdChangeSignal?
+    /// The feed holds for a snapshot at this revision - 1 or later: the feeder reported
+    /// every revision from here on, and every one before here it reported, the snapshot
+    /// holds (nil: no live feed).
+    private var feedFrom: Int64?
+    /// The log events the feed brought, contiguous: those after `fedLogAfter` (-1: none yet).
+    private var fedLog: [ServiceChange] = []
+    private var fedLogAfter: Int64 = -1
+    /// The most log events kept for reads (a listener takes them as they come).
+    static let fedLogLimit = 4096
+
+    /// The revision of the snapshot a new watch can keep current (it watches from the next).
+    private var feedStart: Int64? {
+        guard let cached, cached.headRevision != 0, fileCluster == nil else { return nil }
+        return cached.revision
+    }
+
+    /// One event of a watch: a key put (with its value) or deleted, at its revision.
+    struct WatchEvent {
+        var deleted: Bool
+        var kv: EtcdClient.KeyValue
+    }
+
+    /// The watch of `signal` started at revision `start` (nothing missed from there on).
+    func watchStarted(_ signal: EtcdChangeSignal, at start: Int64) {
+        guard feeder === signal else { return }
+        feedFrom = start
+        fedLog = []
+        fedLogAfter = feedStart.map { $0 + 1 == start } == true ? cached?.state.lastSequence ?? -1 : -1
+    }
+
+    /// The watch of `signal` broke or was cancelled: reads go to etcd until it is made again.
+    func watchBroke(_ signal: EtcdChangeSignal) {
+        guard feeder === signal else { return }
+        feedFrom = nil
+        fedLog = []
+        fedLogAfter = -1
+    }
+
+    /// Takes one watch response's events (whole revisions, in order, none missed since the
+    /// watch started): its log, and its changes into the snapshot when that holds every
+    /// revision before them.
+    func absorb(_ events: [WatchEvent], from signal: EtcdChangeSignal) {
+        guard feeder === signal, let from = feedFrom, let newest = events.last?.kv.modRevision else { return }
+        var log: [ServiceChange] = []
+        for event in events where !event.deleted && event.kv.key.starts(with: logPrefix) {
+            guard let changes = try? EtcdCoding.decodeChanges(event.kv.value) else {
+                log = []
+                fedLog = []
+                fedLogAfter = -1
+                continue
+            }
+            if let first = changes.first?.sequence,
+                first != (log.last?.sequence ?? fedLog.last?.sequence ?? fedLogAfter) + 1
+            {
+                // A gap (the feed started without the log's place, or skipped a commit's log).
+                log = []
+                fedLog = []
+                fedLogAfter = first - 1
+            }
+            log += changes
+        }
+        fedLog += log
+        if fedLog.count > Self.fedLogLimit {
+            let dropped = fedLog.count - Self.fedLogLimit / 2
+            fedLogAfter = fedLog[dropped - 1].sequence
+            fedLog.removeFirst(dropped)
+        }
+        guard let cached, cached.revision + 1 >= from, apply(events, to: cached) else {
+            // The snapshot cannot take these: it must be read at their revision or later.
+            feedFrom = max(from, newest + 1)
+            return
+        }
+    }
+
+    /// Applies the data keys' events after the snapshot's revision to a copy of it, which
+    /// becomes the snapshot; false (and nothing changed) when they do not read as servreg's.
+    private func apply(_ events: [WatchEvent], to cached: Snapshot) -> Bool {
+        let newer = events.filter { $0.kv.modRevision > cached.revision }
+        guard let newest = newer.last?.kv.modRevision else { return true }
+        let state = RegistryState()
+        state.restore(cached.state.copy())
+        var hasPolicies = cached.hasPolicies
+        var headRevision = cached.headRevision
+        var keysChanged = 0
+        var deleted = false
+        do {
+            var index = newer.startIndex
+            while index < newer.endIndex {
+                // One revision: every commit of servreg's rewrites the head (a log pruning
+                // alone touches no data key).
+                let revision = newer[index].kv.modRevision
+                var sawHead = false
+                var sawData = false
+                while index < newer.endIndex, newer[index].kv.modRevision == revision {
+                    let event = newer[index]
+                    index += 1
+                    if event.kv.key.starts(with: logPrefix) { continue }
+                    sawData = true
+                    guard let key = dataKey(event.kv.key) else {
+                        throw EtcdCoding.Unreadable(what: "a key servreg does not write")
+                    }
+                    if event.deleted {
+                        if key == .head { throw EtcdCoding.Unreadable(what: "the head, deleted") }
+                        remove(key, from: state)
+                        if key == .policies { hasPolicies = false }
+                        deleted = true
+                    } else {
+                        if let head = try apply(event.kv, to: state) {
+                            headRevision = head
+                            sawHead = true
+                        }
+                        if key == .policies { hasPolicies = true }
+                        keysChanged += 1
+                    }
+                }
+                if sawData, !sawHead { throw EtcdCoding.Unreadable(what: "a change without the head") }
+                if index < newer.endIndex, newer[index].kv.modRevision < revision {
+                    throw EtcdCoding.Unreadable(what: "revisions out of order")
+                }
+            }
+            try checkCounters(of: state)
+        } catch {
+            return false
+        }
+        state.releases.sort { $0.number < $1.number }
+        keysChangedSinceFile += keysChanged
+        if deleted { deletedSinceFile = true }
+        self.cached = Snapshot(revision: newest, headRevision: headRevision, state: state, hasPolicies: hasPolicies)
+        return true
+    }
+
+    /// The snapshot a live watch keeps current, with the log it brought; nil when there is none.
+    private func fedSnapshot() -> Snapshot? {
+        guard let from = feedFrom, feeder?.isLive == true, var snapshot = cached, snapshot.revision + 1 >= from
+        else { return nil }
+        let latest = snapshot.state.lastSequence
+        snapshot.prefetched = (fedLogAfter, fedLog, (fedLog.last?.sequence ?? fedLogAfter) == latest)
+        return snapshot
     }
 
     /// Closes the connection (every commit was durable when it returned), leaving the

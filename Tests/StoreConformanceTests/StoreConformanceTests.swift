@@ -461,60 +461,115 @@ import Testing
         var random = SystemRandomNumberGenerator()
         _ = try dump(watcher)
         for step in 0..<80 {
-            try writer.write { writer in
-                var services: [ServiceRecord] = []
-                var query = ServiceQuery()
-                query.includeUnsatisfied = true
-                try writer.forEachService(matching: query) { record in
-                    services.append(record)
-                    return true
-                }
-                let some = services.randomElement(using: &random)
-                switch Int.random(in: 0..<10, using: &random) {
-                case 0, 1:
-                    _ = try writer.insert(
-                        id: nil,
-                        NewService(
-                            specifications: [["a.B", "c.D", "e.F"].randomElement(using: &random)!],
-                            properties: try ServiceProperties([("n", .integer(Int64(step)))]),
-                            name: Bool.random(using: &random) ? "n\(step)" : nil))
-                case 2:
-                    if let some {
-                        var next = some
-                        next.properties = try ServiceProperties([("n", .integer(-Int64(step)))])
-                        _ = try writer.update(next, previous: some, logEvent: Bool.random(using: &random))
-                    }
-                case 3: if let some { try writer.delete(some, reason: "unregistered") }
-                case 4:
-                    if let some {
-                        try writer.setUse(ServiceUse(client: "c\(step % 3)", value: [UInt8(step)]), of: some.id)
-                    }
-                case 5:
-                    if let some, let use = try writer.uses(of: some.id).first {
-                        try writer.deleteUse(of: some.id, client: use.client)
-                    }
-                case 6:
-                    if let some {
-                        _ = try writer.queueRelease(
-                            PendingRelease(
-                                service: some.id, specification: "a.B", client: "c", command: ["r"], value: []))
-                    }
-                case 7:
-                    if let first = try writer.pendingReleases(limit: 1).first { try writer.deleteRelease(first.number) }
-                case 8:
-                    if Bool.random(using: &random) {
-                        try writer.setPolicy(StoredPolicy(kind: .schema, key: "a.B", body: #"{"step":\#(step)}"#))
-                    } else {
-                        _ = try writer.deletePolicy(.schema, key: "a.B")
-                    }
-                default: try writer.setMarker("m", Int64(step))
-                }
-            }
+            try randomChange(writer, step: step, using: &random)
             if step % 3 == 0 || step == 79 {
                 let seen = try dump(watcher)
                 #expect(seen == (try dump(try location.open())), "after step \(step)")
             }
         }
+    }
+
+    /// One random change of every kind a registry holds (the steps of the tests above and below).
+    private func randomChange(
+        _ store: any RegistryStore, step: Int, using random: inout SystemRandomNumberGenerator
+    ) throws {
+        try store.write { writer in
+            var services: [ServiceRecord] = []
+            var query = ServiceQuery()
+            query.includeUnsatisfied = true
+            try writer.forEachService(matching: query) { record in
+                services.append(record)
+                return true
+            }
+            let some = services.randomElement(using: &random)
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0, 1:
+                _ = try writer.insert(
+                    id: nil,
+                    NewService(
+                        specifications: [["a.B", "c.D", "e.F"].randomElement(using: &random)!],
+                        properties: try ServiceProperties([("n", .integer(Int64(step)))]),
+                        name: Bool.random(using: &random) ? "n\(step)" : nil))
+            case 2:
+                if let some {
+                    var next = some
+                    next.properties = try ServiceProperties([("n", .integer(-Int64(step)))])
+                    _ = try writer.update(next, previous: some, logEvent: Bool.random(using: &random))
+                }
+            case 3: if let some { try writer.delete(some, reason: "unregistered") }
+            case 4:
+                if let some {
+                    try writer.setUse(ServiceUse(client: "c\(step % 3)", value: [UInt8(step)]), of: some.id)
+                }
+            case 5:
+                if let some, let use = try writer.uses(of: some.id).first {
+                    try writer.deleteUse(of: some.id, client: use.client)
+                }
+            case 6:
+                if let some {
+                    _ = try writer.queueRelease(
+                        PendingRelease(
+                            service: some.id, specification: "a.B", client: "c", command: ["r"], value: []))
+                }
+            case 7:
+                if let first = try writer.pendingReleases(limit: 1).first { try writer.deleteRelease(first.number) }
+            case 8:
+                if Bool.random(using: &random) {
+                    try writer.setPolicy(StoredPolicy(kind: .schema, key: "a.B", body: #"{"step":\#(step)}"#))
+                } else {
+                    _ = try writer.deletePolicy(.schema, key: "a.B")
+                }
+            default: try writer.setMarker("m", Int64(step))
+            }
+        }
+    }
+
+    /// A listener's connection, whose change signal may also keep what it read current (the
+    /// etcd store's watch brings every change), sees each change of another connection once
+    /// the signal has reported it, exactly as a new connection does, the log included.
+    @Test(arguments: StoreBackend.allCases)
+    func aListeningConnectionSeesEveryChangeOfAnotherOnceItsSignalSaysSo(backend: StoreBackend) throws {
+        let location = backend.makeLocation()
+        let listener = try location.open()
+        let writer = try location.open()
+        var random = SystemRandomNumberGenerator()
+        _ = try writer.write { try self.insert($0) }
+        _ = try dump(listener)
+        let signal = try listener.changeSignal()
+        var seenThrough = try listener.read { try $0.latestSequence() }
+        for step in 0..<60 {
+            try randomChange(writer, step: step, using: &random)
+            guard step % 4 == 0 || step == 59 else { continue }
+            let latest = try writer.read { try $0.latestSequence() }
+            // Waits as a listener does: for the signal, then a read of the log.
+            var events: [ServiceChange] = []
+            for _ in 0..<50 where seenThrough < latest {
+                _ = try signal.wait(timeout: 1)
+                let new = try listener.read { try $0.changes(after: seenThrough, limit: 1_000) }
+                events += new
+                seenThrough = new.last?.sequence ?? seenThrough
+            }
+            #expect(seenThrough == latest, "after step \(step)")
+            let all = try writer.read { try $0.changes(after: 0, limit: 10_000) }
+            let expected = all.filter { $0.sequence > latest - Int64(events.count) }
+            #expect(events.map(\.sequence) == expected.map(\.sequence), "after step \(step)")
+            #expect(events.map { "\($0)" } == expected.map { "\($0)" }, "after step \(step)")
+            // Changes that log no event (uses, markers, releases, policies) may come after the
+            // last event: the signal reports them too.
+            let now = try dump(try location.open())
+            var seen = try dump(listener)
+            for _ in 0..<50 where seen != now {
+                _ = try signal.wait(timeout: 0.1)
+                seen = try dump(listener)
+            }
+            #expect(seen == now, "after step \(step): \(Self.difference(seen, now))")
+        }
+    }
+
+    /// The lines of `a` and of `b` that the other lacks.
+    private static func difference(_ a: String, _ b: String) -> String {
+        let (left, right) = (a.split(separator: "\n"), b.split(separator: "\n"))
+        return "only seen: \(left.filter { !right.contains($0) }); only there: \(right.filter { !left.contains($0) })"
     }
 
     @Test(arguments: StoreBackend.allCases)
