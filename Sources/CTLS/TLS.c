@@ -11,35 +11,65 @@
 
 struct servreg_tls_context {
     SSL_CTX *ctx;
+    int system_cas;  // no CA file named: the system's
+    int has_certificate;
 };
 
 struct servreg_tls_session {
     SSL *ssl;
+    servreg_tls_context *context;
+    char host[256];
 };
 
-/// The reason of OpenSSL's oldest queued error (the cause; later ones say where it
-/// surfaced), after `what`; the queue is cleared.
-static void say(char *message, size_t size, const char *what) {
+/// OpenSSL's reason for its oldest queued error (the cause; later ones say where it
+/// surfaced) into `message`; the queue is cleared.
+static void reason(char *message, size_t size) {
     unsigned long code = ERR_get_error();
-    const char *reason = code ? ERR_reason_error_string(code) : NULL;
-    if (reason) {
-        snprintf(message, size, "%s%s%s", what, *what ? ": " : "", reason);
+    const char *text = code ? ERR_reason_error_string(code) : NULL;
+    if (text) {
+        snprintf(message, size, "%s", text);
     } else if (code) {
-        snprintf(message, size, "%s%sOpenSSL error %lx", what, *what ? ": " : "", code);
+        snprintf(message, size, "OpenSSL error %lx", code);
     } else {
-        snprintf(message, size, "%s", what);
+        snprintf(message, size, "no reason given");
     }
     ERR_clear_error();
 }
 
+/// What `say` did before: `what`, then OpenSSL's reason.
+static void say(char *message, size_t size, const char *what) {
+    char cause[256];
+    reason(cause, sizeof cause);
+    snprintf(message, size, "%s: %s", what, cause);
+}
+
+/// Never asks for a passphrase (OpenSSL's default reads the terminal, or standard input):
+/// notes that one was wanted.
+static int no_passphrase(char *buffer, int size, int writing, void *asked) {
+    (void)buffer;
+    (void)size;
+    (void)writing;
+    *(int *)asked = 1;
+    return -1;
+}
+
+static servreg_tls_context *refuse(SSL_CTX *ctx, int *problem, int which, char *message, size_t size) {
+    *problem = which;
+    reason(message, size);
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
 servreg_tls_context *servreg_tls_context_new(
-    const char *ca_file, const char *cert_file, const char *key_file, char *message, size_t size) {
+    const char *ca_file, const char *cert_file, const char *key_file, int *problem, char *message, size_t size) {
     // No openssl.cnf: what servreg does must not depend on a file it does not name.
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     ERR_clear_error();
+    *problem = SERVREG_TLS_FILE_NONE;
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) {
         say(message, size, "cannot make a TLS context");
+        *problem = SERVREG_TLS_SETUP;
         return NULL;
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -47,38 +77,38 @@ servreg_tls_context *servreg_tls_context_new(
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // HTTP frames its replies (a length or chunks): an end without close_notify is a plain end.
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    int asked = 0;
+    SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
     int loaded = ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) : SSL_CTX_set_default_verify_paths(ctx);
-    if (loaded != 1) {
-        say(message, size, ca_file ? "--cacert: no CA certificate read" : "cannot read the system's CA certificates");
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
+    if (loaded != 1) return refuse(ctx, problem, SERVREG_TLS_FILE_CA, message, size);
     if (cert_file) {
         if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-            say(message, size, "--cert: no certificate read");
-            SSL_CTX_free(ctx);
-            return NULL;
+            return refuse(ctx, problem, SERVREG_TLS_FILE_CERT, message, size);
         }
-        if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+        if (SSL_CTX_use_PrivateKey_file(ctx, key_file ? key_file : cert_file, SSL_FILETYPE_PEM) != 1) {
             unsigned long code = ERR_peek_error();
-            int mismatch = ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH;
-            say(message, size, mismatch ? "--key is not the key of --cert" : "--key: no private key read");
-            SSL_CTX_free(ctx);
-            return NULL;
+            int which = asked ? SERVREG_TLS_KEY_ENCRYPTED
+                : ERR_GET_LIB(code) == ERR_LIB_X509 && ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH
+                ? SERVREG_TLS_KEY_MISMATCH
+                : key_file ? SERVREG_TLS_FILE_KEY : SERVREG_TLS_NO_KEY_IN_CERT;
+            return refuse(ctx, problem, which, message, size);
         }
-        if (SSL_CTX_check_private_key(ctx) != 1) {
-            say(message, size, "--key is not the key of --cert");
-            SSL_CTX_free(ctx);
-            return NULL;
-        }
+        if (SSL_CTX_check_private_key(ctx) != 1) return refuse(ctx, problem, SERVREG_TLS_KEY_MISMATCH, message, size);
     }
+    // The callback's flag lives on this stack: no later call may use it.
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
+    SSL_CTX_set_default_passwd_cb(ctx, NULL);
     servreg_tls_context *context = malloc(sizeof *context);
     if (!context) {
         SSL_CTX_free(ctx);
+        *problem = SERVREG_TLS_SETUP;
         snprintf(message, size, "out of memory");
         return NULL;
     }
     context->ctx = ctx;
+    context->system_cas = ca_file == NULL;
+    context->has_certificate = cert_file != NULL;
     return context;
 }
 
@@ -117,6 +147,8 @@ servreg_tls_session *servreg_tls_session_new(
         return NULL;
     }
     session->ssl = ssl;
+    session->context = context;
+    snprintf(session->host, sizeof session->host, "%s", host);
     return session;
 }
 
@@ -144,8 +176,9 @@ static int refused_certificate(unsigned long code) {
 }
 
 /// What a failed call returned, as one of the codes (with the reason in `message`).
-static long outcome(SSL *ssl, int result, char *message, size_t size) {
+static long outcome(servreg_tls_session *session, int result, char *message, size_t size) {
     int saved = errno;
+    SSL *ssl = session->ssl;
     switch (SSL_get_error(ssl, result)) {
     case SSL_ERROR_WANT_READ: return SERVREG_TLS_WANT_READ;
     case SSL_ERROR_WANT_WRITE: return SERVREG_TLS_WANT_WRITE;
@@ -160,15 +193,23 @@ static long outcome(SSL *ssl, int result, char *message, size_t size) {
     default: break;
     }
     long verified = SSL_get_verify_result(ssl);
+    if (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        snprintf(message, size, "the member's certificate is not for %s", session->host);
+        ERR_clear_error();
+        return SERVREG_TLS_UNTRUSTED;
+    }
     if (verified != X509_V_OK) {
-        snprintf(message, size, "the member's certificate is not trusted: %s",
-            X509_verify_cert_error_string(verified));
+        snprintf(message, size, "the member's certificate is not trusted: %s%s",
+            X509_verify_cert_error_string(verified),
+            session->context->system_cas ? " (servreg trusts the system's CAs; --cacert names others)" : "");
         ERR_clear_error();
         return SERVREG_TLS_UNTRUSTED;
     }
     unsigned long code = ERR_peek_error();
     if (refused_certificate(code)) {
-        say(message, size, "the member refused servreg's client certificate (--cert, --key)");
+        say(message, size,
+            session->context->has_certificate ? "the member refused servreg's client certificate"
+                                              : "the member requires a client certificate (--cert, --key)");
         return SERVREG_TLS_UNTRUSTED;
     }
     say(message, size, "TLS");
@@ -180,7 +221,7 @@ int servreg_tls_handshake(servreg_tls_session *session, char *message, size_t si
     errno = 0;
     int result = SSL_connect(session->ssl);
     if (result == 1) return 1;
-    return (int)outcome(session->ssl, result, message, size);
+    return (int)outcome(session, result, message, size);
 }
 
 long servreg_tls_read(servreg_tls_session *session, void *bytes, size_t count, char *message, size_t size) {
@@ -189,7 +230,7 @@ long servreg_tls_read(servreg_tls_session *session, void *bytes, size_t count, c
     size_t done = 0;
     int result = SSL_read_ex(session->ssl, bytes, count, &done);
     if (result == 1) return (long)done;
-    return outcome(session->ssl, result, message, size);
+    return outcome(session, result, message, size);
 }
 
 long servreg_tls_write(servreg_tls_session *session, const void *bytes, size_t count, char *message, size_t size) {
@@ -198,7 +239,7 @@ long servreg_tls_write(servreg_tls_session *session, const void *bytes, size_t c
     size_t done = 0;
     int result = SSL_write_ex(session->ssl, bytes, count, &done);
     if (result == 1) return (long)done;
-    return outcome(session->ssl, result, message, size);
+    return outcome(session, result, message, size);
 }
 
 int servreg_tls_pending(servreg_tls_session *session) { return SSL_pending(session->ssl) > 0; }

@@ -109,6 +109,8 @@ final class EtcdClient {
         var untrusted: Set<String> = []
         let bytes = Array(body.utf8)
         for attempt in 0..<(endpoints.count * 2) {
+            // Certificates refused by every member are refused again: no second round.
+            if untrusted.count == endpoints.count { break }
             if attempt > 0, attempt % endpoints.count == 0 {
                 // Every member failed once (an election, a restart): one more round.
                 usleep(100_000)

@@ -49,6 +49,12 @@ public final class EtcdStore: RegistryStore {
             public var certificateFile: String?
             /// The client certificate's private key (nil: in the certificate's file).
             public var keyFile: String?
+            /// How messages name each file: the option, or the setting it came from.
+            public var caName = "--cacert"
+            /// How messages name the certificate's file.
+            public var certificateName = "--cert"
+            /// How messages name the key's file.
+            public var keyName = "--key"
 
             /// TLS with these files.
             public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
@@ -107,8 +113,7 @@ public final class EtcdStore: RegistryStore {
         var context: TLSContext?
         if let tls = configuration.tls {
             do {
-                context = try TLSContext(
-                    caFile: tls.caFile, certificateFile: tls.certificateFile, keyFile: tls.keyFile)
+                context = try TLSContext.shared(tls)
             } catch {
                 throw StoreError(.cannotOpen, location: address, detail: error.description)
             }

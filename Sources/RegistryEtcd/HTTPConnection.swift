@@ -9,8 +9,9 @@ import CTLS
 /// One HTTP/1.1 connection to one etcd member, blocking, with a deadline on every request:
 /// what etcd's JSON gateway needs (POST with a JSON body; a JSON reply, or a stream of
 /// them for a watch) without an event loop, so that a one-shot command pays for one
-/// `connect` and the bytes it sends. Over TLS (`etcds://`) when given a context: the socket
-/// is non-blocking, so that a record that arrives in pieces cannot block past a deadline.
+/// `connect` and the bytes it sends. The socket is non-blocking (every wait is a `poll` up
+/// to the deadline), so that over TLS (`etcds://`, when given a context) a record that
+/// arrives in pieces cannot block past a deadline either.
 final class HTTPConnection {
     /// Why a request did not get an answer.
     enum Failure: Error, Equatable {
@@ -145,9 +146,9 @@ final class HTTPConnection {
 
     /// OpenSSL's reason, with what it most likely means when the member speaks plain HTTP.
     private static func tlsReason(_ reason: String) -> String {
-        reason.contains("wrong version number") || reason.contains("packet length too long")
-            || reason.contains("closed the connection")
-            ? reason + " (does it speak TLS? etcd:// is plain HTTP)" : reason
+        ["wrong version number", "packet length too long", "closed the connection", "reset by peer"].contains {
+            reason.contains($0)
+        } ? reason + " (does it speak TLS? etcd:// is plain HTTP)" : reason
     }
 
     /// What one read or write of the socket (or the TLS session over it) did.
@@ -208,7 +209,8 @@ final class HTTPConnection {
         } else {
             // HTTP/1.0's end-of-body is the connection's end: what Go's TLS server sends
             // to a plain request ("Client sent an HTTP request to an HTTPS server.").
-            var text: [UInt8] = []
+            var text = Array(buffer[bufferStart...])
+            bufferStart = buffer.count
             while text.count < 1024, (try? fill(deadline: deadline)) != nil {
                 text += buffer[bufferStart...]
                 bufferStart = buffer.count

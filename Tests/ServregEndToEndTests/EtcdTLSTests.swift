@@ -142,7 +142,7 @@ struct EtcdTLSTests {
         try refused(
             ["--store", store, "--cert", files[3], "--key", files[5]], saying: "the member's certificate is not trusted"
         )
-        try refused(["--store", store, "--cacert", ca], saying: "the member refused servreg's client certificate")
+        try refused(["--store", store, "--cacert", ca], saying: "the member requires a client certificate")
         try refused(
             [
                 "--store", store, "--cacert", ca, "--cert", directory + "/stranger-client.pem", "--key",
@@ -150,7 +150,8 @@ struct EtcdTLSTests {
             ], saying: "the member refused servreg's client certificate")
         // The certificate is for 127.0.0.1, not for localhost.
         try refused(
-            ["--store", "etcds://localhost:\(Self.port)/reg"] + files, saying: "hostname mismatch")
+            ["--store", "etcds://localhost:\(Self.port)/reg"] + files,
+            saying: "the member's certificate is not for localhost")
 
         // Plain HTTP to a TLS member, TLS to a plain one: 74, with what to write instead.
         let plain = try servreg.run(["get-all", "--store", "etcd://127.0.0.1:\(Self.port)/reg"])
@@ -160,25 +161,61 @@ struct EtcdTLSTests {
         #expect(unsecured.status == 74 && unsecured.stderr.contains("etcd:// is plain HTTP"), "\(unsecured.stderr)")
 
         // Files servreg cannot use: named, nothing changed, nothing made.
+        // An encrypted key: refused without asking for its passphrase (standard input untouched).
+        try tool(
+            "/usr/bin/openssl",
+            ["pkey", "-in", "test-client.key", "-aes256", "-passout", "pass:secret", "-out", "test-encrypted.key"])
         for (arguments, status, text) in [
             (["--cacert", directory + "/missing.pem"], 74, "--cacert \(directory)/missing.pem: No such file"),
-            (["--cacert", directory + "/test-client.key"], 74, "--cacert: no CA certificate read"),
+            (
+                ["--cacert", directory + "/test-client.key"], 74,
+                "--cacert \(directory)/test-client.key: no CA certificate in it"
+            ),
             (
                 ["--cacert", ca, "--cert", files[3], "--key", directory + "/stranger-client.key"], 74,
-                "--key is not the key of --cert"
+                "--key \(directory)/stranger-client.key is not the key of --cert \(files[3])"
+            ),
+            (["--cacert", ca, "--cert", files[3]], 74, "--cert \(files[3]) holds no private key"),
+            (
+                ["--cacert", ca, "--cert", files[3], "--key", directory + "/test-encrypted.key"], 74,
+                "--key \(directory)/test-encrypted.key is encrypted"
             ),
             (["--cacert", ca, "--key", files[5]], 64, "--key needs --cert"),
             (["--cacert", ""], 64, "--cacert needs a file"),
         ] {
-            let result = try servreg.run(["register", "a.D", "--store", store] + arguments)
+            let result = try servreg.run(["register", "a.D", "--store", store] + arguments, stdin: "secret\n")
             #expect(result.status == Int32(status), "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
         let file = try servreg.run(["register", "a.D", "--store", directory + "/local.db", "--cacert", ca])
         #expect(file.status == 64 && file.stderr.contains("--cacert is for an etcd store"), "\(file.stderr)")
+        let batchOnFile = try servreg.run(
+            ["run", "-", "--store", directory + "/local.db", "--cacert", ca], stdin: "register a.D\n")
+        #expect(batchOnFile.status == 64 && batchOnFile.stdout.isEmpty, "\(batchOnFile.stderr)")
+        #expect(batchOnFile.stderr.hasPrefix("servreg: error: --cacert is for"), "\(batchOnFile.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/local.db"))
-        #expect(try servreg.run(["get-all", "--count"], environment: environment).stdout == "2\n")
+        // A line that names its own store does not get the session's TLS files.
+        let elsewhere = try servreg.run(
+            ["run", "-", "--store", store] + files,
+            stdin: "get-all --count\nget-all --count --store \(directory)/other.db\n")
+        #expect(elsewhere.status == 0 && elsewhere.stdout == "2\n0\n", "\(elsewhere.stderr)")
+        // The settings name the files of a TLS store, and make no etcd:// store TLS.
+        var plainWithSettings = settings
+        plainWithSettings["SERVREG_STORE"] = "etcd://\(EtcdCluster.hosts ?? "")/tls-settings"
+        #expect(try servreg.run(["get-all", "--count"], environment: plainWithSettings).stdout == "0\n")
+        // A certificate and its key come together: --cert with its key in its file, over the settings' pair.
+        let overSettings = try servreg.run(["get-all", "--count", "--cert", both], environment: environment)
+        #expect(overSettings.status == 0 && overSettings.stdout == "2\n", "\(overSettings.stderr)")
+        // Files readable once (process substitution) serve every store the process opens.
+        let once = try servreg.run(
+            [
+                "-c",
+                "printf 'get-all --count\\nregister a.E\\n' | \"$SERVREG\" run - --store \(store) "
+                    + "--cacert <(cat \(ca)) --cert <(cat \(files[3])) --key <(cat \(files[5]))",
+            ], environment: ["SERVREG": ServregProcess.binary], executable: "/bin/bash")
+        #expect(once.status == 0 && once.stdout == "2\n3\n", "\(once.stderr)")
+        #expect(try servreg.run(["get-all", "--count"], environment: environment).stdout == "3\n")
 
         // Code runs from a TLS registry only when SERVREG_TRUSTED_STORES names it with etcds://.
         #expect(

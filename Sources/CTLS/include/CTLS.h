@@ -20,14 +20,34 @@ enum {
     SERVREG_TLS_UNTRUSTED = -4,
 };
 
+/// Which file a context could not use (`servreg_tls_context_new`'s `problem`).
+enum {
+    SERVREG_TLS_FILE_NONE = 0,
+    /// The CA file (or the system's CAs).
+    SERVREG_TLS_FILE_CA = 1,
+    /// The client certificate's file.
+    SERVREG_TLS_FILE_CERT = 2,
+    /// The key's file.
+    SERVREG_TLS_FILE_KEY = 3,
+    /// The key is not the certificate's.
+    SERVREG_TLS_KEY_MISMATCH = 4,
+    /// The key is encrypted (servreg never asks for a passphrase).
+    SERVREG_TLS_KEY_ENCRYPTED = 5,
+    /// No key file named, and none in the certificate's file.
+    SERVREG_TLS_NO_KEY_IN_CERT = 6,
+    /// Not a file's fault (out of memory).
+    SERVREG_TLS_SETUP = 7,
+};
+
 typedef struct servreg_tls_context servreg_tls_context;
 typedef struct servreg_tls_session servreg_tls_session;
 
 /// A client context: trusts `ca_file` (NULL: the system's certificates) and presents
-/// `cert_file` with `key_file` (both NULL: no client certificate). NULL on failure, with
-/// the reason in `message` (`size` bytes at most).
+/// `cert_file` with `key_file` (NULL: the key in `cert_file`; no `cert_file`: no client
+/// certificate). Never asks for a passphrase. NULL on failure, with the file that failed in
+/// `problem` and OpenSSL's reason in `message` (`size` bytes at most).
 servreg_tls_context *servreg_tls_context_new(
-    const char *ca_file, const char *cert_file, const char *key_file, char *message, size_t size);
+    const char *ca_file, const char *cert_file, const char *key_file, int *problem, char *message, size_t size);
 void servreg_tls_context_free(servreg_tls_context *context);
 
 /// A session on the connected socket `fd` to `host` (a name or an IP address, checked

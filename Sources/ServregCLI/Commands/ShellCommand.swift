@@ -30,6 +30,8 @@ extension Servreg {
         func execute(in context: CommandContext) throws -> ExitStatus {
             context.defaultStore = global.store
             context.defaultTLSFiles = global.tlsFiles
+            // A store the session cannot use (TLS files for a file) is said before any line.
+            _ = try context.location(.defaults)
             context.standardInputInUse = true
             let session = CommandSession(context: context)
             if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {

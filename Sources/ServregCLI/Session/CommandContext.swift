@@ -44,7 +44,8 @@ final class CommandContext {
     /// The store location the options name (or the session's default, or the environment's).
     func location(_ options: GlobalOptions) throws -> StoreLocation {
         let option = options.store ?? defaultStore
-        let files = options.tlsFiles.over(defaultTLSFiles)
+        // The session's TLS files go with the session's store, not with a line's own --store.
+        let files = options.store == nil ? options.tlsFiles.over(defaultTLSFiles) : options.tlsFiles
         // Every line of a batch asks: resolve each spelling once.
         if let resolved, resolved.option == option, resolved.files == files { return resolved.location }
         let location = try StoreLocation.resolve(option: option, environment: environment, tls: files)
@@ -60,7 +61,9 @@ final class CommandContext {
         if let batch {
             guard batch.location == location else {
                 if isInGroup { throw endGroup() }
-                throw CommandLineError.storeChangedInAtomicBatch(pinned: "\(batch.location)", requested: "\(location)")
+                let requested =
+                    "\(location)" == "\(batch.location)" ? "\(location) with other TLS files" : "\(location)"
+                throw CommandLineError.storeChangedInAtomicBatch(pinned: "\(batch.location)", requested: requested)
             }
             return batch.registry
         }

@@ -16,7 +16,8 @@ enum StoreLocation: Equatable, CustomStringConvertible {
 
     /// The location that `--store` (nil when not given) and the environment name, with the
     /// TLS files the command line names (`--cacert`, `--cert`, `--key`) over the
-    /// environment's (`SERVREG_ETCD_CACERT`, `SERVREG_ETCD_CERT`, `SERVREG_ETCD_KEY`).
+    /// environment's (`SERVREG_ETCD_CACERT`, `SERVREG_ETCD_CERT`, `SERVREG_ETCD_KEY`, which
+    /// serve a TLS store only).
     static func resolve(option: String?, environment: [String: String], tls: TLSFiles = TLSFiles()) throws
         -> StoreLocation
     {
@@ -41,17 +42,25 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             }
             return location
         case .etcd(var address):
+            // etcds://, or a TLS file named by an option (also with etcd://), means TLS; the
+            // settings name the files of a TLS store, and make no etcd:// store TLS.
+            guard address.tls != nil || !tls.given.isEmpty else { return location }
             func setting(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-            let files = TLSFiles(
-                caFile: tls.caFile ?? setting("SERVREG_ETCD_CACERT"),
-                certificateFile: tls.certificateFile ?? setting("SERVREG_ETCD_CERT"),
-                keyFile: tls.keyFile ?? setting("SERVREG_ETCD_KEY"))
-            if files.keyFile != nil, files.certificateFile == nil { throw CommandLineError.keyWithoutCertificate }
-            // etcds://, or any TLS file (also with etcd://), means TLS.
-            if address.tls != nil || !files.given.isEmpty {
-                address.tls = EtcdStore.Configuration.TLS(
-                    caFile: files.caFile, certificateFile: files.certificateFile, keyFile: files.keyFile)
+            var files = EtcdStore.Configuration.TLS()
+            if let ca = tls.caFile {
+                files.caFile = ca
+            } else if let ca = setting("SERVREG_ETCD_CACERT") {
+                (files.caFile, files.caName) = (ca, "SERVREG_ETCD_CACERT")
             }
+            // A certificate and its key come together, from the options or from the settings.
+            if tls.certificateFile != nil || tls.keyFile != nil {
+                (files.certificateFile, files.keyFile) = (tls.certificateFile, tls.keyFile)
+            } else if setting("SERVREG_ETCD_CERT") != nil || setting("SERVREG_ETCD_KEY") != nil {
+                (files.certificateFile, files.keyFile) = (setting("SERVREG_ETCD_CERT"), setting("SERVREG_ETCD_KEY"))
+                (files.certificateName, files.keyName) = ("SERVREG_ETCD_CERT", "SERVREG_ETCD_KEY")
+            }
+            if files.keyFile != nil, files.certificateFile == nil { throw CommandLineError.keyWithoutCertificate }
+            address.tls = files
             return .etcd(address)
         }
     }
@@ -62,11 +71,13 @@ enum StoreLocation: Equatable, CustomStringConvertible {
         var certificateFile: String?
         var keyFile: String?
 
-        /// These files, each taken from `other` where this does not name it.
+        /// These files over `other`'s: the CA file where this names none, the certificate
+        /// and its key together where this names neither.
         func over(_ other: TLSFiles) -> TLSFiles {
-            TLSFiles(
-                caFile: caFile ?? other.caFile, certificateFile: certificateFile ?? other.certificateFile,
-                keyFile: keyFile ?? other.keyFile)
+            let pair =
+                certificateFile != nil || keyFile != nil
+                ? (certificateFile, keyFile) : (other.certificateFile, other.keyFile)
+            return TLSFiles(caFile: caFile ?? other.caFile, certificateFile: pair.0, keyFile: pair.1)
         }
 
         /// The options that name a file.
