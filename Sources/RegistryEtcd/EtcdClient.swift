@@ -116,8 +116,10 @@ final class EtcdClient {
                 usleep(100_000)
             }
             let endpoint = endpoints[current]
+            var fresh = false
             do {
                 let connection = try connected()
+                fresh = !connection.hasAnswered
                 let (status, reply) = try connection.post(
                     path, body: bytes, headers: headers, deadline: HTTPConnection.now() + requestTimeout)
                 let value: JSONValue
@@ -157,6 +159,12 @@ final class EtcdClient {
                     reasons.append("\(endpoint.description): \(reason)")
                     untrusted.insert(endpoint.description)
                 case .broken(let reason), .malformed(let reason):
+                    if fresh, let refusal = certificateRefusal(at: endpoint) {
+                        // Refused at its certificate: the request was never read.
+                        reasons.append("\(endpoint.description): \(refusal)")
+                        untrusted.insert(endpoint.description)
+                        break
+                    }
                     if !idempotent {
                         // A late answer on this connection would be read as the next request's.
                         moveOn()
@@ -207,12 +215,29 @@ final class EtcdClient {
                 if status == 200 { return stream }
                 reasons.append("\(endpoint.description): HTTP \(status)")
             } catch {
-                if case .untrusted = error { untrusted += 1 }
-                reasons.append("\(endpoint.description): \(error.reason)")
+                var reason = error.reason
+                if case .broken = error, let refusal = certificateRefusal(at: endpoint) { reason = refusal }
+                if case .untrusted = error { untrusted += 1 } else if reason != error.reason { untrusted += 1 }
+                reasons.append("\(endpoint.description): \(reason)")
             }
             moveOn()
         }
         throw untrusted == endpoints.count ? .untrusted(reasons) : .unreachable(reasons)
+    }
+
+    /// Whether `endpoint` refuses servreg's certificate (TLS only): asked on a connection of
+    /// its own after a new connection broke before its first answer.
+    private func certificateRefusal(at endpoint: Endpoint) -> String? {
+        guard let tls else { return nil }
+        let probe: HTTPConnection
+        do {
+            probe = try HTTPConnection(host: endpoint.host, port: endpoint.port, timeout: requestTimeout, tls: tls)
+        } catch {
+            if case .untrusted(let reason) = error { return reason }
+            return nil
+        }
+        defer { probe.shutDown() }
+        return probe.certificateRefusal(deadline: HTTPConnection.now() + min(0.5, requestTimeout))
     }
 
     /// Moves requests to the next member.

@@ -110,6 +110,29 @@ final class HTTPConnection {
     /// Whether the connection can still carry a request.
     var isOpen: Bool { fd >= 0 }
 
+    /// Whether a reply has come on this connection.
+    var hasAnswered: Bool { answered }
+
+    /// Over TLS 1.3 a member checks servreg's certificate only after the handshake, and its
+    /// refusal (an alert, then the connection's end) can race a request: the request then
+    /// meets a reset, not the alert. On a new connection that sends nothing, this waits
+    /// until `deadline` for the member's first record: the refusal if it is one, else nil.
+    func certificateRefusal(deadline: Double) -> String? {
+        guard let tls else { return nil }
+        var byte: UInt8 = 0
+        while true {
+            switch tlsTransfer(servreg_tls_read(tls, &byte, 1, &tlsMessage, 512)) {
+            case .done(let count): if count > 0 { return nil }
+            case .wait(let events):
+                do { try waitFor(events, deadline: deadline) } catch { return nil }
+            case .ended: return nil
+            case .failed(let failure):
+                if case .untrusted(let reason) = failure { return reason }
+                return nil
+            }
+        }
+    }
+
     func shutDown() {
         if let tls { servreg_tls_session_free(tls) }
         tls = nil

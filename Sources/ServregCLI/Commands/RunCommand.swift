@@ -69,7 +69,8 @@ extension Servreg {
                 context.defaultTLSFiles = outerFiles
             }
             context.defaultStore = global.store ?? outerStore
-            context.defaultTLSFiles = global.store == nil ? global.tlsFiles.over(outerFiles) : global.tlsFiles
+            context.defaultTLSFiles =
+                global.store == nil || global.store == outerStore ? global.tlsFiles.over(outerFiles) : global.tlsFiles
             // A store the batch cannot use (TLS files for a file) is said before any line.
             _ = try context.location(.defaults)
             let session = CommandSession(context: context)
