@@ -12,10 +12,13 @@ import Testing
 struct EtcdAuthTests {
     let servreg = ServregProcess()
 
-    /// Client and peer ports away from the shared cluster's (ETCD_BASE_PORT + 0…12).
-    private static let port: Int = {
-        let base = Int(ProcessInfo.processInfo.environment["ETCD_BASE_PORT"] ?? "") ?? 23791
-        return base + 50
+    /// The client port of the test's own member (its peer port is another free one): free
+    /// ports the kernel picks, never a fixed one an earlier run's member may still hold.
+    private static let port = freeLoopbackPort()
+    private static let peerPort = {
+        var other = freeLoopbackPort()
+        while other == port { other = freeLoopbackPort() }
+        return other
     }()
 
     private func etcdctl(_ arguments: [String]) throws -> (Int32, String) {
@@ -34,7 +37,7 @@ struct EtcdAuthTests {
 
     @Test func usersPasswordsPermissionsAndExpiringTokens() throws {
         let data = servreg.directory + "/etcd-auth"
-        let peer = "http://127.0.0.1:\(Self.port + 1)"
+        let peer = "http://127.0.0.1:\(Self.peerPort)"
         let member = try BackgroundProcess(
             "/usr/bin/etcd",
             [

@@ -14,10 +14,13 @@ import Testing
 struct EtcdTLSTests {
     let servreg = ServregProcess()
 
-    /// Client and peer ports away from the shared cluster's and the auth test's.
-    private static let port: Int = {
-        let base = Int(ProcessInfo.processInfo.environment["ETCD_BASE_PORT"] ?? "") ?? 23791
-        return base + 60
+    /// The client port of the test's own member (its peer port is another free one): free
+    /// ports the kernel picks, never a fixed one an earlier run's member may still hold.
+    private static let port = freeLoopbackPort()
+    private static let peerPort = {
+        var other = freeLoopbackPort()
+        while other == port { other = freeLoopbackPort() }
+        return other
     }()
 
     @discardableResult
@@ -74,7 +77,7 @@ struct EtcdTLSTests {
         try makeCertificates("stranger", leaves: [("client", "extendedKeyUsage=clientAuth\n")])
         let directory = servreg.directory
         let url = "https://127.0.0.1:\(Self.port)"
-        let peer = "http://127.0.0.1:\(Self.port + 1)"
+        let peer = "http://127.0.0.1:\(Self.peerPort)"
         let member = try BackgroundProcess(
             "/usr/bin/etcd",
             [
