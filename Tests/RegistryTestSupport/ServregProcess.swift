@@ -45,6 +45,9 @@ public final class ServregProcess: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }()
 
+    /// SIGPIPE ignored in the test process, once.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// How long a run may take before it is killed (and the test fails, saying so): a
     /// hang fails its test instead of stalling the whole suite.
     public static let defaultTimeout: TimeInterval = 300
@@ -86,7 +89,10 @@ public final class ServregProcess: Sendable {
             kill(pid, SIGKILL)
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        // A child that exits before reading its input (a refused batch) must not take the
+        // test process with it: the write fails (EPIPE) instead of raising SIGPIPE.
+        Self.ignoreBrokenPipes
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes before waiting so a large output cannot block the child.
         let group = DispatchGroup()

@@ -33,4 +33,11 @@ import Testing
         #expect(result?.status == 9, "killed by SIGKILL: \(String(describing: result))")
         #expect(Date().timeIntervalSince(started) < 30)
     }
+
+    @Test func aRunThatExitsBeforeReadingItsInputDoesNotTakeTheTestProcessWithIt() throws {
+        // More than a pipe holds: the write meets the closed end (SIGPIPE killed the tests once).
+        let result = try ServregProcess().run(
+            [], stdin: String(repeating: "x", count: 1 << 20), executable: "/bin/true")
+        #expect(result.status == 0)
+    }
 }
