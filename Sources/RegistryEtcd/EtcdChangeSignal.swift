@@ -149,6 +149,7 @@ final class EtcdChangeSignal: ChangeSignal {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
                 pending.removeFirst(newline + 1)
                 guard let message = try? JSONValue.parse(line), let result = message["result"] else { continue }
+                store.watchHeard(self)
                 if result["canceled"]?.bool == true {
                     // Compacted past `next`: the head changed since; watch again from now.
                     dropStream()

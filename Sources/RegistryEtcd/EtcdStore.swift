@@ -300,12 +300,19 @@ public final class EtcdStore: RegistryStore {
     /// date. One read-only etcd transaction asks for the head, the keys changed since the
     /// snapshot and (`withLog`: for a read, such as a listener's) the log entries after it.
     private func load(withLog: Bool = false) throws -> Snapshot {
+        if withLog, let fed = fedSnapshot() { return fed }
+        let snapshot = try loadFromEtcd(withLog: withLog)
+        // A read of etcd's now, after the watch started: the feed may vouch from here on.
+        if withLog, feedFrom != nil { feedConfirmed = true }
+        return snapshot
+    }
+
+    private func loadFromEtcd(withLog: Bool) throws -> Snapshot {
         if cached == nil, let file = snapshotFile, let contents = file.read(), let snapshot = snapshot(from: contents) {
             cached = snapshot
             fileRevision = snapshot.revision
             fileCluster = contents.clusterID
         }
-        if withLog, let fed = fedSnapshot() { return fed }
         if let cached, cached.headRevision != 0 {
             let end = EtcdClient.prefixEnd(dataPrefix)
             // A write usually finds its own last commit there: it asks only for the head and
@@ -363,6 +370,9 @@ public final class EtcdStore: RegistryStore {
                 snapshot = Snapshot(
                     revision: revision, headRevision: cached.headRevision, state: cached.state,
                     hasPolicies: cached.hasPolicies)
+                // A read asked for every key changed since: the snapshot holds at this revision
+                // too. (A write asks only for the count: it does not move the snapshot on.)
+                if withLog { self.cached = snapshot }
             } else {
                 snapshot = try refresh(
                     cached, to: revision, changed: read[1].more || !withLog ? nil : (read[1].kvs, read[1].count))
@@ -875,6 +885,12 @@ public final class EtcdStore: RegistryStore {
     /// every revision from here on, and every one before here it reported, the snapshot
     /// holds (nil: no live feed).
     private var feedFrom: Int64?
+    /// Whether a read of etcd since the watch started has made the snapshot current: until
+    /// then the snapshot may be older than the watch knows (a session's earlier command).
+    private var feedConfirmed = false
+    /// When the watch last said anything (monotonic seconds): a watch on a member that hangs
+    /// without closing says nothing, and the feed stops vouching after a request's timeout.
+    private var feedHeard = 0.0
     /// The log events the feed brought, contiguous: those after `fedLogAfter` (-1: none yet).
     private var fedLog: [ServiceChange] = []
     private var fedLogAfter: Int64 = -1
@@ -897,6 +913,8 @@ public final class EtcdStore: RegistryStore {
     func watchStarted(_ signal: EtcdChangeSignal, at start: Int64) {
         guard feeder === signal else { return }
         feedFrom = start
+        feedConfirmed = false
+        feedHeard = HTTPConnection.now()
         fedLog = []
         fedLogAfter = feedStart.map { $0 + 1 == start } == true ? cached?.state.lastSequence ?? -1 : -1
     }
@@ -905,8 +923,14 @@ public final class EtcdStore: RegistryStore {
     func watchBroke(_ signal: EtcdChangeSignal) {
         guard feeder === signal else { return }
         feedFrom = nil
+        feedConfirmed = false
         fedLog = []
         fedLogAfter = -1
+    }
+
+    /// The watch of `signal` said something (events, progress): it is alive.
+    func watchHeard(_ signal: EtcdChangeSignal) {
+        if feeder === signal { feedHeard = HTTPConnection.now() }
     }
 
     /// Takes one watch response's events (whole revisions, in order, none missed since the
@@ -1004,7 +1028,9 @@ public final class EtcdStore: RegistryStore {
 
     /// The snapshot a live watch keeps current, with the log it brought; nil when there is none.
     private func fedSnapshot() -> Snapshot? {
-        guard let from = feedFrom, feeder?.isLive == true, var snapshot = cached, snapshot.revision + 1 >= from
+        guard let from = feedFrom, feedConfirmed, fileCluster == nil, feeder?.isLive == true,
+            HTTPConnection.now() - feedHeard <= configuration.requestTimeout, var snapshot = cached,
+            snapshot.revision + 1 >= from
         else { return nil }
         let latest = snapshot.state.lastSequence
         snapshot.prefetched = (fedLogAfter, fedLog, (fedLog.last?.sequence ?? fedLogAfter) == latest)

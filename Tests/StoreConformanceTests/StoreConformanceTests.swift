@@ -535,8 +535,14 @@ import Testing
         var random = SystemRandomNumberGenerator()
         _ = try writer.write { try self.insert($0) }
         _ = try dump(listener)
+        // Changes between the connection's last read and its signal (a session's earlier
+        // command, then `listen`): the first read after the signal sees them.
+        _ = try writer.write { try self.insert($0) }
+        _ = try writer.write { try self.insert($0) }
         let signal = try listener.changeSignal()
         var seenThrough = try listener.read { try $0.latestSequence() }
+        #expect(seenThrough == (try writer.read { try $0.latestSequence() }))
+        #expect(try dump(listener) == (try dump(try location.open())))
         for step in 0..<60 {
             try randomChange(writer, step: step, using: &random)
             guard step % 4 == 0 || step == 59 else { continue }
