@@ -15,8 +15,10 @@ public struct Servreg: ParsableCommand {
 
             The store is an SQLite file: --store PATH, else $SERVREG_STORE, else
             $XDG_DATA_HOME/servreg/registry.db (~/.local/share/servreg/registry.db);
-            or, shared by many hosts, etcd: --store etcd://HOST:PORT[,…][/PREFIX].
-            --store, --json and -q may stand before or after the command name.
+            or, shared by many hosts, etcd: --store etcd://HOST:PORT[,…][/PREFIX]
+            (etcds:// for TLS, with --cacert, --cert and --key).
+            --store, --cacert, --cert, --key, --json and -q may stand before or after
+            the command name.
 
             \(ExitStatus.helpTable)
             """,
