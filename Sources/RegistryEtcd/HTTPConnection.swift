@@ -301,18 +301,22 @@ final class HTTPConnection {
             switch bytes[sent...].withUnsafeBytes({ transmit($0) }) {
             case .done(let count): sent += count
             case .wait(let events): try waitFor(events, deadline: deadline)
-            case .ended:
-                shutDown()
-                // A member that serves TLS closes a plain connection at its first bytes.
-                throw .broken(
-                    answered || tls != nil
-                        ? "the member closed the connection"
-                        : "the member closed the connection without answering (if it serves TLS: etcds://)")
+            case .ended: throw closed()
             case .failed(let failure):
                 shutDown()
                 throw failure
             }
         }
+    }
+
+    /// The member closed the connection: closes this end, and says so.
+    private func closed() -> Failure {
+        shutDown()
+        // A member that serves TLS closes a plain connection at its first bytes.
+        return .broken(
+            answered || tls != nil
+                ? "the member closed the connection"
+                : "the member closed the connection without answering (if it serves TLS: etcds://)")
     }
 
     private func readHead(deadline: Double) throws(Failure) -> (Int, Int?, Bool) {
@@ -381,13 +385,7 @@ final class HTTPConnection {
                 buffer += chunk[0..<count]
                 if count > 0 || tls == nil { return }
             case .wait(let events): try waitFor(events, deadline: deadline)
-            case .ended:
-                shutDown()
-                // A member that serves TLS closes a plain connection at its first bytes.
-                throw .broken(
-                    answered || tls != nil
-                        ? "the member closed the connection"
-                        : "the member closed the connection without answering (if it serves TLS: etcds://)")
+            case .ended: throw closed()
             case .failed(let failure):
                 shutDown()
                 throw failure

@@ -143,22 +143,22 @@ public final class FaultProxy: @unchecked Sendable {
         if !leftover.isEmpty { _ = writeAll(upstream, leftover) }
         let done = DispatchSemaphore(value: 0)
         Thread {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = read(upstream, &buffer, buffer.count)
-                if count <= 0 || !writeAll(client, Array(buffer[..<count])) { break }
-            }
-            shutdown(client, Int32(SHUT_RDWR))
+            Self.copy(from: upstream, to: client)
             done.signal()
         }.start()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = read(client, &buffer, buffer.count)
-            if count <= 0 || !writeAll(upstream, Array(buffer[..<count])) { break }
-        }
-        shutdown(upstream, Int32(SHUT_RDWR))
+        Self.copy(from: client, to: upstream)
         done.wait()
         close(upstream)
+    }
+
+    /// Passes bytes from one socket to the other until either ends, then ends the other.
+    private static func copy(from source: Int32, to target: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(source, &buffer, buffer.count)
+            if count <= 0 || !writeAll(target, Array(buffer[..<count])) { break }
+        }
+        shutdown(target, Int32(SHUT_RDWR))
     }
 }
 

@@ -12,55 +12,20 @@ import Testing
 struct EtcdAuthTests {
     let servreg = ServregProcess()
 
-    /// The client port of the test's own member (its peer port is another free one): free
-    /// ports the kernel picks, never a fixed one an earlier run's member may still hold.
-    private static let port = freeLoopbackPort()
-    private static let peerPort = {
-        var other = freeLoopbackPort()
-        while other == port { other = freeLoopbackPort() }
-        return other
-    }()
-
-    private func etcdctl(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["etcdctl", "--endpoints=127.0.0.1:\(Self.port)"] + arguments
-        process.environment = ["ETCDCTL_API": "3", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func usersPasswordsPermissionsAndExpiringTokens() throws {
-        let data = servreg.directory + "/etcd-auth"
-        let peer = "http://127.0.0.1:\(Self.peerPort)"
-        let member = try BackgroundProcess(
-            "/usr/bin/etcd",
-            [
-                "--name", "a", "--data-dir", data, "--listen-client-urls", "http://127.0.0.1:\(Self.port)",
-                "--advertise-client-urls", "http://127.0.0.1:\(Self.port)", "--listen-peer-urls", peer,
-                "--initial-advertise-peer-urls", peer, "--initial-cluster", "a=\(peer)", "--auth-token-ttl", "1",
-            ], servreg: servreg, output: servreg.directory + "/etcd-auth.log")
-        defer {
-            kill(member.pid, SIGTERM)
-            _ = member.exitStatus()
-        }
-        let deadline = Date().addingTimeInterval(20)
-        while try etcdctl(["endpoint", "health"]).0 != 0, Date() < deadline { usleep(100_000) }
+        let etcd = try OneMemberEtcd("etcd-auth", servreg: servreg, arguments: ["--auth-token-ttl", "1"])
+        defer { etcd.stop() }
+        let port = etcd.port
         for arguments in [
             ["user", "add", "root:rootpw"], ["user", "add", "alice:pw"], ["role", "add", "r"],
             ["role", "grant-permission", "r", "readwrite", "--prefix=true", "reg/"],
             ["user", "grant-role", "alice", "r"],
             ["auth", "enable"],
         ] {
-            let (status, output) = try etcdctl(arguments)
+            let (status, output) = try etcd.etcdctl(arguments)
             #expect(status == 0, "etcdctl \(arguments): \(output)")
         }
-        let store = "etcd://127.0.0.1:\(Self.port)/reg"
+        let store = "etcd://127.0.0.1:\(port)/reg"
         let alice = ["SERVREG_STORE": store, "SERVREG_ETCD_USER": "alice", "SERVREG_ETCD_PASSWORD": "pw"]
         #expect(try servreg.run(["register", "a.B"], environment: alice).stdout == "1\n")
         #expect(try servreg.run(["get", "a.B", "-q"], environment: alice).stdout == "1\n")
@@ -72,7 +37,7 @@ struct EtcdAuthTests {
         let anonymous = try servreg.run(["get", "a.B"], environment: ["SERVREG_STORE": store])
         #expect(anonymous.status == 77 && anonymous.stderr.contains("SERVREG_ETCD_USER"), "\(anonymous.stderr)")
         var elsewhere = alice
-        elsewhere["SERVREG_STORE"] = "etcd://127.0.0.1:\(Self.port)/other"
+        elsewhere["SERVREG_STORE"] = "etcd://127.0.0.1:\(port)/other"
         let denied = try servreg.run(["get-all"], environment: elsewhere)
         #expect(denied.status == 77 && denied.stderr.contains("permission denied"), "\(denied.stderr)")
         // A listener's token expires (1 s here) while it waits: it authenticates again.

@@ -14,15 +14,6 @@ import Testing
 struct EtcdTLSTests {
     let servreg = ServregProcess()
 
-    /// The client port of the test's own member (its peer port is another free one): free
-    /// ports the kernel picks, never a fixed one an earlier run's member may still hold.
-    private static let port = freeLoopbackPort()
-    private static let peerPort = {
-        var other = freeLoopbackPort()
-        while other == port { other = freeLoopbackPort() }
-        return other
-    }()
-
     @discardableResult
     private func tool(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
@@ -76,28 +67,20 @@ struct EtcdTLSTests {
             ])
         try makeCertificates("stranger", leaves: [("client", "extendedKeyUsage=clientAuth\n")])
         let directory = servreg.directory
-        let url = "https://127.0.0.1:\(Self.port)"
-        let peer = "http://127.0.0.1:\(Self.peerPort)"
-        let member = try BackgroundProcess(
-            "/usr/bin/etcd",
-            [
-                "--name", "a", "--data-dir", directory + "/etcd-tls", "--listen-client-urls", url,
-                "--advertise-client-urls", url, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "a=\(peer)", "--cert-file", directory + "/test-server.pem", "--key-file",
-                directory + "/test-server.key", "--client-cert-auth", "--trusted-ca-file", directory + "/test-ca.pem",
-            ], servreg: servreg, output: directory + "/etcd-tls.log")
-        defer {
-            kill(member.pid, SIGTERM)
-            _ = member.exitStatus()
-        }
-        let health = [
-            "--endpoints=\(url)", "--cacert=test-ca.pem", "--cert=test-client.pem", "--key=test-client.key",
-            "endpoint", "health",
-        ]
-        let deadline = Date().addingTimeInterval(20)
-        while try tool("/usr/bin/etcdctl", health).0 != 0, Date() < deadline { usleep(100_000) }
+        let etcd = try OneMemberEtcd(
+            "etcd-tls", servreg: servreg, scheme: "https",
+            arguments: [
+                "--cert-file", directory + "/test-server.pem", "--key-file", directory + "/test-server.key",
+                "--client-cert-auth", "--trusted-ca-file", directory + "/test-ca.pem",
+            ],
+            etcdctlFlags: [
+                "--cacert=\(directory)/test-ca.pem", "--cert=\(directory)/test-client.pem",
+                "--key=\(directory)/test-client.key",
+            ])
+        defer { etcd.stop() }
+        let port = etcd.port
 
-        let store = "etcds://127.0.0.1:\(Self.port)/reg"
+        let store = "etcds://127.0.0.1:\(port)/reg"
         let ca = directory + "/test-ca.pem"
         let files = ["--cacert", ca, "--cert", directory + "/test-client.pem", "--key", directory + "/test-client.key"]
         let settings = [
@@ -116,7 +99,7 @@ struct EtcdTLSTests {
             + String(contentsOfFile: directory + "/test-client.key", encoding: .utf8))
             .write(toFile: both, atomically: true, encoding: .utf8)
         let combined = try servreg.run(
-            ["get", "a.B", "-q", "--store", "etcd://127.0.0.1:\(Self.port)/reg", "--cacert", ca, "--cert", both])
+            ["get", "a.B", "-q", "--store", "etcd://127.0.0.1:\(port)/reg", "--cacert", ca, "--cert", both])
         #expect(combined.stdout == "1\n", "\(combined.stderr)")
         // A listener's watch (from seq 1: however long it takes to start), and a batch whose
         // lines name no store: the session's TLS files.
@@ -137,7 +120,7 @@ struct EtcdTLSTests {
         func refused(_ arguments: [String], _ environment: [String: String] = [:], saying text: String) throws {
             let result = try servreg.run(arguments + ["get-all", "--count"], environment: environment)
             #expect(result.status == 77, "\(arguments): \(result.stderr)")
-            #expect(result.stderr.contains("127.0.0.1:\(Self.port)") || result.stderr.contains("localhost"))
+            #expect(result.stderr.contains("127.0.0.1:\(port)") || result.stderr.contains("localhost"))
             #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
@@ -157,11 +140,11 @@ struct EtcdTLSTests {
         }
         // The certificate is for 127.0.0.1, not for localhost.
         try refused(
-            ["--store", "etcds://localhost:\(Self.port)/reg"] + files,
+            ["--store", "etcds://localhost:\(port)/reg"] + files,
             saying: "the member's certificate is not for localhost")
 
         // Plain HTTP to a TLS member, TLS to a plain one: 74, with what to write instead.
-        let plain = try servreg.run(["get-all", "--store", "etcd://127.0.0.1:\(Self.port)/reg"])
+        let plain = try servreg.run(["get-all", "--store", "etcd://127.0.0.1:\(port)/reg"])
         #expect(plain.status == 74 && plain.stderr.contains("if it serves TLS: etcds://"), "\(plain.stderr)")
         // (Every member of the shared cluster: the fault test may have one down meanwhile.)
         let shared = EtcdCluster.hosts ?? ""
@@ -230,7 +213,7 @@ struct EtcdTLSTests {
         #expect(
             try servreg.run(["register", "a.F", "--factory", "--", "/bin/echo", "made"], environment: environment)
                 .status == 0)
-        for (trusted, status) in [("etcd://127.0.0.1:\(Self.port)/reg", Int32(77)), (store, Int32(0))] {
+        for (trusted, status) in [("etcd://127.0.0.1:\(port)/reg", Int32(77)), (store, Int32(0))] {
             var trusting = environment
             trusting["SERVREG_TRUSTED_STORES"] = trusted
             let value = try servreg.run(["get", "a.F", "--value"], environment: trusting)
