@@ -69,8 +69,8 @@ extension Servreg {
                 context.defaultTLSFiles = outerFiles
             }
             context.defaultStore = global.store ?? outerStore
-            context.defaultTLSFiles =
-                global.store == nil || global.store == outerStore ? global.tlsFiles.over(outerFiles) : global.tlsFiles
+            context.defaultTLSFiles = global.tlsFiles.within(
+                session: outerFiles, store: global.store, sessionStore: outerStore)
             // A store the batch cannot use (TLS files for a file) is said before any line.
             _ = try context.location(.defaults)
             let session = CommandSession(context: context)

@@ -44,9 +44,7 @@ final class CommandContext {
     /// The store location the options name (or the session's default, or the environment's).
     func location(_ options: GlobalOptions) throws -> StoreLocation {
         let option = options.store ?? defaultStore
-        // The session's TLS files go with the session's store, not with another a line names.
-        let sessionStore = options.store == nil || options.store == defaultStore
-        let files = sessionStore ? options.tlsFiles.over(defaultTLSFiles) : options.tlsFiles
+        let files = options.tlsFiles.within(session: defaultTLSFiles, store: options.store, sessionStore: defaultStore)
         // Every line of a batch asks: resolve each spelling once.
         if let resolved, resolved.option == option, resolved.files == files { return resolved.location }
         let location = try StoreLocation.resolve(option: option, environment: environment, tls: files)

@@ -80,6 +80,12 @@ enum StoreLocation: Equatable, CustomStringConvertible {
             return TLSFiles(caFile: caFile ?? other.caFile, certificateFile: pair.0, keyFile: pair.1)
         }
 
+        /// These files (of a line, or of a `run` in a session) with the session's: those go
+        /// with the session's store, not with another that `store` names.
+        func within(session files: TLSFiles, store: String?, sessionStore: String?) -> TLSFiles {
+            store == nil || store == sessionStore ? over(files) : self
+        }
+
         /// The options that name a file.
         var given: [String] {
             [("--cacert", caFile), ("--cert", certificateFile), ("--key", keyFile)].compactMap {
