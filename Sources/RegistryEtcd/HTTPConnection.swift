@@ -171,7 +171,7 @@ final class HTTPConnection {
     private static func tlsReason(_ reason: String) -> String {
         ["wrong version number", "packet length too long", "closed the connection", "reset by peer"].contains {
             reason.contains($0)
-        } ? reason + " (does it speak TLS? etcd:// is plain HTTP)" : reason
+        } ? reason + "; does it speak TLS? etcd:// is plain HTTP" : reason
     }
 
     /// What one read or write of the socket (or the TLS session over it) did.
